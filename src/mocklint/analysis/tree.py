@@ -1,0 +1,200 @@
+"""A fast, iterative walk over a libcst tree, and the ``Site`` of a node in it.
+
+Why not ``libcst``'s own visitors: ``CSTNode.visit`` rebuilds every node it
+passes through (``_visit_and_replace_children``), which costs about as much as
+the parse itself, and ``MetadataWrapper`` deep-copies the tree before computing
+anything.  mocklint only reads the tree, so it walks the dataclass fields
+directly, skips the whitespace and punctuation subtrees no rule looks at, and
+keeps an explicit stack so that 1,000-deep expressions cannot exhaust Python's
+recursion limit.
+
+Each visited node gets a ``Frame``: ``(node, parent_frame, field)`` where
+``field`` is the name of the parent's field the node was reached through.  A
+``Site`` wraps a frame and answers the questions rules ask about where a node
+stands (its parent, its enclosing function, whether it sits in a decorator).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Type
+
+import libcst as cst
+
+# (node, parent frame, name of the parent's field holding the node)
+Frame = Tuple[cst.CSTNode, Optional["Frame"], str]  # type: ignore[misc]
+
+# Fields that only hold whitespace, comments or punctuation.  Skipping them
+# keeps the walk to the nodes that carry meaning.
+_SKIPPED_FIELDS = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "trailing_whitespace",
+        "comma",
+        "semicolon",
+        "equal",
+        "dot",
+        "colon",
+        "star",
+        "operator",
+        "newline",
+        "indent",
+        "default_indent",
+        "default_newline",
+        "encoding",
+        "has_trailing_newline",
+        "asynchronous",
+        "relative",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "first_line",
+    }
+)
+
+_child_fields_cache: Dict[type, Tuple[str, ...]] = {}
+
+
+def child_fields(node_type: type) -> Tuple[str, ...]:
+    """Names of the fields of ``node_type`` that can hold meaningful child nodes."""
+    fields = _child_fields_cache.get(node_type)
+    if fields is None:
+        fields = tuple(
+            f.name
+            for f in dataclasses.fields(node_type)
+            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+        )
+        _child_fields_cache[node_type] = fields
+    return fields
+
+
+Handler = Callable[[cst.CSTNode, Frame], None]
+
+
+def walk(module: cst.Module, handlers: Dict[Type[cst.CSTNode], Sequence[Handler]]) -> None:
+    """Visit every meaningful node of ``module`` once, calling the handlers of its type.
+
+    Children are visited in field order, which is not always source order
+    (a ``FunctionDef``'s body comes before its decorators): handlers must not
+    depend on the order, and results are sorted by position afterwards.
+    """
+    stack: List[Tuple[cst.CSTNode, Optional[Frame], str]] = [(module, None, "")]
+    pop = stack.pop
+    push = stack.append
+    get_handlers = handlers.get
+    node_base = cst.CSTNode
+    while stack:
+        node, parent, field = pop()
+        frame: Frame = (node, parent, field)
+        node_handlers = get_handlers(type(node))
+        if node_handlers:
+            for handler in node_handlers:
+                handler(node, frame)
+        for name in child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, node_base):
+                push((value, frame, name))
+            elif isinstance(value, (tuple, list)):
+                for item in value:
+                    if isinstance(item, node_base):
+                        push((item, frame, name))
+
+
+_SCOPE_TYPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+# Fields of a function or class that are evaluated in the *enclosing* scope.
+_OUTER_FIELDS = {
+    cst.FunctionDef: frozenset({"decorators", "returns", "name"}),
+    cst.ClassDef: frozenset({"decorators", "bases", "keywords", "name"}),
+    cst.Lambda: frozenset(),
+}
+
+
+class Site:
+    """Where a node stands in the module: its ancestors and enclosing scopes."""
+
+    __slots__ = ("frame",)
+
+    def __init__(self, frame: Frame) -> None:
+        self.frame = frame
+
+    @property
+    def node(self) -> cst.CSTNode:
+        return self.frame[0]
+
+    @property
+    def field(self) -> str:
+        """The parent's field through which this node was reached."""
+        return self.frame[2]
+
+    @property
+    def parent(self) -> Optional[cst.CSTNode]:
+        up = self.frame[1]
+        return up[0] if up is not None else None
+
+    def parent_site(self) -> Optional["Site"]:
+        up = self.frame[1]
+        return Site(up) if up is not None else None
+
+    def ancestors(self) -> Iterator[Tuple[cst.CSTNode, str]]:
+        """Yield ``(ancestor, field)`` from the parent outwards, where ``field``
+        is the ancestor's field that leads down towards this node."""
+        child = self.frame
+        up = child[1]
+        while up is not None:
+            yield up[0], child[2]
+            child = up
+            up = up[1]
+
+    def scopes(self) -> Iterator[cst.CSTNode]:
+        """Scopes whose names are visible here, innermost first, ending with the Module.
+
+        A function's decorators, defaults and annotations are evaluated in the
+        enclosing scope, and a class body's names are not visible inside its
+        methods; both are honoured.
+        """
+        crossed_function = False
+        for ancestor, via in self.ancestors():
+            if isinstance(ancestor, _SCOPE_TYPES):
+                outer = via in _OUTER_FIELDS[type(ancestor)]
+                if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)) and via == "params":
+                    outer = False  # parameters bind in the function; defaults are rare enough
+                if outer:
+                    continue
+                if isinstance(ancestor, cst.ClassDef) and crossed_function:
+                    continue
+                if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)):
+                    crossed_function = True
+                yield ancestor
+            elif isinstance(ancestor, cst.Module):
+                yield ancestor
+
+    def enclosing_function(self) -> Optional[cst.FunctionDef]:
+        """The innermost ``def`` whose body holds this node (not its decorators)."""
+        for ancestor, via in self.ancestors():
+            if isinstance(ancestor, cst.FunctionDef) and via not in ("decorators", "name", "returns"):
+                return ancestor
+        return None
+
+    def function_chain(self) -> List[cst.FunctionDef]:
+        """Every ``def`` whose body holds this node, innermost first."""
+        return [
+            ancestor
+            for ancestor, via in self.ancestors()
+            if isinstance(ancestor, cst.FunctionDef) and via not in ("decorators", "name", "returns")
+        ]
+
+    def enclosing_class(self) -> Optional[cst.ClassDef]:
+        """The innermost class whose body holds this node directly or through methods."""
+        for ancestor, via in self.ancestors():
+            if isinstance(ancestor, cst.ClassDef) and via == "body":
+                return ancestor
+        return None
+
+    def in_decorator(self) -> bool:
+        return any(via == "decorators" for _, via in self.ancestors())

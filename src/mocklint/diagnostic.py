@@ -1,0 +1,42 @@
+"""The values that flow out of the engine: diagnostics and per-file results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One finding.
+
+    ``line`` is 1-based and ``column`` 0-based (characters, as libcst counts
+    them), which is what flake8 expects from a plugin; front ends that print
+    columns add one.  ``end_line``/``end_column`` use the same convention.
+    """
+
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str
+    end_line: int = 0
+    end_column: int = 0
+    name: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What linting one file produced.
+
+    ``parse_error`` is set when a rule needed the libcst tree and the file could
+    not be parsed: such a file gets no diagnostics (flake8 reports E999 itself).
+    ``internal_error`` is set when mocklint itself failed on the file; the
+    diagnostics then hold a single ``MCK000`` finding.
+    """
+
+    path: str
+    diagnostics: Tuple[Diagnostic, ...] = ()
+    parse_error: Optional[str] = None
+    internal_error: Optional[str] = None
+    parsed: bool = False

@@ -1,0 +1,144 @@
+"""The engine: source text in, diagnostics out.  It knows nothing of flake8.
+
+For each file:
+
+1. **Gate.**  Each selected rule's ``gate`` (a regular expression) is searched
+   in the raw text.  A file no gate matches is done: no parse at all.
+2. **Parse once** with ``libcst.parse_module``; a syntax error ends the file
+   quietly (flake8 reports E999 itself; the CLI prints a note).
+3. **Walk once** (``analysis.tree.walk``): the name resolver records bindings,
+   and the nodes the gated rules asked for are collected with their frames.
+4. **Rules run** over the collected nodes, now that all imports are known.
+5. **Positions** are computed only when something was reported, by one
+   ``PositionProvider`` pass over the tree, without copying it.
+
+The engine never imports or executes the code it lints.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections import defaultdict
+from typing import Callable, DefaultDict, Dict, Iterable, List, Optional, Sequence, Tuple, Type
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from mocklint.analysis.names import NameResolver
+from mocklint.analysis.tree import Frame, Site, walk
+from mocklint.diagnostic import Diagnostic, FileResult
+from mocklint.registry import ALL_RULES
+from mocklint.rule import FileContext, Rule
+from mocklint.settings import Selection
+
+LOG = logging.getLogger("mocklint")
+
+INTERNAL_ERROR_CODE = "MCK000"
+INTERNAL_ERROR_NAME = "internal-error"
+ISSUE_HINT = "please report it with the file that triggers it"
+
+
+class Engine:
+    """Lints source text with the selected rules.  Build one and reuse it."""
+
+    def __init__(self, selection: Selection = Selection(), rules: Sequence[Type[Rule]] = ALL_RULES) -> None:
+        self.selection = selection
+        self.rules: Tuple[Type[Rule], ...] = tuple(r for r in rules if selection.is_selected(r.code))
+        self.report_internal_errors = selection.is_selected(INTERNAL_ERROR_CODE)
+        self._handled = {rule: rule.handled_types() for rule in self.rules}
+        #: files that reached libcst, for benchmarks and the CLI's statistics
+        self.parsed_files = 0
+
+    # -- public -------------------------------------------------------------
+    def lint(self, source: str, path: Optional[str] = None) -> FileResult:
+        """Lint ``source``; never raises.  ``path`` is used for messages and for
+        rules that depend on where the file is (test modules, conftest files)."""
+        display = path or "<stdin>"
+        try:
+            return self._lint(source, path, display)
+        except RecursionError:
+            # libcst's parser and codegen recurse; a 1,000-deep expression is not
+            # a bug in the user's code that mocklint can report on.
+            return FileResult(display, parse_error="too deeply nested for mocklint to analyse")
+        except Exception as exc:  # noqa: BLE001 - the whole point: contain everything
+            LOG.debug("internal error on %s", display, exc_info=True)
+            return self.internal_error(display, exc)
+
+    def internal_error(self, display: str, exc: BaseException) -> FileResult:
+        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        location = f" at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else ""
+        summary = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        message = f"mocklint failed on this file ({summary}{location}); {ISSUE_HINT}"
+        diagnostics: Tuple[Diagnostic, ...] = ()
+        if self.report_internal_errors:
+            diagnostics = (Diagnostic(display, 1, 0, INTERNAL_ERROR_CODE, message, 1, 0, INTERNAL_ERROR_NAME),)
+        return FileResult(display, diagnostics, internal_error=summary)
+
+    # -- steps --------------------------------------------------------------
+    def gated_rules(self, source: str) -> List[Type[Rule]]:
+        return [rule for rule in self.rules if rule.gate.search(source)]
+
+    def _lint(self, source: str, path: Optional[str], display: str) -> FileResult:
+        rules = self.gated_rules(source)
+        if not rules:
+            return FileResult(display)
+        try:
+            module = cst.parse_module(source)
+        except cst.ParserSyntaxError as exc:
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
+            return FileResult(display, parse_error=f"line {exc.raw_line}: {first_line}")
+        self.parsed_files += 1
+
+        names = NameResolver()
+        context = FileContext(path, source, module, names)
+        instances = [rule(context) for rule in rules]
+        collected: DefaultDict[type, List[Tuple[cst.CSTNode, Frame]]] = defaultdict(list)
+
+        handlers: Dict[type, List[Callable[[cst.CSTNode, Frame], None]]] = defaultdict(list)
+        for node_type in NameResolver.HANDLED_TYPES:
+            handlers[node_type].append(names.handle)
+
+        def remember_function(node: cst.CSTNode, frame: Frame) -> None:
+            context.function_frames[id(node)] = frame
+
+        handlers[cst.FunctionDef].append(remember_function)
+        wanted = {node_type for rule in rules for node_type in self._handled[rule]}
+        for node_type in wanted:
+            bucket = collected[node_type]
+            handlers[node_type].append(lambda node, frame, bucket=bucket: bucket.append((node, frame)))
+
+        walk(module, handlers)
+
+        for instance in instances:
+            for node_type, method_name in self._handled[type(instance)].items():
+                method = getattr(instance, method_name)
+                for node, frame in collected[node_type]:
+                    method(node, Site(frame))
+            instance.finish()
+
+        if not context.reports:
+            return FileResult(display, parsed=True)
+        return FileResult(display, tuple(self._diagnostics(display, module, context.reports)), parsed=True)
+
+    @staticmethod
+    def _diagnostics(
+        display: str, module: cst.Module, reports: Iterable[Tuple[cst.CSTNode, str, str, str]]
+    ) -> List[Diagnostic]:
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        found = set()
+        for node, code, message, name in reports:
+            span = positions[node]
+            found.add(
+                Diagnostic(
+                    display,
+                    span.start.line,
+                    span.start.column,
+                    code,
+                    message,
+                    span.end.line,
+                    span.end.column,
+                    name,
+                )
+            )
+        return sorted(found)

@@ -1,0 +1,225 @@
+"""MCK201 pytest-config-global: reads of the removed ``pytest.config`` global."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from typing import List, Optional, Tuple
+
+import libcst as cst
+
+from mocklint.analysis.pytest_roles import Role, parameter_names
+from mocklint.analysis.tree import Site
+from mocklint.rule import Rule, gate
+
+_HOOK_CONFIG_HOLDERS = ("item", "session", "node", "collector", "metafunc", "request", "pyfuncitem", "parser")
+_ASSIGNS_PYTEST_CONFIG = re.compile(r"\bpytest\s*\.\s*config\s*=[^=]|\bsetattr\s*\(\s*pytest\s*,\s*['\"]config['\"]")
+_PROJECT_MARKERS = ("pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg", ".git")
+
+
+@functools.lru_cache(maxsize=1024)
+def _conftest_chain_assigns_config(directory: str) -> bool:
+    """Whether a conftest.py in ``directory`` or above (up to the project root)
+    sets ``pytest.config`` itself, which makes reading it work again.
+
+    This reads the files as text: a conftest that merely mentions the
+    assignment makes mocklint stay silent, which is the safe direction.
+    """
+    current = os.path.abspath(directory)
+    while True:
+        conftest = os.path.join(current, "conftest.py")
+        try:
+            with open(conftest, encoding="utf-8", errors="replace") as handle:
+                if _ASSIGNS_PYTEST_CONFIG.search(handle.read()):
+                    return True
+        except OSError:
+            pass
+        if any(os.path.exists(os.path.join(current, marker)) for marker in _PROJECT_MARKERS):
+            return False
+        parent = os.path.dirname(current)
+        if parent == current:
+            return False
+        current = parent
+
+
+class PytestConfigGlobal(Rule):
+    """
+    ## What it does
+    Checks for reads of the `pytest.config` global: `pytest.config.getoption(...)`,
+    `pytest.config.option.x`, `getattr(pytest, "config")`, `from pytest import config`,
+    also through an import alias (`import pytest as pt`). The guards
+    `hasattr(pytest, "config")` and `getattr(pytest, "config", default)` get their
+    own message.
+
+    ## Why is this bad?
+    `pytest.config` was deprecated in pytest 4.1 and removed in pytest 5.1 (pytest
+    5.0 already turned its deprecation warning into an error). Reading it raises
+    `AttributeError: module 'pytest' has no attribute 'config'`, and
+    `from pytest import config` raises `ImportError`. At module level this happens
+    at import time, so pytest reports a collection error for the whole file.
+
+    The guard forms never crash, which makes them worse: `hasattr(pytest, "config")`
+    is always `False` and `getattr(pytest, "config", None)` always returns the
+    default, so a `skipif` built on them always skips, or never does, whatever
+    the command line says.
+
+    The replacement depends on where the code stands: inside a test or fixture,
+    `request.config` or the `pytestconfig` fixture; inside a hook, the hook's
+    `config` argument (or `item.config`); at module level there is no
+    configuration yet, so use a string condition
+    (`@pytest.mark.skipif("config.getoption('--slow')")`, which pytest evaluates
+    with `config` in scope) or a marker handled in `pytest_collection_modifyitems`.
+
+    A module that assigns `pytest.config = ...` itself, or whose conftest.py does,
+    is not flagged: there the attribute exists at run time.
+
+    ## Example
+    ```python
+    import pytest
+
+    @pytest.mark.skipif(not pytest.config.getoption("--slow"), reason="needs --slow")
+    def test_big_upload():
+        ...
+
+    def test_verbose():
+        if pytest.config.getoption("verbose") > 1:
+            print("details")
+    ```
+
+    Use instead:
+    ```python
+    import pytest
+
+    @pytest.mark.skipif("not config.getoption('--slow')", reason="needs --slow")
+    def test_big_upload():
+        ...
+
+    def test_verbose(request):
+        if request.config.getoption("verbose") > 1:
+            print("details")
+    ```
+
+    ## Known problems
+    An assignment to `pytest.config` in a plugin module that is not a conftest.py on
+    the file's path is not seen, so such a project gets a false alarm; add
+    `# noqa: MCK201` there.
+
+    ## References
+    - [pytest deprecations: the `pytest.config` global](https://docs.pytest.org/en/stable/deprecations.html#pytest-config-global)
+    - [pytest changelog 5.1.0 (#5180)](https://docs.pytest.org/en/stable/changelog.html#pytest-5-1-0-2019-08-15)
+    - [How to use `request.config`](https://docs.pytest.org/en/stable/reference/reference.html#request)
+    """
+
+    code = "MCK201"
+    name = "pytest-config-global"
+    summary = "`pytest.config` was removed in pytest 5.1"
+    messages = {
+        "read": "`pytest.config` was removed in pytest 5.1, so this raises `AttributeError`; {replacement}",
+        "import": "`from pytest import config` raises `ImportError` since pytest 5.1 removed `pytest.config`; {replacement}",
+        "guard": "`{guard}` is always {value} since pytest 5.1 removed `pytest.config`, so {consequence}; {replacement}",
+    }
+    gate = gate(
+        r"\bpytest\s*\.\s*config\b",
+        r"\bpytest\s+as\b",
+        r"\bfrom\s+pytest\s+import\b[^\n]*(?:\bconfig\b|\(|\\)",
+        r"\b(?:has|get)attr\s*\(\s*pytest\s*,",
+    )
+
+    def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(context)
+        self._reads: List[Tuple[cst.CSTNode, Site, str, dict]] = []
+        self._assigned_here = False
+
+    # -- collection ---------------------------------------------------------
+    def visit_Attribute(self, node: cst.Attribute, site: Site) -> None:
+        if node.attr.value != "config" or self.context.resolve(site, node) != "pytest.config":
+            return
+        if site.field == "target" and isinstance(site.parent, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign)):
+            self._assigned_here = True
+            return
+        if isinstance(site.parent, cst.Del):
+            return
+        self._reads.append((node, site, "read", {}))
+
+    def visit_Call(self, node: cst.Call, site: Site) -> None:
+        func = node.func
+        if not isinstance(func, cst.Name) or func.value not in ("getattr", "hasattr", "setattr"):
+            return
+        if self.context.names.bindings(site, func.value) is not None:
+            return  # a local getattr/hasattr is not the builtin
+        args = node.args
+        if len(args) < 2 or any(arg.keyword is not None or arg.star for arg in args):
+            return
+        if self.context.resolve(site, args[0].value) != "pytest" or not _is_string(args[1].value, "config"):
+            return
+        if func.value == "setattr":
+            self._assigned_here = True
+        elif func.value == "getattr" and len(args) == 2:
+            self._reads.append((node, site, "read", {}))
+        elif func.value == "getattr":
+            default = cst.Module([]).code_for_node(args[2].value)
+            self._reads.append(
+                (node, site, "guard", {"guard": f'getattr(pytest, "config", {default})', "value": f"`{default}`"})
+            )
+        else:
+            self._reads.append((node, site, "guard", {"guard": 'hasattr(pytest, "config")', "value": "`False`"}))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom, site: Site) -> None:
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            return
+        if cst.Module([]).code_for_node(node.module) != "pytest":
+            return
+        for alias in node.names:
+            if isinstance(alias.name, cst.Name) and alias.name.value == "config":
+                self._reads.append((alias, site, "import", {}))
+
+    # -- decision -----------------------------------------------------------
+    def finish(self) -> None:
+        if not self._reads or self._assigned_here:
+            return
+        path = self.context.path
+        if path and _conftest_chain_assigns_config(os.path.dirname(os.path.abspath(path))):
+            return
+        for node, site, variant, fields in self._reads:
+            replacement, at_import_time = self._replacement(site)
+            if variant == "guard":
+                fields["consequence"] = (
+                    "this condition never reads the command line"
+                    if at_import_time
+                    else "the code it guards never sees the configuration"
+                )
+            self.report(node, variant, replacement=replacement, **fields)
+
+    def _replacement(self, site: Site) -> Tuple[str, bool]:
+        """The fix that fits where the read stands, and whether it runs at import time."""
+        for func in site.function_chain():
+            role = self.context.role(func)
+            params = parameter_names(func)
+            if role in (Role.TEST, Role.FIXTURE):
+                if "pytestconfig" in params:
+                    return "use the `pytestconfig` fixture this function already requests", False
+                if "request" in params:
+                    return "use `request.config`", False
+                return "request the `pytestconfig` fixture, or `request` and use `request.config`", False
+            if role is Role.HOOK:
+                if "config" in params:
+                    return "use the hook's `config` argument", False
+                holder = next((p for p in params if p in _HOOK_CONFIG_HOLDERS), None)
+                if holder is not None:
+                    return f"use `{holder}.config`", False
+                return "take the config from the hook's arguments (`config`, or `item.config`)", False
+        if site.function_chain():
+            return "pass `request.config` (or the `pytestconfig` fixture) in from the calling test or fixture", False
+        return (
+            "at import time there is no config: use a string condition such as "
+            "`skipif(\"config.getoption('--slow')\")` or a marker handled in `pytest_collection_modifyitems`",
+            True,
+        )
+
+
+def _is_string(node: cst.BaseExpression, value: str) -> bool:
+    if isinstance(node, cst.SimpleString):
+        evaluated: Optional[object] = node.evaluated_value
+        return evaluated == value
+    return False

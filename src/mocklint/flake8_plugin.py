@@ -1,0 +1,72 @@
+"""The flake8 adapter: the only module of mocklint that knows flake8.
+
+flake8 finds it through the ``MCK`` entry point in ``flake8.extension``, so
+every ``MCK`` code is on by default and ``--select``/``--extend-ignore``/
+``per-file-ignores``/``# noqa`` work as for any plugin (flake8 applies them).
+
+- The plugin asks for ``tree`` only because flake8 classifies plugins by their
+  parameter names and runs "tree" plugins once per file; the ast tree itself is
+  not used.  ``lines`` gives the text flake8 already decoded, so stdin and
+  flake8's encoding handling work unchanged.
+- A file with a syntax error never reaches this plugin (flake8 reports E999).
+- One ``Engine`` per process is built lazily and reused for every file,
+  including in flake8's ``--jobs`` worker processes.
+- Nothing raised inside mocklint escapes into flake8: it becomes a single
+  ``MCK000`` diagnostic and the run goes on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import logging
+from typing import Any, ClassVar, Iterator, List, Optional, Tuple, Type
+
+from mocklint import __version__
+from mocklint.engine import Engine
+
+LOG = logging.getLogger("flake8.mocklint")
+
+
+class Plugin:
+    name = "mocklint"
+    version = __version__
+
+    _engine: ClassVar[Optional[Engine]] = None
+    _stdin_display_name: ClassVar[Optional[str]] = None
+
+    def __init__(self, tree: ast.AST, lines: List[str], filename: str) -> None:
+        del tree  # requested only so that flake8 runs this plugin once per file
+        self._lines = lines
+        self._filename = filename
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        # flake8 has already applied --select/--ignore/per-file-ignores by code,
+        # so the engine runs every rule and flake8 filters what it prints.
+        cls._engine = Engine()
+        display = getattr(options, "stdin_display_name", None)
+        cls._stdin_display_name = display if display and display != "stdin" else None
+
+    @classmethod
+    def engine(cls) -> Engine:
+        if cls._engine is None:
+            cls._engine = Engine()
+        return cls._engine
+
+    def _path(self) -> Optional[str]:
+        """The path rules should reason about: the display name for stdin."""
+        if self._filename in ("-", "stdin"):
+            return self._stdin_display_name
+        return self._filename
+
+    def run(self) -> Iterator[Tuple[int, int, str, Type[Any]]]:
+        engine = self.engine()
+        try:
+            result = engine.lint("".join(self._lines), self._path())
+        except Exception as exc:  # noqa: BLE001 - Engine.lint never raises; this is the last net
+            result = engine.internal_error(self._filename, exc)
+        if result.internal_error:
+            LOG.warning("mocklint: internal error on %s: %s", self._filename, result.internal_error)
+        for d in result.diagnostics:
+            yield d.line, d.column, f"{d.code} {d.message}", type(self)

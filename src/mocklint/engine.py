@@ -17,6 +17,7 @@ The engine never imports or executes the code it lints.
 
 from __future__ import annotations
 
+import ast
 import logging
 import traceback
 from collections import defaultdict
@@ -39,6 +40,38 @@ INTERNAL_ERROR_NAME = "internal-error"
 ISSUE_HINT = "please report it with the file that triggers it"
 
 
+# libcst's parser slows down quadratically with nesting depth (a 2,000-term
+# `a + b + ...` takes seconds) and its position provider recurses past
+# Python's default limit at about 350 levels; CPython itself refuses 200 nested
+# brackets, so only long operator chains get this deep.  Such files are left alone.
+MAX_DEPTH = 250
+
+
+def _unparseable(source: str, tree: Optional[ast.AST]) -> Optional[str]:
+    """Why ``source`` should not reach libcst, or None.
+
+    CPython's own parser decides what is a syntax error, so mocklint agrees
+    with flake8's E999 on the running interpreter, at a tenth of libcst's cost.
+    """
+    if tree is None:
+        try:
+            tree = ast.parse(source.lstrip("\ufeff"))
+        except SyntaxError as exc:
+            where = f" at line {exc.lineno}" if exc.lineno else ""
+            return f"syntax error{where}: {exc.msg}"
+        except (RecursionError, MemoryError):
+            return "too deeply nested for mocklint to analyse"
+        except ValueError as exc:  # null bytes on older Pythons
+            return f"not valid Python source: {exc}"
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"nested more than {MAX_DEPTH} levels deep; mocklint leaves such files alone"
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return None
+
+
 class Engine:
     """Lints source text with the selected rules.  Build one and reuse it."""
 
@@ -51,12 +84,13 @@ class Engine:
         self.parsed_files = 0
 
     # -- public -------------------------------------------------------------
-    def lint(self, source: str, path: Optional[str] = None) -> FileResult:
+    def lint(self, source: str, path: Optional[str] = None, tree: Optional[ast.AST] = None) -> FileResult:
         """Lint ``source``; never raises.  ``path`` is used for messages and for
-        rules that depend on where the file is (test modules, conftest files)."""
+        rules that depend on where the file is (test modules, conftest files).
+        ``tree`` is the ``ast`` of ``source`` when the caller has one (flake8 does)."""
         display = path or "<stdin>"
         try:
-            return self._lint(source, path, display)
+            return self._lint(source, path, display, tree)
         except RecursionError:
             # libcst's parser and codegen recurse; a 1,000-deep expression is not
             # a bug in the user's code that mocklint can report on.
@@ -79,15 +113,17 @@ class Engine:
     def gated_rules(self, source: str) -> List[Type[Rule]]:
         return [rule for rule in self.rules if rule.gate.search(source)]
 
-    def _lint(self, source: str, path: Optional[str], display: str) -> FileResult:
+    def _lint(self, source: str, path: Optional[str], display: str, tree: Optional[ast.AST]) -> FileResult:
         rules = self.gated_rules(source)
         if not rules:
             return FileResult(display)
+        problem = _unparseable(source, tree)
+        if problem:
+            return FileResult(display, parse_error=problem)
         try:
             module = cst.parse_module(source)
         except cst.ParserSyntaxError as exc:
-            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
-            return FileResult(display, parse_error=f"line {exc.raw_line}: {first_line}")
+            return FileResult(display, parse_error=f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}")
         self.parsed_files += 1
 
         names = NameResolver()

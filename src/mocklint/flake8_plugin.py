@@ -4,9 +4,9 @@ flake8 finds it through the ``MCK`` entry point in ``flake8.extension``, so
 every ``MCK`` code is on by default and ``--select``/``--extend-ignore``/
 ``per-file-ignores``/``# noqa`` work as for any plugin (flake8 applies them).
 
-- The plugin asks for ``tree`` only because flake8 classifies plugins by their
-  parameter names and runs "tree" plugins once per file; the ast tree itself is
-  not used.  ``lines`` gives the text flake8 already decoded, so stdin and
+- The plugin asks for ``tree``: flake8 classifies plugins by their parameter
+  names and runs "tree" plugins once per file, and the engine reuses the tree
+  to reject files libcst should not parse without parsing them again.  ``lines`` gives the text flake8 already decoded, so stdin and
   flake8's encoding handling work unchanged.
 - A file with a syntax error never reaches this plugin (flake8 reports E999).
 - One ``Engine`` per process is built lazily and reused for every file,
@@ -36,7 +36,7 @@ class Plugin:
     _stdin_display_name: ClassVar[Optional[str]] = None
 
     def __init__(self, tree: ast.AST, lines: List[str], filename: str) -> None:
-        del tree  # requested only so that flake8 runs this plugin once per file
+        self._tree = tree  # also makes flake8 run this plugin once per file
         self._lines = lines
         self._filename = filename
 
@@ -63,7 +63,7 @@ class Plugin:
     def run(self) -> Iterator[Tuple[int, int, str, Type[Any]]]:
         engine = self.engine()
         try:
-            result = engine.lint("".join(self._lines), self._path())
+            result = engine.lint("".join(self._lines), self._path(), self._tree)
         except Exception as exc:  # noqa: BLE001 - Engine.lint never raises; this is the last net
             result = engine.internal_error(self._filename, exc)
         if result.internal_error:

@@ -1,0 +1,456 @@
+"""The ``mocklint`` command: find files, lint them, filter ``# noqa``, report.
+
+The command is a thin shell around :class:`mocklint.engine.Engine`: it owns
+everything the engine deliberately does not (files, encodings, configuration,
+``# noqa``, output formats, exit status) so that the engine stays usable from
+flake8 and from tests as a pure function of source text.
+
+Exit status (documented in docs/output-formats.md): 0 nothing found, 1
+findings, 2 usage or configuration error, a missing path, or mocklint failing
+on some file.  Bad input never produces a traceback: every failure is one line
+on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import IO, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from mocklint import __version__, output
+from mocklint.config import CODE_PREFIX, FORMATS, Config, ConfigError, discover_config, load_config
+from mocklint.diagnostic import Diagnostic
+from mocklint.engine import Engine
+from mocklint.files import (
+    DEFAULT_EXCLUDES,
+    STDIN,
+    Excluder,
+    ExcludePattern,
+    Note,
+    SourceError,
+    decode_source,
+    discover,
+    read_source,
+    read_stdin_bytes,
+)
+from mocklint.noqa import filter_diagnostics
+from mocklint.settings import Selection
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+STDIN_DISPLAY = "<stdin>"
+
+
+class UsageError(Exception):
+    """A bad command line that argparse itself cannot detect."""
+
+
+# -- one file ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Task:
+    """One file to lint.
+
+    ``display`` is the path as printed and, for a file, where it is read from;
+    ``engine_path`` is what rules see (``None`` for anonymous stdin); ``data``
+    holds stdin, read once in the parent process.
+    """
+
+    display: str
+    engine_path: Optional[str]
+    data: Optional[bytes] = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What linting one file produced, ready to print."""
+
+    display: str
+    diagnostics: Tuple[Diagnostic, ...] = ()
+    notes: Tuple[Note, ...] = ()
+    checked: bool = False
+    internal_error: bool = False
+
+
+class Checker:
+    """Reads, lints and noqa-filters files; one per process, built once."""
+
+    def __init__(self, selection: Selection, use_noqa: bool) -> None:
+        self.engine = Engine(selection)
+        self.use_noqa = use_noqa
+
+    def check(self, task: Task) -> Outcome:
+        try:
+            return self._check(task)
+        except Exception as exc:  # noqa: BLE001 - one bad file must not end the run
+            result = self.engine.internal_error(task.display, exc)
+            return Outcome(
+                task.display,
+                result.diagnostics,
+                (Note(task.display, "internal-error", result.internal_error or "unknown error"),),
+                internal_error=True,
+            )
+
+    def _check(self, task: Task) -> Outcome:
+        try:
+            if task.data is not None:
+                source = decode_source(task.data)
+            else:
+                source = read_source(task.display)
+        except SourceError as exc:
+            return Outcome(task.display, notes=(Note(task.display, "skipped", str(exc)),))
+        result = self.engine.lint(source, task.engine_path)
+        notes: List[Note] = []
+        if result.parse_error is not None:
+            notes.append(Note(task.display, "not-checked", result.parse_error))
+        if result.internal_error is not None:
+            notes.append(Note(task.display, "internal-error", result.internal_error))
+        diagnostics = result.diagnostics
+        if self.use_noqa:
+            diagnostics = filter_diagnostics(source, diagnostics)
+        return Outcome(
+            task.display,
+            tuple(diagnostics),
+            tuple(notes),
+            checked=result.parse_error is None,
+            internal_error=result.internal_error is not None,
+        )
+
+
+_WORKER: Optional[Checker] = None
+
+
+def _init_worker(selection: Selection, use_noqa: bool) -> None:
+    """Builds the worker's one Engine (rule filtering, handled types) up front.
+
+    Workers ignore Ctrl-C: the parent handles it and cancels what is queued,
+    so an interrupted run prints one line, not a traceback per worker.
+    """
+    global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER = Checker(selection, use_noqa)
+
+
+def _check_in_worker(task: Task) -> Outcome:
+    assert _WORKER is not None, "worker initializer did not run"
+    return _WORKER.check(task)
+
+
+def run(tasks: Sequence[Task], selection: Selection, use_noqa: bool, jobs: int) -> Iterator[Outcome]:
+    """Outcomes in the order of ``tasks``, whatever ``jobs`` is.
+
+    ``executor.map`` keeps the input order, so ``-jN`` prints exactly what
+    ``-j1`` prints.  A platform without working process pools (no ``sem_open``)
+    falls back to one process with a warning instead of failing.
+    """
+    if jobs <= 1 or len(tasks) <= 1:
+        checker = Checker(selection, use_noqa)
+        for task in tasks:
+            yield checker.check(task)
+        return
+    workers = min(jobs, len(tasks))
+    chunksize = max(1, min(32, len(tasks) // (workers * 4)))
+    executor: Optional[ProcessPoolExecutor] = None
+    try:
+        executor = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(selection, use_noqa))
+        results = executor.map(_check_in_worker, tasks, chunksize=chunksize)
+    except (OSError, NotImplementedError, ImportError) as exc:
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+        _warn(f"cannot start worker processes ({exc}); linting in one process")
+        yield from run(tasks, selection, use_noqa, 1)
+        return
+    try:
+        yield from results
+    finally:
+        # Also on an early exit (Ctrl-C, a closed pipe): drop the queued files
+        # instead of linting them all before returning.
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+# -- the command line -------------------------------------------------------
+def _jobs(value: str) -> int:
+    if value.strip().lower() == "auto":
+        return 0
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'auto', got {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {number}")
+    return number
+
+
+def _cpu_count() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except OSError:  # pragma: no cover
+            pass
+    return os.cpu_count() or 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mocklint",
+        description="Find mock misuse and removed pytest APIs in Python test code.",
+        epilog=(
+            "Exit status: 0 no problems, 1 problems found, 2 usage or configuration error, "
+            "missing path, or an internal error. Settings also come from [tool.mocklint] in the "
+            "nearest pyproject.toml; command-line options win. See docs/output-formats.md."
+        ),
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or folders to lint (default: .); folders are searched for *.py files; - reads stdin",
+    )
+    parser.add_argument("--version", action="version", version=f"mocklint {__version__}")
+    parser.add_argument(
+        "--select",
+        action="append",
+        metavar="CODES",
+        help="comma-separated code prefixes to report (default: MCK); replaces the config's select",
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        metavar="CODES",
+        help="comma-separated code prefixes not to report; replaces the config's ignore",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        metavar="PATTERNS",
+        help=(
+            "comma-separated glob patterns of files and folders to skip while searching folders; "
+            "replaces the default list and the config's exclude"
+        ),
+    )
+    parser.add_argument(
+        "--extend-exclude",
+        action="append",
+        metavar="PATTERNS",
+        help="comma-separated glob patterns to skip in addition to the exclude list",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: text, or the config's format)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read [tool.mocklint] from FILE instead of searching for pyproject.toml",
+    )
+    parser.add_argument(
+        "--isolated",
+        action="store_true",
+        help="ignore all configuration files",
+    )
+    parser.add_argument(
+        "--disable-noqa",
+        action="store_true",
+        help="report problems even on lines with # noqa and in files with # flake8: noqa",
+    )
+    parser.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="the path to report (and to judge the file by) when reading stdin (-)",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="number of processes to lint with (default: 1; 0 or 'auto': one per CPU)",
+    )
+    return parser
+
+
+def _split(values: Optional[Iterable[str]]) -> Optional[Tuple[str, ...]]:
+    """``["MCK2,MCK101", "MCK3"]`` -> ``("MCK2", "MCK101", "MCK3")``; ``None`` if unset."""
+    if values is None:
+        return None
+    return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
+
+
+def _check_codes(option: str, codes: Optional[Tuple[str, ...]]) -> None:
+    for code in codes or ():
+        if not CODE_PREFIX.match(code):
+            raise UsageError(f"{option}: {code!r} is not a code prefix (expected something like MCK, MCK2 or MCK201)")
+
+
+def _write(stream: IO[str], text: str) -> None:
+    """Write, replacing what the stream's encoding cannot show instead of failing."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+
+
+def _warn(message: str) -> None:
+    _write(sys.stderr, f"mocklint: warning: {message}\n")
+
+
+def _error(message: str) -> None:
+    _write(sys.stderr, f"mocklint: error: {message}\n")
+
+
+@dataclass
+class Settings:
+    """The command line and the configuration, merged."""
+
+    paths: Tuple[str, ...]
+    selection: Selection
+    excluder: Excluder
+    format: str
+    use_noqa: bool
+    stdin_filename: Optional[str]
+    jobs: int
+    config: Config = field(default_factory=Config)
+
+
+def resolve_settings(args: argparse.Namespace) -> Settings:
+    """Merge the command line over the configuration file over the defaults."""
+    paths: Tuple[str, ...] = tuple(args.paths)
+    if not paths:
+        paths = (STDIN,) if args.stdin_filename else (".",)
+    if args.stdin_filename is not None and STDIN not in paths:
+        raise UsageError("--stdin-filename needs - (stdin) among the paths")
+
+    select = _split(args.select)
+    ignore = _split(args.ignore)
+    _check_codes("--select", select)
+    _check_codes("--ignore", ignore)
+
+    if args.isolated:
+        config = Config(root=os.getcwd())
+    elif args.config is not None:
+        config = load_config(args.config)
+    else:
+        config = discover_config(paths, args.stdin_filename)
+
+    cwd = os.getcwd()
+    cli_exclude = _split(args.exclude)
+    if cli_exclude is not None:
+        patterns = [ExcludePattern.make(p, cwd) for p in cli_exclude]
+    elif config.exclude is not None:
+        patterns = [ExcludePattern.make(p, config.root) for p in config.exclude]
+    else:
+        patterns = [ExcludePattern.make(p, cwd) for p in DEFAULT_EXCLUDES]
+    patterns += [ExcludePattern.make(p, config.root) for p in config.extend_exclude]
+    patterns += [ExcludePattern.make(p, cwd) for p in _split(args.extend_exclude) or ()]
+
+    selection = Selection(
+        select=select if select is not None else (config.select if config.select is not None else ("MCK",)),
+        ignore=ignore if ignore is not None else (config.ignore or ()),
+    )
+    return Settings(
+        paths=paths,
+        selection=selection,
+        excluder=Excluder(patterns),
+        format=args.format or config.format or "text",
+        use_noqa=not args.disable_noqa,
+        stdin_filename=args.stdin_filename,
+        jobs=args.jobs if args.jobs > 0 else _cpu_count(),
+        config=config,
+    )
+
+
+def _tasks(files: Sequence[str], stdin_filename: Optional[str]) -> List[Task]:
+    tasks = []
+    for path in files:
+        if path == STDIN:
+            data = read_stdin_bytes()
+            display = os.path.normpath(stdin_filename) if stdin_filename else STDIN_DISPLAY
+            tasks.append(Task(display, stdin_filename, data))
+        else:
+            tasks.append(Task(path, path))
+    return tasks
+
+
+def lint(settings: Settings) -> int:
+    """Lint and report; returns the exit status."""
+    found = discover(settings.paths, settings.excluder)
+    for missing in found.missing:
+        _error(f"path not found: {missing}")
+    for note in found.notes:
+        _write(sys.stderr, note.line() + "\n")
+    if not found.files and not found.missing:
+        _warn("no Python files found")
+
+    line_format = output.LINE_FORMATS.get(settings.format)
+    diagnostics: List[Diagnostic] = []
+    notes: List[Note] = list(found.notes)
+    files_checked = 0
+    internal_error = False
+    tasks = _tasks(found.files, settings.stdin_filename)
+    for outcome in run(tasks, settings.selection, settings.use_noqa, settings.jobs):
+        for note in outcome.notes:
+            _write(sys.stderr, note.line() + "\n")
+        notes.extend(outcome.notes)
+        files_checked += outcome.checked
+        internal_error = internal_error or outcome.internal_error
+        diagnostics.extend(outcome.diagnostics)
+        if line_format is not None and outcome.diagnostics:
+            _write(sys.stdout, "".join(line_format(d) + "\n" for d in outcome.diagnostics))
+            sys.stdout.flush()
+
+    if settings.format == "json":
+        _write(sys.stdout, output.dumps(output.json_document(diagnostics, files_checked)))
+    elif settings.format == "sarif":
+        successful = not internal_error and not found.missing
+        _write(sys.stdout, output.dumps(output.sarif_document(diagnostics, notes, successful)))
+    elif settings.format == "text":
+        message = output.summary(diagnostics)
+        if message:
+            _write(sys.stderr, message + "\n")
+    sys.stdout.flush()
+
+    if found.missing or internal_error:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """The ``mocklint`` console script; returns the exit status, never raises.
+
+    argparse's own exits (``--help``, ``--version``, usage errors) become
+    return values too, so callers embedding the CLI get an ``int`` back.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_ERROR)
+    try:
+        return lint(resolve_settings(args))
+    except (UsageError, ConfigError) as exc:
+        _error(str(exc))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _write(sys.stderr, "mocklint: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`mocklint | head`): stop quietly, and keep
+        # Python from complaining again when it flushes stdout at exit.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return EXIT_FINDINGS
+    except Exception as exc:  # noqa: BLE001 - the promise: never a traceback
+        summary = f"{type(exc).__name__}: {exc}".splitlines()[0][:300] if str(exc) else type(exc).__name__
+        _error(f"unexpected failure ({summary}); please report it")
+        return EXIT_ERROR

@@ -16,6 +16,9 @@ directory, with an empty ``pytest.ini`` so nothing of this repository leaks in):
 
 ``# mocklint-runtime: clean`` marks a file of near misses: every test passes,
 with pytest's own deprecation warnings turned into errors.
+
+A ``conftest.py`` with the header is run through the tests of its directory
+(other files there carry no header); all its flagged lines are outside tests.
 """
 
 from __future__ import annotations
@@ -73,7 +76,8 @@ def _run_pytest(rule_folder: Path, target: Path, tmp_path: Path, clean: bool) ->
         "-c",
         str(work / "pytest.ini"),
         f"--junitxml={report}",
-        str(work / target.relative_to(rule_folder)),
+        # a conftest.py is not collected itself: run the tests of its directory
+        str(work / (target.parent if target.name == "conftest.py" else target).relative_to(rule_folder)),
     ]
     if clean:
         args[3:3] = ["-W", "error::pytest.PytestDeprecationWarning"]

@@ -184,6 +184,26 @@ class NameResolver:
         """Whether the module scope binds ``name`` in any way."""
         return bool(self._scopes.get(id(module), {}).get(name))
 
+    def scope_bindings(self, scope: cst.CSTNode, name: str) -> Sequence[Binding]:
+        """The bindings of ``name`` in exactly ``scope`` (a Module, FunctionDef, Lambda or ClassDef)."""
+        return self._scopes.get(id(scope), {}).get(name, ())
+
+    def parameter_owner(self, site: Site, name: str) -> Optional[cst.FunctionDef]:
+        """The ``def`` of which ``name`` at ``site`` is a parameter, when that
+        parameter is the name's only binding in the scope that binds it."""
+        for scope in site.scopes():
+            found = self.scope_bindings(scope, name)
+            if not found:
+                continue
+            if len(found) != 1 or not isinstance(scope, cst.FunctionDef):
+                return None
+            params = scope.params
+            every = (*params.posonly_params, *params.params, *params.kwonly_params, params.star_arg, params.star_kwarg)
+            if any(isinstance(p, cst.Param) and p.name.value == name for p in every):
+                return scope
+            return None
+        return None
+
     @property
     def star_imports(self) -> Sequence[str]:
         return self._module_star_imports

@@ -9,10 +9,12 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
+from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.pytest_roles import Role, parameter_names
 from mocklint.analysis.tree import Site
 from mocklint.rule import Rule, gate
 
+_MARK_CONDITIONS = frozenset({"pytest.mark.skipif", "pytest.mark.xfail"})
 _HOOK_CONFIG_HOLDERS = ("item", "session", "node", "collector", "metafunc", "request", "pyfuncitem", "parser")
 _ASSIGNS_PYTEST_CONFIG = re.compile(r"\bpytest\s*\.\s*config\s*=[^=]|\bsetattr\s*\(\s*pytest\s*,\s*['\"]config['\"]")
 _PROJECT_MARKERS = ("pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg", ".git")
@@ -59,10 +61,13 @@ class PytestConfigGlobal(Rule):
     `from pytest import config` raises `ImportError`. At module level this happens
     at import time, so pytest reports a collection error for the whole file.
 
-    The guard forms never crash, which makes them worse: `hasattr(pytest, "config")`
-    is always `False` and `getattr(pytest, "config", None)` always returns the
-    default, so a `skipif` built on them always skips, or never does, whatever
-    the command line says.
+    The guard forms never crash, which makes them worse in a skip condition:
+    `hasattr(pytest, "config")` is always `False` and `getattr(pytest, "config",
+    None)` always returns the default, so a `skipif` built on them always skips,
+    or never does, whatever the command line says. (Inside a function body such a
+    guard is compatibility code with a fallback, and is not reported; neither is a
+    read of `pytest.config` in a branch or `try` block that only old pytest
+    versions reach.)
 
     The replacement depends on where the code stands: inside a test or fixture,
     `request.config` or the `pytestconfig` fixture; inside a hook, the hook's
@@ -182,14 +187,24 @@ class PytestConfigGlobal(Rule):
         if path and _conftest_chain_assigns_config(os.path.dirname(os.path.abspath(path))):
             return
         for node, site, variant, fields in self._reads:
-            replacement, at_import_time = self._replacement(site)
             if variant == "guard":
-                fields["consequence"] = (
-                    "this condition never reads the command line"
-                    if at_import_time
-                    else "the code it guards never sees the configuration"
-                )
+                # In a function body a guard is compatibility code with a working
+                # fallback; in a skip condition it silently decides the outcome.
+                if not self._in_skip_condition(site):
+                    continue
+                fields["consequence"] = "this condition never reads the command line"
+            elif compat_guarded(site, ("config",), fallback_handlers=True):
+                continue  # a branch for old pytest versions, never run on new ones
+            replacement, _ = self._replacement(site)
             self.report(node, variant, replacement=replacement, **fields)
+
+    def _in_skip_condition(self, site: Site) -> bool:
+        for ancestor, _ in site.ancestors():
+            if isinstance(ancestor, cst.Decorator):
+                return True
+            if isinstance(ancestor, cst.Call) and self.context.resolve(site, ancestor.func) in _MARK_CONDITIONS:
+                return True
+        return False
 
     def _replacement(self, site: Site) -> Tuple[str, bool]:
         """The fix that fits where the read stands, and whether it runs at import time."""

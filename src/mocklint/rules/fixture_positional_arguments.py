@@ -1,0 +1,193 @@
+"""MCK207 fixture-positional-arguments: ``@pytest.fixture("module")`` and other positional options."""
+
+from __future__ import annotations
+
+from typing import List
+
+import libcst as cst
+
+from mocklint.analysis.compat_guards import compat_guarded
+from mocklint.analysis.names import dotted_name
+from mocklint.analysis.tree import Site
+from mocklint.rule import Rule, gate
+
+_FIXTURE = frozenset(
+    {"pytest.fixture", "pytest.yield_fixture", "_pytest.fixtures.fixture", "_pytest.fixtures.yield_fixture"}
+)
+# The order of pytest.fixture's parameters before pytest 6.1 made them keyword-only.
+_OLD_ORDER = ("scope", "params", "autouse", "ids", "name")
+_LITERALS = (
+    cst.SimpleString,
+    cst.ConcatenatedString,
+    cst.FormattedString,
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
+    cst.List,
+    cst.Tuple,
+    cst.Dict,
+    cst.Set,
+    cst.ListComp,
+    cst.SetComp,
+    cst.DictComp,
+)
+_MAX_SHOWN = 80
+
+
+class FixturePositionalArguments(Rule):
+    """
+    ## What it does
+    Checks for options passed positionally to `pytest.fixture`:
+    `@pytest.fixture("module")`, `@pytest.fixture("session", autouse=True)`,
+    `@pytest.fixture("module", [1, 2])`, and the same through
+    `pytest.yield_fixture`, `from pytest import fixture` or an import alias.
+
+    A single positional argument that can be a function (`pytest.fixture(make_db)`)
+    is the documented way to call the decorator and is not reported, and neither
+    is `pytest.fixture(None)`.
+
+    ## Why is this bad?
+    Before pytest 5.2 `pytest.fixture(scope, params, autouse, ids, name)` took its
+    options positionally. pytest 5.2 deprecated that (#1682), pytest 6.0 turned
+    the deprecation warning into an error and pytest 6.1 removed it (#5585; the
+    deprecations page lists it under 6.0). Now the only positional parameter is
+    the fixture function itself:
+
+    - a single option, `@pytest.fixture("module")`, is taken as the fixture
+      function, and the decorator raises
+      `AttributeError: 'str' object has no attribute '__name__'` (with `name=`
+      also given, the decorated function fails as a fixture "called directly");
+    - two or more raise `TypeError: fixture() takes from 0 to 1 positional arguments`.
+
+    On a module-level fixture this happens while pytest imports the module, so
+    every test in it errors. Name each option instead; the message spells out
+    the call with your arguments, in the old order (`scope`, `params`,
+    `autouse`, `ids`, `name`).
+
+    ## Example
+    ```python
+    import pytest
+
+    @pytest.fixture("session", autouse=True)
+    def clean_env(monkeypatch):
+        monkeypatch.delenv("APP_CONFIG", raising=False)
+    ```
+
+    Use instead:
+    ```python
+    import pytest
+
+    @pytest.fixture(scope="session", autouse=True)
+    def clean_env(monkeypatch):
+        monkeypatch.delenv("APP_CONFIG", raising=False)
+    ```
+
+    ## Known problems
+    A single positional option held in a variable (`@pytest.fixture(SCOPE)`) is
+    not reported: the variable could hold the fixture function. Calls in a branch
+    chosen by a version check are not reported either.
+
+    ## References
+    - [pytest deprecations: `pytest.fixture` arguments are keyword only](https://docs.pytest.org/en/stable/deprecations.html#pytest-fixture-arguments-are-keyword-only)
+    - [pytest changelog 6.1.0: removals (#5585)](https://docs.pytest.org/en/stable/changelog.html#pytest-6-1-0-2020-09-26)
+    - [`pytest.fixture` reference](https://docs.pytest.org/en/stable/reference/reference.html#pytest-fixture)
+    """
+
+    code = "MCK207"
+    name = "fixture-positional-arguments"
+    summary = "`pytest.fixture` options passed positionally stopped working in pytest 6.0"
+    messages = {
+        "several": (
+            "positional arguments to `{callee}()` stopped working in pytest 6.0 and were removed in 6.1: "
+            "this raises `TypeError`{when}; {fix}"
+        ),
+        "function": (
+            "positional arguments to `{callee}()` stopped working in pytest 6.0 and were removed in 6.1: "
+            "`{first}` is taken as the fixture function, so this raises `AttributeError`{when}; {fix}"
+        ),
+        "named": (
+            "positional arguments to `{callee}()` stopped working in pytest 6.0 and were removed in 6.1: "
+            "`{first}` is taken as the fixture function, so decorating with this fails with "
+            '`Fixture "{fixture}" called directly`{when}; {fix}'
+        ),
+    }
+    gate = gate(
+        r"fixture\s*\(\s*(?:#[^\n]*\n\s*)*(?![)*#\s]|\w+\s*=(?!=))",
+        r"\bfixture\s+as\b",
+    )
+
+    def visit_Call(self, node: cst.Call, site: Site) -> None:
+        if any(arg.star for arg in node.args):
+            return  # ``*args``/``**kwargs``: unknown
+        positional = [arg for arg in node.args if arg.keyword is None]
+        if not positional:
+            return
+        if len(positional) == 1 and not _is_option_literal(positional[0].value):
+            return  # ``pytest.fixture(make_db)`` or ``pytest.fixture(None)``
+        if self.context.resolve(site, node.func) not in _FIXTURE or compat_guarded(site, ()):
+            return
+        callee = _code(node.func)
+        decorates = isinstance(site.parent, cst.Decorator)
+        when = "" if site.function_chain() else " while pytest imports this module"
+        fix = self._fix(node, positional, callee, decorates)
+        first = _short(_code(positional[0].value))
+        if len(positional) >= 2:
+            self.report(positional[0], "several", callee=callee, when=when, fix=fix)
+            return
+        name_arg = next((a for a in node.args if a.keyword is not None and a.keyword.value == "name"), None)
+        if name_arg is None:
+            self.report(positional[0], "function", callee=callee, first=first, when=when, fix=fix)
+            return
+        fixture = name_arg.value.evaluated_value if isinstance(name_arg.value, cst.SimpleString) else None
+        if decorates and isinstance(fixture, str):
+            # with ``name=`` the call itself succeeds; the decorated function then fails
+            self.report(positional[0], "named", callee=callee, first=first, fixture=fixture, when=when, fix=fix)
+
+    @staticmethod
+    def _fix(node: cst.Call, positional: List[cst.Arg], callee: str, decorates: bool) -> str:
+        keywords = [a for a in node.args if a.keyword is not None]
+        taken = {a.keyword.value for a in keywords if a.keyword is not None}
+        mapped = _OLD_ORDER[: len(positional)]
+        fits = all(_fits(key, arg.value) for key, arg in zip(mapped, positional))
+        if len(positional) > len(_OLD_ORDER) or taken & set(mapped) or not fits:
+            return "pass each option by keyword (`scope=`, `params=`, `autouse=`, `ids=`, `name=`)"
+        parts = [f"{key}={_code(arg.value)}" for key, arg in zip(mapped, positional)]
+        parts += [f"{a.keyword.value}={_code(a.value)}" for a in keywords if a.keyword is not None]
+        text = f"{'@' if decorates else ''}{callee}({', '.join(parts)})"
+        if len(text) > _MAX_SHOWN or "\n" in text:
+            return "pass each option by keyword: " + ", ".join(f"`{key}=`" for key in mapped)
+        return f"write `{text}`"
+
+
+def _is_option_literal(node: cst.BaseExpression) -> bool:
+    """A literal that cannot be a fixture function (``None`` can: it is the default)."""
+    if isinstance(node, _LITERALS):
+        return True
+    if isinstance(node, cst.Name):
+        return node.value in ("True", "False")
+    if isinstance(node, cst.UnaryOperation):
+        return isinstance(node.expression, (cst.Integer, cst.Float, cst.Imaginary))
+    return False
+
+
+def _fits(key: str, value: cst.BaseExpression) -> bool:
+    """Whether ``value`` is a plausible ``key=`` option, so the spelled-out fix makes sense."""
+    strings = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+    if key in ("scope", "name"):
+        return isinstance(value, strings)
+    if key == "autouse":
+        return isinstance(value, cst.Name) and value.value in ("True", "False")
+    if key == "params":
+        return isinstance(value, (cst.List, cst.Tuple, cst.ListComp)) or dotted_name(value) is not None
+    if key == "ids":
+        return isinstance(value, (cst.List, cst.Tuple, cst.ListComp, cst.Lambda)) or dotted_name(value) is not None
+    return False
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 30 else text[:27] + "..."

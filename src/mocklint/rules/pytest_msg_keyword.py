@@ -1,0 +1,114 @@
+"""MCK204 pytest-msg-keyword: ``msg=`` passed to ``pytest.skip``/``fail``/``exit``/``xfail``."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from mocklint.analysis.compat_guards import compat_guarded
+from mocklint.analysis.tree import Site
+from mocklint.rule import Rule, gate_all
+
+# qualified name -> the function's name in messages
+_REMOVED = {
+    "pytest.skip": "skip",
+    "pytest.fail": "fail",
+    "pytest.exit": "exit",
+    "_pytest.outcomes.skip": "skip",
+    "_pytest.outcomes.fail": "fail",
+    "_pytest.outcomes.exit": "exit",
+}
+_NEVER = {"pytest.xfail": "xfail", "_pytest.outcomes.xfail": "xfail"}
+
+
+class PytestMsgKeyword(Rule):
+    """
+    ## What it does
+    Checks for the `msg=` keyword in calls of `pytest.skip`, `pytest.fail`,
+    `pytest.exit` and `pytest.xfail`, also after `from pytest import skip` or
+    through an import alias.
+
+    ## Why is this bad?
+    pytest 7.0 renamed the `msg` parameter of `pytest.skip`, `pytest.fail` and
+    `pytest.exit` to `reason` (#8948), for consistency with
+    `@pytest.mark.skip(reason=...)`. `msg=` stopped working in pytest 8.0 and
+    now raises `TypeError: ... got an unexpected keyword argument 'msg'`. The
+    call was meant to end the test with a skip, a failure or an exit; instead the
+    test fails with an unrelated error, and a module-level
+    `pytest.skip(msg=..., allow_module_level=True)` becomes a collection error.
+
+    `pytest.xfail` never had a `msg` parameter (its parameter is `reason`), so
+    `pytest.xfail(msg=...)` raises the same `TypeError` on every pytest.
+
+    The fix is the rename: `reason=`, or pass the text positionally.
+
+    ## Example
+    ```python
+    import sys
+
+    import pytest
+
+    def test_symlinks(tmp_path):
+        if sys.platform == "win32":
+            pytest.skip(msg="symlinks need admin rights on Windows")
+        (tmp_path / "link").symlink_to(tmp_path)
+    ```
+
+    Use instead:
+    ```python
+    import sys
+
+    import pytest
+
+    def test_symlinks(tmp_path):
+        if sys.platform == "win32":
+            pytest.skip(reason="symlinks need admin rights on Windows")
+        (tmp_path / "link").symlink_to(tmp_path)
+    ```
+
+    ## Known problems
+    `msg` passed through `**kwargs` is not seen, and calls in a branch chosen by
+    a version check (`if PYTEST_VERSION < (7,):`) are not reported.
+
+    ## References
+    - [pytest deprecations: passing `msg=` to `pytest.skip`, `pytest.fail` or `pytest.exit`](https://docs.pytest.org/en/stable/deprecations.html#passing-msg-to-pytest-skip-pytest-fail-or-pytest-exit)
+    - [pytest changelog 7.0.0rc1 (#8948)](https://docs.pytest.org/en/stable/changelog.html#pytest-7-0-0rc1-2021-12-06)
+    - [`pytest.skip`](https://docs.pytest.org/en/stable/reference/reference.html#pytest-skip)
+    """
+
+    code = "MCK204"
+    name = "pytest-msg-keyword"
+    summary = "`msg=` in `pytest.skip`/`fail`/`exit` stopped working in pytest 8.0; use `reason=`"
+    messages = {
+        "removed": (
+            "`{callee}(msg=...)` stopped working in pytest 8.0 (deprecated in 7.0) and now raises "
+            "`TypeError` instead of {outcome}; use `{callee}(reason=...)`"
+        ),
+        "never": (
+            "`{callee}()` has no `msg` parameter, so this raises `TypeError` instead of "
+            "marking the test xfailed; use `{callee}(reason=...)`"
+        ),
+    }
+    gate = gate_all(r"\bmsg\s*=", r"\b(?:skip|fail|exit|xfail)\b")
+
+    def visit_Call(self, node: cst.Call, site: Site) -> None:
+        keyword = next((arg for arg in node.args if arg.keyword is not None and arg.keyword.value == "msg"), None)
+        if keyword is None:
+            return
+        qualified = self.context.resolve(site, node.func)
+        if qualified not in _REMOVED and qualified not in _NEVER:
+            return
+        if compat_guarded(site, ()):
+            return
+        callee = cst.Module([]).code_for_node(node.func)
+        if qualified in _NEVER:
+            self.report(keyword, "never", callee=callee)
+            return
+        module_level = not site.function_chain() or any(
+            arg.keyword is not None and arg.keyword.value == "allow_module_level" for arg in node.args
+        )
+        outcome = {
+            "skip": "skipping the module" if module_level else "skipping the test",
+            "fail": "failing the test with your message",
+            "exit": "stopping the run",
+        }[_REMOVED[qualified]]
+        self.report(keyword, "removed", callee=callee, outcome=outcome)

@@ -1,0 +1,167 @@
+"""MCK211 yield-test: test functions that ``yield``, which pytest no longer runs."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from mocklint.analysis.collection import (
+    TEST_FUNCTION_PREFIX,
+    collected_test_class,
+    enclosing_module_class,
+    module_binds_directly,
+)
+from mocklint.analysis.pytest_roles import decorator_target, fixture_decorator, is_test_module_path
+from mocklint.analysis.tree import Site
+from mocklint.rule import Rule, gate_all
+
+# decorators that hand pytest the generator function itself
+_TRANSPARENT = frozenset({"staticmethod", "classmethod"})
+
+
+class YieldTest(Rule):
+    """
+    ## What it does
+    Checks for test functions and test methods that contain `yield` (or
+    `yield from`) in their own body: the "yield tests" of pytest 3 and nose,
+    in which each yielded `(function, *args)` became a test case.
+
+    Only what pytest collects by default is checked: synchronous `test*`
+    functions at module level, and `test*` methods of `Test*` classes (without
+    `__init__`, whose bases are defined in the same module), in `test_*.py` and
+    `*_test.py` files. Fixtures, `yield` in nested functions, lambdas and
+    classes, and `async def` tests (async generators are a matter for the async
+    plugin) are not flagged.
+
+    ## Why is this bad?
+    pytest has not run yield tests since 4.0: until 8.3 it reported them as
+    `xfail` ("yield tests were removed in pytest 4.0 - test_squared will be
+    ignored"), so the checks silently never ran. Since pytest 8.4 a test that
+    contains `yield` is a collection error ("'yield' keyword is allowed in
+    fixtures, but not in tests"): no test of the module (or of the class) runs.
+
+    ## Example
+    ```python
+    def check(x, y):
+        assert x**x == y
+
+    def test_squared():
+        yield check, 2, 4
+        yield check, 3, 27
+    ```
+
+    Use instead:
+    ```python
+    import pytest
+
+    @pytest.mark.parametrize(("x", "y"), [(2, 4), (3, 27)])
+    def test_squared(x, y):
+        check(x, y)
+    ```
+
+    ## References
+    - [pytest deprecations: `yield` tests](https://docs.pytest.org/en/stable/deprecations.html#yield-tests)
+    - [pytest changelog 8.4.0 (#12960)](https://docs.pytest.org/en/stable/changelog.html#pytest-8-4-0-2025-06-02)
+    - [pytest changelog 4.1.0 (#3079)](https://docs.pytest.org/en/stable/changelog.html#pytest-4-1-0-2019-01-05)
+    - [How to parametrize tests](https://docs.pytest.org/en/stable/how-to/parametrize.html)
+    """
+
+    code = "MCK211"
+    name = "yield-test"
+    summary = "`yield` tests stopped running in pytest 4.0 and are a collection error since 8.4"
+    messages = {
+        "default": (
+            "`{test}` contains `yield`: pytest has not run yield tests since 4.0 (they were reported as xfail) "
+            "and since pytest 8.4 this is a collection error (\"'yield' keyword is allowed in fixtures, but not "
+            "in tests\"), so no test of {scope} runs; {replacement}"
+        ),
+    }
+    gate = gate_all(r"yield", r"def\s+test")
+
+    def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(context)
+        self._yields: Dict[int, List[cst.CSTNode]] = {}
+        self._tests: List[Tuple[cst.FunctionDef, Site, Optional[cst.ClassDef]]] = []
+        self._test_flag_off: Set[str] = set()
+
+    def visit_Yield(self, node: cst.Yield, site: Site) -> None:
+        owner = next(site.scopes(), None)
+        if isinstance(owner, cst.FunctionDef):
+            self._yields.setdefault(id(owner), []).append(node)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef, site: Site) -> None:
+        if node.asynchronous is not None or not node.name.value.startswith(TEST_FUNCTION_PREFIX):
+            return
+        if isinstance(site.parent, cst.Module):
+            self._tests.append((node, site, None))
+            return
+        cls = enclosing_module_class(site)
+        if cls is not None:
+            self._tests.append((node, site, cls))
+
+    def visit_AssignTarget(self, node: cst.AssignTarget, site: Site) -> None:
+        # ``test_x.__test__ = False`` takes a function out of collection
+        target = node.target
+        if isinstance(target, cst.Attribute) and target.attr.value == "__test__" and isinstance(target.value, cst.Name):
+            self._test_flag_off.add(target.value.value)
+
+    def finish(self) -> None:
+        if not is_test_module_path(self.context.path):
+            return
+        module = self.context.module
+        if module_binds_directly(module, "__test__"):
+            return
+        names = self.context.names
+        for node, site, cls in self._tests:
+            yields = self._yields.get(id(node))
+            if not yields or node.name.value in self._test_flag_off:
+                continue
+            if fixture_decorator(node, names, site) is not None or not self._transparent_decorators(node, site):
+                continue
+            if len(names.scope_bindings(cls if cls is not None else module, node.name.value)) != 1:
+                continue  # redefined: pytest sees only the last definition
+            if cls is None:
+                scope = "this module"
+            elif collected_test_class(cls, module, names) is not None:
+                scope = f"class `{cls.name.value}`"
+            else:
+                continue
+            self.report(node.name, test=node.name.value, scope=scope, replacement=_replacement(yields))
+
+    def _transparent_decorators(self, node: cst.FunctionDef, site: Site) -> bool:
+        """Whether every decorator hands pytest the generator function itself."""
+        for decorator in node.decorators:
+            target = decorator_target(decorator)
+            if isinstance(target, cst.Name) and target.value in _TRANSPARENT:
+                if self.context.names.bindings(site, target.value) is None:
+                    continue
+                return False
+            resolved = self.context.resolve(site, target)
+            if resolved is None or not resolved.startswith("pytest.mark."):
+                return False
+        return True
+
+
+def _replacement(yields: List[cst.CSTNode]) -> str:
+    """Advice in the test's own names: the checker function it yields, when it yields one."""
+    checkers: List[str] = []
+    for node in yields:
+        assert isinstance(node, cst.Yield)
+        value = node.value
+        if isinstance(value, cst.Tuple) and value.elements:
+            head = value.elements[0].value
+            if isinstance(head, (cst.Name, cst.Attribute)):
+                text = cst.Module([]).code_for_node(head)
+                if text not in checkers:
+                    checkers.append(text)
+                continue
+        checkers = []
+        break
+    if len(checkers) == 1:
+        checker = checkers[0]
+        return (
+            f"turn each `yield {checker}, ...` into a case of `@pytest.mark.parametrize` "
+            f"and call `{checker}(...)` in the test"
+        )
+    return "list the cases in `@pytest.mark.parametrize` and assert in the test body"

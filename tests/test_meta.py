@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import List, Type
 
 import pytest
-
 from expectations import FIXTURES
+
 from mocklint.engine import Engine
 from mocklint.registry import ALL_RULES
 from mocklint.rule import Rule

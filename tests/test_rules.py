@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import List, Tuple
 
 import pytest
-
 from expectations import FIXTURES, expectations
+
 from mocklint.engine import Engine
 from mocklint.registry import ALL_RULES
 from mocklint.settings import Selection

@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import pytest
-
 from expectations import FIXTURES, expectations
 
 _FAILS = re.compile(r"#\s*fails:")

@@ -22,14 +22,21 @@ from dataclasses import dataclass, field
 from typing import IO, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from mocklint import __version__, output
-from mocklint.config import CODE_PREFIX, FORMATS, Config, ConfigError, discover_config, load_config
+from mocklint.config import (
+    CODE_PREFIX,
+    FORMATS,
+    Config,
+    ConfigError,
+    discover_config,
+    load_config,
+)
 from mocklint.diagnostic import Diagnostic
 from mocklint.engine import Engine
 from mocklint.files import (
     DEFAULT_EXCLUDES,
     STDIN,
-    Excluder,
     ExcludePattern,
+    Excluder,
     Note,
     SourceError,
     decode_source,

@@ -21,7 +21,17 @@ import ast
 import logging
 import traceback
 from collections import defaultdict
-from typing import Callable, DefaultDict, Dict, Iterable, List, Optional, Sequence, Tuple, Type
+from typing import (
+    Callable,
+    DefaultDict,
+    Dict,
+    Iterable,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+)
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -75,7 +85,8 @@ def _unparseable(source: str, tree: Optional[ast.AST]) -> Optional[str]:
 class Engine:
     """Lints source text with the selected rules.  Build one and reuse it."""
 
-    def __init__(self, selection: Selection = Selection(), rules: Sequence[Type[Rule]] = ALL_RULES) -> None:
+    def __init__(self, selection: Optional[Selection] = None, rules: Sequence[Type[Rule]] = ALL_RULES) -> None:
+        selection = selection or Selection()
         self.selection = selection
         self.rules: Tuple[Type[Rule], ...] = tuple(r for r in rules if selection.is_selected(r.code))
         self.report_internal_errors = selection.is_selected(INTERNAL_ERROR_CODE)

@@ -22,7 +22,17 @@ import re
 import sys
 import tokenize
 from dataclasses import dataclass
-from typing import Dict, Iterable, Iterator, List, Optional, Pattern, Sequence, Set, Tuple
+from typing import (
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Pattern,
+    Sequence,
+    Set,
+    Tuple,
+)
 
 #: Folders (and files) never worth linting.  ``exclude`` replaces this list,
 #: ``extend-exclude`` adds to it, as in flake8 and ruff.

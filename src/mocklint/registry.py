@@ -11,20 +11,20 @@ from __future__ import annotations
 from typing import Tuple, Type
 
 from mocklint.rule import Rule
-from mocklint.rules.pytest_config_global import PytestConfigGlobal
-from mocklint.rules.pytest_yield_fixture import PytestYieldFixture
-from mocklint.rules.pytest_warns_none import PytestWarnsNone
-from mocklint.rules.pytest_msg_keyword import PytestMsgKeyword
-from mocklint.rules.getfuncargvalue import Getfuncargvalue
-from mocklint.rules.funcargnames import Funcargnames
 from mocklint.rules.fixture_positional_arguments import FixturePositionalArguments
-from mocklint.rules.metafunc_addcall import MetafuncAddcall
-from mocklint.rules.request_cached_setup import RequestCachedSetup
-from mocklint.rules.pytest_funcarg_prefix import PytestFuncargPrefix
-from mocklint.rules.yield_test import YieldTest
-from mocklint.rules.nose_setup_teardown import NoseSetupTeardown
+from mocklint.rules.funcargnames import Funcargnames
+from mocklint.rules.getfuncargvalue import Getfuncargvalue
 from mocklint.rules.mark_on_fixture import MarkOnFixture
+from mocklint.rules.metafunc_addcall import MetafuncAddcall
+from mocklint.rules.nose_setup_teardown import NoseSetupTeardown
+from mocklint.rules.pytest_config_global import PytestConfigGlobal
+from mocklint.rules.pytest_funcarg_prefix import PytestFuncargPrefix
 from mocklint.rules.pytest_instance import PytestInstance
+from mocklint.rules.pytest_msg_keyword import PytestMsgKeyword
+from mocklint.rules.pytest_warns_none import PytestWarnsNone
+from mocklint.rules.pytest_yield_fixture import PytestYieldFixture
+from mocklint.rules.request_cached_setup import RequestCachedSetup
+from mocklint.rules.yield_test import YieldTest
 
 ALL_RULES: Tuple[Type[Rule], ...] = (
     PytestConfigGlobal,

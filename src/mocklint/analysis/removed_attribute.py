@@ -24,7 +24,11 @@ from typing import Any, ClassVar, List, Sequence, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.compat_guards import PytestReceivers, compat_guarded, string_values
+from mocklint.analysis.compat_guards import (
+    PytestReceivers,
+    compat_guarded,
+    string_values,
+)
 from mocklint.analysis.names import dotted_name
 from mocklint.analysis.tree import Site
 

@@ -8,6 +8,7 @@ import libcst as cst
 
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.names import dotted_name
+from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site
 from mocklint.rule import Rule, gate
 
@@ -126,11 +127,11 @@ class FixturePositionalArguments(Rule):
             return  # ``pytest.fixture(make_db)`` or ``pytest.fixture(None)``
         if self.context.resolve(site, node.func) not in _FIXTURE or compat_guarded(site, ()):
             return
-        callee = _code(node.func)
+        callee = code(node.func)
         decorates = isinstance(site.parent, cst.Decorator)
         when = "" if site.function_chain() else " while pytest imports this module"
         fix = self._fix(node, positional, callee, decorates)
-        first = _short(_code(positional[0].value))
+        first = _short(code(positional[0].value))
         if len(positional) >= 2:
             self.report(positional[0], "several", callee=callee, when=when, fix=fix)
             return
@@ -151,8 +152,8 @@ class FixturePositionalArguments(Rule):
         fits = all(_fits(key, arg.value) for key, arg in zip(mapped, positional))
         if len(positional) > len(_OLD_ORDER) or taken & set(mapped) or not fits:
             return "pass each option by keyword (`scope=`, `params=`, `autouse=`, `ids=`, `name=`)"
-        parts = [f"{key}={_code(arg.value)}" for key, arg in zip(mapped, positional)]
-        parts += [f"{a.keyword.value}={_code(a.value)}" for a in keywords if a.keyword is not None]
+        parts = [f"{key}={code(arg.value)}" for key, arg in zip(mapped, positional)]
+        parts += [f"{a.keyword.value}={code(a.value)}" for a in keywords if a.keyword is not None]
         text = f"{'@' if decorates else ''}{callee}({', '.join(parts)})"
         if len(text) > _MAX_SHOWN or "\n" in text:
             return "pass each option by keyword: " + ", ".join(f"`{key}=`" for key in mapped)
@@ -184,8 +185,6 @@ def _fits(key: str, value: cst.BaseExpression) -> bool:
     return False
 
 
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
 
 
 def _short(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from mocklint.analysis.removed_attribute import RemovedAttribute
+from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site
 from mocklint.rule import Rule, gate
 
@@ -77,7 +78,7 @@ class Funcargnames(RemovedAttribute, Rule):
     guard_words = ("fixturenames", "funcargnames")
 
     def report_use(self, node: cst.Attribute, site: Site) -> None:
-        receiver = cst.Module([]).code_for_node(node.value)
+        receiver = code(node.value)
         when = ""
         for func in site.function_chain()[:1]:
             if func.name.value == "pytest_generate_tests":

@@ -5,10 +5,9 @@ from __future__ import annotations
 import libcst as cst
 
 from mocklint.analysis.removed_attribute import RemovedAttribute
+from mocklint.analysis.source import call_arguments, code
 from mocklint.analysis.tree import Site
 from mocklint.rule import Rule, gate
-
-_MAX_ARGUMENTS_SHOWN = 60
 
 
 class Getfuncargvalue(RemovedAttribute, Rule):
@@ -91,25 +90,10 @@ class Getfuncargvalue(RemovedAttribute, Rule):
     guard_words = ("getfixturevalue", "getfuncargvalue")
 
     def report_use(self, node: cst.Attribute, site: Site) -> None:
-        receiver = _code(node.value)
+        receiver = code(node.value)
         call = site.parent if isinstance(site.parent, cst.Call) and site.field == "func" else None
         if call is None:
             self.report(node.attr, "read", receiver=receiver)
             return
-        self.report(node.attr, "call", receiver=receiver, arguments=_arguments(call))
+        self.report(node.attr, "call", receiver=receiver, arguments=call_arguments(call))
 
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
-
-
-def _arguments(call: cst.Call) -> str:
-    """The call's arguments as written, or ``...`` when they are long."""
-    parts = []
-    for arg in call.args:
-        prefix = f"{arg.keyword.value}=" if arg.keyword is not None else arg.star
-        parts.append(prefix + _code(arg.value))
-    text = ", ".join(parts)
-    if len(text) > _MAX_ARGUMENTS_SHOWN or "\n" in text:
-        return "..."
-    return text

@@ -8,6 +8,7 @@ import libcst as cst
 
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.pytest_roles import decorator_target
+from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site
 from mocklint.rule import Rule, gate_all
 
@@ -133,7 +134,7 @@ class MarkOnFixture(Rule):
                 between = kinds[min(index, at) + 1 : max(index, at)]
                 if any(k is None for k in between):
                     continue  # an unknown decorator in between may wrap the function
-                text = cst.Module([]).code_for_node(decorator.decorator)
+                text = code(decorator.decorator)
                 if len(text) > 60 or "\n" in text:
                     text = f"@pytest.mark.{kind}(...)" if isinstance(decorator.decorator, cst.Call) else f"@{text}"
                 else:

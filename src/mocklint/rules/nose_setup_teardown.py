@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from typing import Dict, List, Optional, Set, Tuple
@@ -19,6 +18,7 @@ from mocklint.analysis.collection import (
     module_classes,
     statement_binds,
 )
+from mocklint.analysis.project import conftest_chain_matches
 from mocklint.analysis.pytest_roles import is_test_module_path
 from mocklint.analysis.tree import Site
 from mocklint.rule import Rule, gate
@@ -35,31 +35,6 @@ _NATIVE = {
 
 # a conftest that calls ``setup``/``teardown`` itself (a nose compatibility shim)
 _SHIM = re.compile(r"""\.\s*(?:setup|teardown)\s*\(|["'](?:setup|teardown)["']""")
-_PROJECT_MARKERS = ("pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg", ".git")
-
-
-@functools.lru_cache(maxsize=1024)
-def _conftest_chain_calls_them(directory: str) -> bool:
-    """Whether a conftest.py in ``directory`` or above (up to the project root)
-    calls or names ``setup``/``teardown``, as a shim restoring nose's calls would.
-
-    Read as text: a conftest that merely mentions them makes the rule stay
-    silent, which is the safe direction.
-    """
-    current = os.path.abspath(directory)
-    while True:
-        try:
-            with open(os.path.join(current, "conftest.py"), encoding="utf-8", errors="replace") as handle:
-                if _SHIM.search(handle.read()):
-                    return True
-        except OSError:
-            pass
-        if any(os.path.exists(os.path.join(current, marker)) for marker in _PROJECT_MARKERS):
-            return False
-        parent = os.path.dirname(current)
-        if parent == current:
-            return False
-        current = parent
 
 
 class NoseSetupTeardown(Rule):
@@ -190,7 +165,7 @@ class NoseSetupTeardown(Rule):
         path = self.context.path
         if not is_test_module_path(path) or not (self._module_defs or self._method_defs):
             return
-        if path and _conftest_chain_calls_them(os.path.dirname(os.path.abspath(path))):
+        if path and conftest_chain_matches(os.path.dirname(os.path.abspath(path)), _SHIM):
             return
         module = self.context.module
         if module_binds_directly(module, "__test__"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from typing import List, Optional, Tuple
@@ -10,39 +9,15 @@ from typing import List, Optional, Tuple
 import libcst as cst
 
 from mocklint.analysis.compat_guards import compat_guarded
+from mocklint.analysis.project import conftest_chain_matches
 from mocklint.analysis.pytest_roles import Role, parameter_names
+from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site
 from mocklint.rule import Rule, gate
 
 _MARK_CONDITIONS = frozenset({"pytest.mark.skipif", "pytest.mark.xfail"})
 _HOOK_CONFIG_HOLDERS = ("item", "session", "node", "collector", "metafunc", "request", "pyfuncitem", "parser")
 _ASSIGNS_PYTEST_CONFIG = re.compile(r"\bpytest\s*\.\s*config\s*=[^=]|\bsetattr\s*\(\s*pytest\s*,\s*['\"]config['\"]")
-_PROJECT_MARKERS = ("pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg", ".git")
-
-
-@functools.lru_cache(maxsize=1024)
-def _conftest_chain_assigns_config(directory: str) -> bool:
-    """Whether a conftest.py in ``directory`` or above (up to the project root)
-    sets ``pytest.config`` itself, which makes reading it work again.
-
-    This reads the files as text: a conftest that merely mentions the
-    assignment makes mocklint stay silent, which is the safe direction.
-    """
-    current = os.path.abspath(directory)
-    while True:
-        conftest = os.path.join(current, "conftest.py")
-        try:
-            with open(conftest, encoding="utf-8", errors="replace") as handle:
-                if _ASSIGNS_PYTEST_CONFIG.search(handle.read()):
-                    return True
-        except OSError:
-            pass
-        if any(os.path.exists(os.path.join(current, marker)) for marker in _PROJECT_MARKERS):
-            return False
-        parent = os.path.dirname(current)
-        if parent == current:
-            return False
-        current = parent
 
 
 class PytestConfigGlobal(Rule):
@@ -163,7 +138,7 @@ class PytestConfigGlobal(Rule):
         elif func.value == "getattr" and len(args) == 2:
             self._reads.append((node, site, "read", {}))
         elif func.value == "getattr":
-            default = cst.Module([]).code_for_node(args[2].value)
+            default = code(args[2].value)
             self._reads.append(
                 (node, site, "guard", {"guard": f'getattr(pytest, "config", {default})', "value": f"`{default}`"})
             )
@@ -173,7 +148,7 @@ class PytestConfigGlobal(Rule):
     def visit_ImportFrom(self, node: cst.ImportFrom, site: Site) -> None:
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
             return
-        if cst.Module([]).code_for_node(node.module) != "pytest":
+        if code(node.module) != "pytest":
             return
         for alias in node.names:
             if isinstance(alias.name, cst.Name) and alias.name.value == "config":
@@ -184,7 +159,7 @@ class PytestConfigGlobal(Rule):
         if not self._reads or self._assigned_here:
             return
         path = self.context.path
-        if path and _conftest_chain_assigns_config(os.path.dirname(os.path.abspath(path))):
+        if path and conftest_chain_matches(os.path.dirname(os.path.abspath(path)), _ASSIGNS_PYTEST_CONFIG):
             return
         for node, site, variant, fields in self._reads:
             if variant == "guard":

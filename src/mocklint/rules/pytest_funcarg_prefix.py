@@ -8,6 +8,7 @@ from typing import List, Set
 import libcst as cst
 
 from mocklint.analysis.pytest_roles import is_test_module_path
+from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site
 from mocklint.rule import Rule, gate
 
@@ -130,6 +131,6 @@ class PytestFuncargPrefix(Rule):
                     continue
             elif function in self._used or self.context.names.module_binds(module, fixture):
                 continue
-            params = cst.Module([]).code_for_node(node.params)
+            params = code(node.params)
             variant = "conftest" if conftest else "module"
             self.report(node.name, variant, function=function, fixture=fixture, params=params)

@@ -8,6 +8,7 @@ import libcst as cst
 
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.names import dotted_name
+from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, child_fields
 from mocklint.rule import Rule, gate
 
@@ -97,7 +98,7 @@ class PytestInstance(Rule):
             return
         if site.field == "target" or isinstance(site.parent, cst.Del):
             return  # assigning the attribute (a shim) is not reading it
-        self._found.append((node, site, "read", {"name": cst.Module([]).code_for_node(node)}))
+        self._found.append((node, site, "read", {"name": code(node)}))
 
     def visit_ImportFrom(self, node: cst.ImportFrom, site: Site) -> None:
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
@@ -191,7 +192,7 @@ def _advice(site: Site) -> str:
                 )
             return "drop this `isinstance` check: since pytest 7.0 `pytest.Class` collects test methods directly"
         if isinstance(func, cst.Attribute) and func.attr.value == "getparent":
-            receiver = cst.Module([]).code_for_node(func.value)
+            receiver = code(func.value)
             return (
                 f"use `{receiver}.instance` for the test's class instance, "
                 f"or `{receiver}.getparent(pytest.Class)` for the class node"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from mocklint.analysis.compat_guards import compat_guarded
+from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site
 from mocklint.rule import Rule, gate_all
 
@@ -99,7 +100,7 @@ class PytestMsgKeyword(Rule):
             return
         if compat_guarded(site, ()):
             return
-        callee = cst.Module([]).code_for_node(node.func)
+        callee = code(node.func)
         if qualified in _NEVER:
             self.report(keyword, "never", callee=callee)
             return

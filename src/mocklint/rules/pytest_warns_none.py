@@ -7,6 +7,7 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple
 import libcst as cst
 
 from mocklint.analysis.compat_guards import compat_guarded
+from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, child_fields
 from mocklint.rule import Rule, gate
 
@@ -108,7 +109,7 @@ class PytestWarnsNone(Rule):
 
     def finish(self) -> None:
         for node, site in self._calls:
-            callee = cst.Module([]).code_for_node(node.func)
+            callee = code(node.func)
             call = f"{callee}(None)" if _first_positional_is_none(node) else f"{callee}(expected_warning=None)"
             record = self._recorders.get(id(node))
             if record is None:

@@ -7,11 +7,11 @@ from typing import Optional
 import libcst as cst
 
 from mocklint.analysis.compat_guards import version_guarded
+from mocklint.analysis.source import call_arguments, code
 from mocklint.analysis.tree import Site
 from mocklint.rule import Rule, gate
 
 _YIELD_FIXTURE = frozenset({"pytest.yield_fixture", "_pytest.fixtures.yield_fixture"})
-_MAX_ARGUMENTS_SHOWN = 60
 
 
 class PytestYieldFixture(Rule):
@@ -95,11 +95,11 @@ class PytestYieldFixture(Rule):
         return self.context.resolve(site, expr) in _YIELD_FIXTURE and not version_guarded(site)
 
     def _report(self, target: cst.BaseExpression, site: Site, call: Optional[cst.Call]) -> None:
-        written = _code(target)
-        new_callee = _code(target.value) + ".fixture" if isinstance(target, cst.Attribute) else "pytest.fixture"
+        written = code(target)
+        new_callee = code(target.value) + ".fixture" if isinstance(target, cst.Attribute) else "pytest.fixture"
         arguments = ""
         if call is not None:
-            arguments = f"({_arguments(call)})"
+            arguments = f"({call_arguments(call)})"
         at = "@" if _decorates(site, call) else ""
         used = f"{at}{written}" + ("(...)" if call is not None and call.args else "()" if call is not None else "")
         note = ""
@@ -116,17 +116,3 @@ def _decorates(site: Site, call: Optional[cst.Call]) -> bool:
         return True
     return isinstance(site.parent, cst.Decorator)
 
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
-
-
-def _arguments(call: cst.Call) -> str:
-    parts = []
-    for arg in call.args:
-        prefix = f"{arg.keyword.value}=" if arg.keyword is not None else arg.star
-        parts.append(prefix + _code(arg.value))
-    text = ", ".join(parts)
-    if len(text) > _MAX_ARGUMENTS_SHOWN or "\n" in text:
-        return "..."
-    return text

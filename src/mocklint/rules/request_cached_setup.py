@@ -8,6 +8,7 @@ import libcst as cst
 
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.pytest_roles import Role
+from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site
 from mocklint.rule import Rule, gate
 
@@ -171,7 +172,6 @@ def _arguments(call: cst.Call) -> Tuple[Optional[str], Optional[str], str]:
             name = _POSITIONS[index] if index < len(_POSITIONS) else None
         if name is not None:
             found[name] = arg.value
-    code = cst.Module([]).code_for_node
     setup = found.get("setup")
     teardown = found.get("teardown")
     scope = found.get("scope")

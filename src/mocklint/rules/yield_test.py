@@ -12,7 +12,12 @@ from mocklint.analysis.collection import (
     enclosing_module_class,
     module_binds_directly,
 )
-from mocklint.analysis.pytest_roles import decorator_target, fixture_decorator, is_test_module_path
+from mocklint.analysis.pytest_roles import (
+    decorator_target,
+    fixture_decorator,
+    is_test_module_path,
+)
+from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site
 from mocklint.rule import Rule, gate_all
 
@@ -152,7 +157,7 @@ def _replacement(yields: List[cst.CSTNode]) -> str:
         if isinstance(value, cst.Tuple) and value.elements:
             head = value.elements[0].value
             if isinstance(head, (cst.Name, cst.Attribute)):
-                text = cst.Module([]).code_for_node(head)
+                text = code(head)
                 if text not in checkers:
                     checkers.append(text)
                 continue

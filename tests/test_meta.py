@@ -121,3 +121,12 @@ def test_readme_lists_every_rule() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for rule in ALL_RULES:
         assert f"| {rule.code} | [{rule.name}](docs/rules/{rule.name}.md) |" in readme
+
+
+def test_async_runner_copies_are_identical() -> None:
+    """MCK1xx fixture folders run ``async def`` tests with one shared conftest."""
+    original = (FIXTURES / "_async_runner" / "conftest.py").read_text(encoding="utf-8")
+    copies = [p for p in FIXTURES.glob("*/conftest.py") if "asyncio.run(pyfuncitem.obj" in p.read_text(encoding="utf-8")]
+    assert copies
+    for copy in copies:
+        assert copy.read_text(encoding="utf-8") == original, copy

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Tuple, Type
 
 from mocklint.rule import Rule
+from mocklint.rules.async_mock_call_as_context_manager import AsyncMockCallAsContextManager
+from mocklint.rules.awaited_sync_mock import AwaitedSyncMock
 from mocklint.rules.fixture_positional_arguments import FixturePositionalArguments
 from mocklint.rules.funcargnames import Funcargnames
 from mocklint.rules.getfuncargvalue import Getfuncargvalue
@@ -24,9 +26,13 @@ from mocklint.rules.pytest_msg_keyword import PytestMsgKeyword
 from mocklint.rules.pytest_warns_none import PytestWarnsNone
 from mocklint.rules.pytest_yield_fixture import PytestYieldFixture
 from mocklint.rules.request_cached_setup import RequestCachedSetup
+from mocklint.rules.unawaited_async_mock_call import UnawaitedAsyncMockCall
 from mocklint.rules.yield_test import YieldTest
 
 ALL_RULES: Tuple[Type[Rule], ...] = (
+    AsyncMockCallAsContextManager,
+    AwaitedSyncMock,
+    UnawaitedAsyncMockCall,
     PytestConfigGlobal,
     PytestYieldFixture,
     PytestWarnsNone,

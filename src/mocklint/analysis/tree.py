@@ -198,3 +198,8 @@ class Site:
 
     def in_decorator(self) -> bool:
         return any(via == "decorators" for _, via in self.ancestors())
+
+
+def child_site(site: Site, node: cst.CSTNode, field: str) -> Site:
+    """The site of ``node``, a child of ``site``'s node reached through ``field``."""
+    return Site((node, site.frame, field))

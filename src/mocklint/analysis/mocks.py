@@ -1,0 +1,702 @@
+"""Mock-kind inference: what kind of mock does an expression in test code hold?
+
+The async mock rules (MCK1xx) ask one question of an expression: is it an
+``AsyncMock``, a ``MagicMock``, a ``Mock``, a non-callable mock, the coroutine
+an ``AsyncMock`` call returns, or unknown?  Unknown never yields a finding.
+
+What is followed, within a module (executed facts in
+``shared/reference/mock-semantics.md``):
+
+- constructors through any import form and alias (``unittest.mock``, the
+  ``mock`` backport) and pytest-mock's ``mocker.AsyncMock()`` etc.;
+- names, through every binding in their scope: one binding whose kind differs,
+  or that mocklint cannot read (a loop target, ``global``), makes it unknown;
+- attribute children (a child of an AsyncMock is an AsyncMock, of a MagicMock a
+  MagicMock), calls (``return_value``), ``return_value=`` and ``.return_value =``,
+  the default ``__aenter__`` result (an AsyncMock), and attributes replaced
+  later (``session.post = MagicMock()``);
+- ``patch``/``patch.object`` (and ``mocker.patch``) as decorators, context
+  managers and ``.start()``, when ``new=``/``new_callable=`` decide, or when the
+  target resolves to a function or class in the same module;
+- fixtures defined in the same module that return or yield a mock.
+
+Where the mock could be reconfigured out of sight (passed to a helper defined
+in the module, aliased, configured with ``configure_mock``/``setattr``, given a
+``spec``), children are unknown.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+
+from mocklint.analysis.names import NameResolver, dotted_name
+from mocklint.analysis.pytest_roles import fixture_decorator
+from mocklint.analysis.source import code
+from mocklint.analysis.tree import Frame, Site, walk
+
+
+class Kind(enum.Enum):
+    ASYNC_MOCK = "AsyncMock"
+    MAGIC_MOCK = "MagicMock"
+    MOCK = "Mock"
+    NON_CALLABLE_MOCK = "NonCallableMock"
+    NON_CALLABLE_MAGIC_MOCK = "NonCallableMagicMock"
+    COROUTINE = "coroutine"
+    #: a plain value a sync mock's call returns (``return_value=3``): never awaitable
+    VALUE = "value"
+
+    @property
+    def is_mock(self) -> bool:
+        return self not in (Kind.COROUTINE, Kind.VALUE)
+
+
+@dataclass(frozen=True)
+class Inferred:
+    """A kind, and the words that explain it in a message."""
+
+    kind: Kind
+    #: e.g. "`session` is an AsyncMock" — why the expression has this kind
+    why: str
+    #: the mock whose call made the coroutine (for COROUTINE), as written
+    callee: str = ""
+    #: children of this mock are unknown (spec, configured dynamically)
+    opaque: bool = False
+
+
+_MOCK_MODULES = ("unittest.mock", "mock")
+_CONSTRUCTORS = {
+    "AsyncMock": Kind.ASYNC_MOCK,
+    "MagicMock": Kind.MAGIC_MOCK,
+    "Mock": Kind.MOCK,
+    "NonCallableMock": Kind.NON_CALLABLE_MOCK,
+    "NonCallableMagicMock": Kind.NON_CALLABLE_MAGIC_MOCK,
+}
+CONSTRUCTOR_NAMES: Dict[str, Kind] = {
+    f"{module}.{name}": kind for module in _MOCK_MODULES for name, kind in _CONSTRUCTORS.items()
+}
+PATCHERS = frozenset(f"{module}.patch" for module in _MOCK_MODULES)
+PATCH_OBJECTS = frozenset(f"{module}.patch.object" for module in _MOCK_MODULES)
+MOCKER_NAMES = frozenset({"mocker", "class_mocker", "module_mocker", "package_mocker", "session_mocker"})
+
+# Keyword arguments of the mock constructors that do not configure children.
+_CONSTRUCTOR_KEYWORDS = frozenset({"spec", "spec_set", "side_effect", "return_value", "wraps", "name", "unsafe", "parent"})
+_SPEC_KEYWORDS = frozenset({"spec", "spec_set", "wraps"})
+# Attributes of every mock that are real attributes or methods, not child mocks.
+_NOT_CHILDREN = frozenset(
+    {
+        "side_effect",
+        "called",
+        "call_count",
+        "call_args",
+        "call_args_list",
+        "method_calls",
+        "mock_calls",
+        "await_count",
+        "await_args",
+        "await_args_list",
+        "reset_mock",
+        "configure_mock",
+        "attach_mock",
+        "mock_add_spec",
+    }
+)
+_ASYNC_MAGICS = frozenset({"__aenter__", "__aexit__", "__anext__", "__aiter__"})
+_MAX_DEPTH = 40
+
+
+def _is_configuring(name: str) -> bool:
+    return name in ("configure_mock", "attach_mock", "mock_add_spec")
+
+
+def _indefinite(kind: Kind) -> str:
+    return f"an {kind.value}" if kind.value[0] in "AEIOU" else f"a {kind.value}"
+
+
+def _child_kind(kind: Kind, attr: str) -> Optional[Kind]:
+    """The default kind of ``parent.attr`` for a parent of ``kind``."""
+    if attr in _NOT_CHILDREN or attr.startswith(("assert_", "_mock_")):
+        return None
+    if attr in _ASYNC_MAGICS:
+        return Kind.ASYNC_MOCK if kind in (Kind.ASYNC_MOCK, Kind.MAGIC_MOCK) else None
+    if attr.startswith("__") and attr.endswith("__"):
+        return None  # other magics: configured per class, rarely read as mocks
+    if kind is Kind.ASYNC_MOCK:
+        return Kind.ASYNC_MOCK
+    if kind in (Kind.MAGIC_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK):
+        return Kind.MAGIC_MOCK
+    if kind in (Kind.MOCK, Kind.NON_CALLABLE_MOCK):
+        return Kind.MOCK
+    return None
+
+
+@dataclass
+class _Binding:
+    """One binding of a name: the expression it was bound to, or how."""
+
+    how: str  # "value", "with", "async_with", "param", "unknown"
+    value: Optional[cst.CSTNode]
+    site: Site
+
+
+class MockAnalysis:
+    """Per-file facts, built once from the module and shared by the MCK1xx rules."""
+
+    def __init__(self, module: cst.Module, names: NameResolver) -> None:
+        self.module = module
+        self.names = names
+        # (id(scope), name) -> bindings
+        self._bindings: Dict[Tuple[int, str], List[_Binding]] = {}
+        # root name -> [(attribute path, value or None for dynamic, site)]
+        self._attr_assigns: Dict[str, List[Tuple[str, Optional[cst.BaseExpression], Site]]] = {}
+        # (id(scope), name) of bindings whose object escapes to code that may reconfigure it
+        self._escaped: Set[Tuple[int, str]] = set()
+        self._functions: Dict[str, List[Tuple[cst.FunctionDef, Site]]] = {}
+        self._returns: Dict[int, List[cst.BaseExpression]] = {}
+        self._passed: List[Tuple[str, List[cst.Name], Site]] = []
+        self._collect()
+        self._finish()
+
+    # -- collection ---------------------------------------------------------
+    def _collect(self) -> None:
+        handlers = {
+            cst.Assign: [self._on_assign],
+            cst.AnnAssign: [self._on_ann_assign],
+            cst.WithItem: [self._on_with_item],
+            cst.FunctionDef: [self._on_function],
+            cst.Return: [self._on_return],
+            cst.Yield: [self._on_return],
+            cst.Name: [self._on_name],
+            cst.Call: [self._on_call],
+        }
+        walk(self.module, handlers)  # type: ignore[arg-type]
+
+    def _scope_key(self, site: Site, name: str) -> Optional[Tuple[int, str]]:
+        for scope in site.scopes():
+            if self.names.scope_bindings(scope, name):
+                return (id(scope), name)
+        return None
+
+    def _bind(self, site: Site, target: cst.BaseExpression, how: str, value: Optional[cst.CSTNode]) -> None:
+        if isinstance(target, cst.Name):
+            key = self._scope_key(site, target.value)
+            if key is not None:
+                self._bindings.setdefault(key, []).append(_Binding(how, value, site))
+        elif isinstance(target, cst.Attribute):
+            path: List[str] = []
+            node: cst.BaseExpression = target
+            while isinstance(node, cst.Attribute):
+                path.append(node.attr.value)
+                node = node.value
+            if isinstance(node, cst.Name):
+                assigned = value if isinstance(value, cst.BaseExpression) and how == "value" else None
+                self._attr_assigns.setdefault(node.value, []).append((".".join(reversed(path)), assigned, site))
+
+    def _on_assign(self, node: cst.CSTNode, frame: Frame) -> None:
+        assert isinstance(node, cst.Assign)
+        site = Site(frame)
+        for target in node.targets:
+            if isinstance(target.target, (cst.Name, cst.Attribute)):
+                self._bind(site, target.target, "value", node.value)
+
+    def _on_ann_assign(self, node: cst.CSTNode, frame: Frame) -> None:
+        assert isinstance(node, cst.AnnAssign)
+        if node.value is not None:
+            self._bind(Site(frame), node.target, "value", node.value)
+
+    def _on_with_item(self, node: cst.CSTNode, frame: Frame) -> None:
+        assert isinstance(node, cst.WithItem)
+        site = Site(frame)
+        owner = site.parent
+        if node.asname is not None and isinstance(owner, cst.With):
+            how = "async_with" if owner.asynchronous is not None else "with"
+            self._bind(site, node.asname.name, how, node.item)
+
+    def _on_function(self, node: cst.CSTNode, frame: Frame) -> None:
+        assert isinstance(node, cst.FunctionDef)
+        site = Site(frame)
+        self._functions.setdefault(node.name.value, []).append((node, site))
+        inner = Site((node.params, frame, "params"))
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            key = self._scope_key(Site((param, inner.frame, "params")), param.name.value)
+            if key is not None:
+                self._bindings.setdefault(key, []).append(_Binding("param", param, site))
+
+    def _on_return(self, node: cst.CSTNode, frame: Frame) -> None:
+        site = Site(frame)
+        func = site.enclosing_function()
+        value = node.value if isinstance(node, (cst.Return, cst.Yield)) else None
+        if func is not None and isinstance(value, cst.BaseExpression):
+            self._returns.setdefault(id(func), []).append(value)
+
+    def _on_name(self, node: cst.CSTNode, frame: Frame) -> None:
+        """A bare name handed on (aliased, stored, returned, put in a container)
+        lets other code reconfigure the mock it holds."""
+        assert isinstance(node, cst.Name)
+        site = Site(frame)
+        parent = site.parent
+        escapes = (
+            (isinstance(parent, cst.Assign) and site.field == "value")
+            or (isinstance(parent, cst.AnnAssign) and site.field == "value")
+            or isinstance(parent, (cst.Element, cst.DictElement, cst.Return, cst.Yield))
+        )
+        if escapes:
+            key = self._scope_key(site, node.value)
+            if key is not None:
+                self._escaped.add(key)
+
+    def _on_call(self, node: cst.CSTNode, frame: Frame) -> None:
+        assert isinstance(node, cst.Call)
+        site = Site(frame)
+        func = node.func
+        # setattr(m, "x", ...), m.configure_mock(...), m.attach_mock(...)
+        if isinstance(func, cst.Name) and func.value in ("setattr", "delattr") and node.args:
+            root = node.args[0].value
+            if isinstance(root, (cst.Name, cst.Attribute)):
+                self._mark_dynamic(root, site)
+        elif isinstance(func, cst.Attribute) and _is_configuring(func.attr.value):
+            self._mark_dynamic(func.value, site)
+        # passing a mock to a function of this module: it may configure it
+        callee = dotted_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        if callee is not None:
+            passed = [arg.value for arg in node.args if isinstance(arg.value, cst.Name)]
+            if passed:
+                self._passed.append((callee.split(".")[-1], passed, site))
+
+    def _finish(self) -> None:
+        for callee, passed, site in self._passed:
+            if callee in self._functions:
+                for name in passed:
+                    key = self._scope_key(site, name.value)
+                    if key is not None:
+                        self._escaped.add(key)
+
+    def _mark_dynamic(self, target: cst.BaseExpression, site: Site) -> None:
+        path: List[str] = []
+        node = target
+        while isinstance(node, cst.Attribute):
+            path.append(node.attr.value)
+            node = node.value
+        if isinstance(node, cst.Name):
+            self._attr_assigns.setdefault(node.value, []).append((".".join(reversed(path)), None, site))
+            if not path:
+                key = self._scope_key(site, node.value)
+                if key is not None:
+                    self._escaped.add(key)
+
+    # -- queries ------------------------------------------------------------
+    def kind_of(self, expr: cst.BaseExpression, site: Site) -> Optional[Inferred]:
+        """The kind of ``expr`` evaluated at ``site``, or None when unsure."""
+        return self._kind(expr, site, 0)
+
+    def _kind(self, expr: cst.BaseExpression, site: Site, depth: int) -> Optional[Inferred]:
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, cst.Call):
+            return self._call_kind(expr, site, depth)
+        if isinstance(expr, cst.Name):
+            return self._name_kind(expr, site, depth)
+        if isinstance(expr, cst.Attribute):
+            return self._attribute_kind(expr, site, depth)
+        return None  # awaiting, subscripts, literals...: not followed
+
+    def constructor_kind(self, func: cst.BaseExpression, site: Site) -> Optional[Kind]:
+        qualified = self.names.resolve(site, func)
+        if qualified in CONSTRUCTOR_NAMES:
+            return CONSTRUCTOR_NAMES[qualified]
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value in MOCKER_NAMES
+            and func.attr.value in _CONSTRUCTORS
+            and self._is_parameter(func.value, site)
+        ):
+            return _CONSTRUCTORS[func.attr.value]
+        return None
+
+    def _is_parameter(self, name: cst.Name, site: Site) -> bool:
+        return self.names.parameter_owner(site, name.value) is not None
+
+    def _call_kind(self, call: cst.Call, site: Site, depth: int) -> Optional[Inferred]:
+        constructed = self.constructor_kind(call.func, site)
+        if constructed is not None:
+            # a spec makes children follow the spec; other keywords configure children
+            opaque = any(
+                arg.star
+                or arg.keyword is None  # positional: the spec
+                or arg.keyword.value in _SPEC_KEYWORDS
+                or arg.keyword.value not in _CONSTRUCTOR_KEYWORDS
+                for arg in call.args
+            )
+            return Inferred(constructed, f"`{code(call)}` is {_indefinite(constructed)}", opaque=opaque)
+        patched = self.patch_kind(call, site, depth)
+        if patched is not None:
+            # mocker.patch(...) returns the mock; patch(...) returns a patcher
+            return patched if self._is_mocker_call(call) else None
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "start" and isinstance(func.value, cst.Call):
+            started = self.patch_kind(func.value, site, depth)
+            if started is not None and not self._is_mocker_call(func.value):
+                return Inferred(started.kind, f"`{code(call)}` gives {_indefinite(started.kind)}", opaque=started.opaque)
+        callee = self._kind(call.func, site, depth + 1)
+        if callee is None or callee.opaque:
+            return None
+        if callee.kind is Kind.ASYNC_MOCK:
+            return Inferred(Kind.COROUTINE, callee.why, callee=code(call.func))
+        if callee.kind in (Kind.MAGIC_MOCK, Kind.MOCK):
+            root, path = _split(call.func)
+            if root is not None:
+                side_effect = f"{path}.side_effect" if path else "side_effect"
+                if self._assigned(root, side_effect, site, depth) is not _NOT_ASSIGNED:
+                    return None  # a side_effect decides what the call returns
+            return self._return_value_kind(call.func, callee, site, depth)
+        return None
+
+    def _is_mocker_call(self, call: cst.Call) -> bool:
+        root, _ = _split(call.func)
+        return root is not None and root.value in MOCKER_NAMES
+
+    def _return_value_kind(
+        self, func: cst.BaseExpression, callee: Inferred, site: Site, depth: int
+    ) -> Optional[Inferred]:
+        """Kind of calling a sync mock: its configured or default ``return_value``."""
+        return self._attribute_kind(cst.Attribute(value=func, attr=cst.Name("return_value")), site, depth + 1, callee)
+
+    def _name_kind(self, name: cst.Name, site: Site, depth: int) -> Optional[Inferred]:
+        key = self._scope_key(site, name.value)
+        if key is None:
+            return None
+        bindings = self._bindings.get(key, [])
+        declared = self.names.scope_bindings(self._scope_node(site, name.value), name.value)
+        if not bindings or len(bindings) != len(declared):
+            return None  # a binding mocklint cannot read (loop target, global, import...)
+        found: Optional[Inferred] = None
+        for binding in bindings:
+            kind = self._binding_kind(binding, name.value, depth)
+            if kind is None or (found is not None and found.kind is not kind.kind):
+                return None
+            if found is None:
+                found = kind
+        if found is None:
+            return None
+        if key in self._escaped or found.opaque:
+            return Inferred(found.kind, found.why, found.callee, opaque=True)
+        return found
+
+    def _scope_node(self, site: Site, name: str) -> cst.CSTNode:
+        for scope in site.scopes():
+            if self.names.scope_bindings(scope, name):
+                return scope
+        return self.module
+
+    def _binding_kind(self, binding: _Binding, name: str, depth: int) -> Optional[Inferred]:
+        if binding.how == "value" and isinstance(binding.value, cst.BaseExpression):
+            inner = self._kind(binding.value, binding.site, depth + 1)
+            if inner is None:
+                return None
+            if inner.kind is Kind.COROUTINE:
+                return inner
+            return Inferred(inner.kind, f"`{name}` is {_indefinite(inner.kind)}", opaque=inner.opaque)
+        if binding.how in ("with", "async_with") and isinstance(binding.value, cst.BaseExpression):
+            return self._with_target_kind(binding, name, depth)
+        if binding.how == "param":
+            return self._parameter_kind(binding, name, depth)
+        return None
+
+    def _with_target_kind(self, binding: _Binding, name: str, depth: int) -> Optional[Inferred]:
+        item = binding.value
+        assert isinstance(item, cst.BaseExpression)
+        if isinstance(item, cst.Call):
+            patched = self.patch_kind(item, binding.site, depth)
+            if patched is not None:
+                return Inferred(patched.kind, f"`{name}` is the {patched.kind.value} that `{code(item.func)}` creates")
+        if binding.how != "async_with":
+            return None
+        manager = self._kind(item, binding.site, depth + 1)
+        if manager is None or manager.opaque or manager.kind not in (Kind.MAGIC_MOCK, Kind.ASYNC_MOCK):
+            return None
+        entered = self._attribute_kind(
+            cst.Attribute(
+                value=cst.Attribute(value=item, attr=cst.Name("__aenter__")), attr=cst.Name("return_value")
+            ),
+            binding.site,
+            depth + 1,
+        )
+        if entered is None:
+            return None
+        return Inferred(
+            entered.kind,
+            f"`{name}` is what `__aenter__` of the {manager.kind.value} `{code(item)}` returns, "
+            f"{_indefinite(entered.kind)} by default",
+            opaque=entered.opaque,
+        )
+
+    def _parameter_kind(self, binding: _Binding, name: str, depth: int) -> Optional[Inferred]:
+        param = binding.value
+        func_site = binding.site
+        func = func_site.node
+        assert isinstance(param, cst.Param) and isinstance(func, cst.FunctionDef)
+        injected = self._patch_parameters(func, func_site, depth)
+        if name in injected:
+            kind = injected[name]
+            if kind is None:
+                return None
+            return Inferred(kind, f"`{name}` is the {kind.value} that a `patch` decorator injects")
+        if self._parametrized(func, func_site, name):
+            return None  # direct parametrization overrides any fixture of that name
+        return self._fixture_kind(name, func, func_site, depth)
+
+    def _parametrized(self, func: cst.FunctionDef, site: Site, name: str) -> bool:
+        if "pytest_generate_tests" in self._functions:
+            return True  # opaque: may parametrize any name
+        for decorator in func.decorators:
+            call = decorator.decorator
+            if isinstance(call, cst.Call) and self.names.resolve(site, call.func) == "pytest.mark.parametrize":
+                if not call.args or name in code(call.args[0].value):
+                    return True
+        return False
+
+    def _patch_parameters(self, func: cst.FunctionDef, site: Site, depth: int) -> Dict[str, Optional[Kind]]:
+        """Parameters filled by ``@patch`` decorators: the bottom decorator gives
+        the first mock argument.  A patch with ``new=`` injects nothing."""
+        kinds: List[Optional[Kind]] = []
+        for decorator in reversed(func.decorators):
+            call = decorator.decorator
+            if not isinstance(call, cst.Call):
+                continue
+            qualified = self.names.resolve(site, call.func)
+            if qualified not in PATCHERS and qualified not in PATCH_OBJECTS:
+                if qualified is not None and qualified.rsplit(".", 1)[0] in PATCHERS:
+                    return {}  # patch.multiple / patch.dict: give up on the whole signature
+                continue
+            if any(arg.keyword is not None and arg.keyword.value == "new" for arg in call.args):
+                continue
+            if qualified in PATCHERS and len([a for a in call.args if a.keyword is None]) >= 2:
+                continue  # patch(target, new)
+            if qualified in PATCH_OBJECTS and len([a for a in call.args if a.keyword is None]) >= 3:
+                continue  # patch.object(target, attribute, new)
+            patched = self.patch_kind(call, site, depth)
+            kinds.append(patched.kind if patched is not None else None)
+        if not kinds:
+            return {}
+        params = [p.name.value for p in (*func.params.posonly_params, *func.params.params)]
+        if params and params[0] in ("self", "cls"):
+            params = params[1:]
+        return dict(zip(params, kinds))
+
+    def _fixture_kind(self, name: str, test: cst.FunctionDef, test_site: Site, depth: int) -> Optional[Inferred]:
+        """A same-module fixture called ``name`` that returns or yields a mock."""
+        candidates = [
+            (func, site)
+            for functions in self._functions.values()
+            for func, site in functions
+            if func is not test and _fixture_name(func, self.names, site) == name
+        ]
+        if len(candidates) != 1:
+            return None
+        func, site = candidates[0]
+        owner = site.enclosing_class()
+        if owner is not None and owner is not test_site.enclosing_class():
+            return None
+        values = self._returns.get(id(func), [])
+        if not values:
+            return None
+        found: Optional[Inferred] = None
+        body_site = self._site_inside(func, site)
+        for value in values:
+            kind = self._kind(value, body_site, depth + 1)
+            if kind is None or kind.kind is Kind.COROUTINE or (found is not None and found.kind is not kind.kind):
+                return None
+            found = found or kind
+        assert found is not None
+        return Inferred(
+            found.kind, f"`{name}` is the {found.kind.value} that the fixture `{name}` provides", opaque=found.opaque
+        )
+
+    def _site_inside(self, func: cst.FunctionDef, site: Site) -> Site:
+        """A site within ``func``'s body, for resolving the names its returns use."""
+        return Site((func.body, site.frame, "body"))
+
+    def _attribute_kind(
+        self, attr: cst.Attribute, site: Site, depth: int, parent: Optional[Inferred] = None
+    ) -> Optional[Inferred]:
+        # explicit configuration wins: `session.post = MagicMock()`
+        root, path = _split(attr)
+        if root is not None:
+            assigned = self._assigned(root, path, site, depth)
+            if assigned is not _NOT_ASSIGNED:
+                return assigned  # type: ignore[return-value]
+            if self._configured_above(root, path, site):
+                return None
+        if parent is None:
+            parent = self._kind(attr.value, site, depth + 1)
+        if parent is None or parent.opaque or parent.kind is Kind.COROUTINE:
+            return None
+        if parent.kind not in (Kind.MAGIC_MOCK, Kind.MOCK, Kind.ASYNC_MOCK) and attr.attr.value == "return_value":
+            return None
+        if attr.attr.value == "return_value" and parent.kind is not Kind.ASYNC_MOCK:
+            # a sync mock's call result: constructor `return_value=` decides
+            configured = self._constructor_return_value(attr.value, site, depth)
+            if configured is not _NOT_ASSIGNED:
+                return configured  # type: ignore[return-value]
+        child = _child_kind(parent.kind, attr.attr.value)
+        if child is None:
+            return None
+        return Inferred(child, parent.why)
+
+    def _constructor_return_value(self, func: cst.BaseExpression, site: Site, depth: int) -> object:
+        """``Mock(return_value=X)``: the kind of X (None when unknown); else _NOT_ASSIGNED."""
+        call = self._constructor_call(func, site, depth)
+        if call is None:
+            return _NOT_ASSIGNED
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in ("return_value", "side_effect", "wraps"):
+                if arg.keyword.value != "return_value":
+                    return None
+                return _literal(arg.value) or self._kind(arg.value, site, depth + 1)
+        return _NOT_ASSIGNED
+
+    def _constructor_call(self, expr: cst.BaseExpression, site: Site, depth: int) -> Optional[cst.Call]:
+        """The constructor call a name was bound to, when there is exactly one."""
+        if isinstance(expr, cst.Call) and self.constructor_kind(expr.func, site) is not None:
+            return expr
+        if isinstance(expr, cst.Name):
+            key = self._scope_key(site, expr.value)
+            bindings = self._bindings.get(key, []) if key else []
+            if len(bindings) == 1 and bindings[0].how == "value" and isinstance(bindings[0].value, cst.Call):
+                value = bindings[0].value
+                if self.constructor_kind(value.func, bindings[0].site) is not None:
+                    return value
+        return None
+
+    def _assigned(self, root: cst.Name, path: str, site: Site, depth: int) -> object:
+        """The kind assigned to ``root.path`` in code that sees the same ``root``,
+        None when assigned something unknown, or _NOT_ASSIGNED."""
+        key = self._scope_key(site, root.value)
+        found: object = _NOT_ASSIGNED
+        for assigned_path, value, assign_site in self._attr_assigns.get(root.value, []):
+            if assigned_path != path or self._scope_key(assign_site, root.value) != key:
+                continue
+            if value is None:
+                return None
+            literal = _literal(value) if path.endswith("return_value") else None
+            if literal is not None:
+                return literal
+            kind = self._kind(value, assign_site, depth + 1)
+            if kind is None:
+                return None
+            if found is not _NOT_ASSIGNED and found is not None and found.kind is not kind.kind:  # type: ignore[attr-defined]
+                return None
+            found = Inferred(kind.kind, f"`{root.value}.{path}` is set to {_indefinite(kind.kind)}", opaque=kind.opaque)
+        return found
+
+    def _configured_above(self, root: cst.Name, path: str, site: Site) -> bool:
+        """Whether a prefix of ``path`` (or the root itself) was configured dynamically."""
+        key = self._scope_key(site, root.value)
+        for assigned_path, value, assign_site in self._attr_assigns.get(root.value, []):
+            if value is not None or self._scope_key(assign_site, root.value) != key:
+                continue
+            if not assigned_path or path == assigned_path or path.startswith(assigned_path + "."):
+                return True
+        return False
+
+    # -- patch ---------------------------------------------------------------
+    def patch_kind(self, call: cst.Call, site: Site, depth: int = 0) -> Optional[Inferred]:
+        """The mock a ``patch(...)``/``patch.object(...)`` call creates, when known."""
+        qualified = self.names.resolve(site, call.func)
+        is_mocker = self._is_mocker_call(call) and (dotted_name(call.func) or "").split(".", 1)[-1] in (
+            "patch",
+            "patch.object",
+        )
+        if qualified not in PATCHERS and qualified not in PATCH_OBJECTS and not is_mocker:
+            return None
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        is_object = qualified in PATCH_OBJECTS or (dotted_name(call.func) or "").endswith("patch.object")
+        new = keywords.get("new")
+        if new is None and len(positional) >= (3 if is_object else 2):
+            new = positional[2 if is_object else 1].value
+        if new is not None:
+            return self._kind(new, site, depth + 1)
+        if any(k in keywords for k in ("spec", "spec_set", "autospec")):
+            return None
+        factory = keywords.get("new_callable")
+        if factory is not None:
+            kind = self.constructor_kind(factory, site)
+            return Inferred(kind, f"`new_callable={code(factory)}` makes {_indefinite(kind)}") if kind else None
+        return None  # the default depends on the target, which is not resolved yet
+
+
+def _fixture_name(func: cst.FunctionDef, names: NameResolver, site: Site) -> Optional[str]:
+    """The name pytest registers for a fixture function, or None for a non-fixture."""
+    decorator = fixture_decorator(func, names, site)
+    if decorator is None:
+        return None
+    if isinstance(decorator.decorator, cst.Call):
+        for arg in decorator.decorator.args:
+            if arg.keyword is not None and arg.keyword.value == "name":
+                return arg.value.evaluated_value if isinstance(arg.value, cst.SimpleString) else ""  # type: ignore[return-value]
+    return func.name.value
+
+
+class _NotAssigned:
+    pass
+
+
+_NOT_ASSIGNED = _NotAssigned()
+
+
+_LITERALS = {
+    cst.Dict: "dict",
+    cst.List: "list",
+    cst.Tuple: "tuple",
+    cst.Set: "set",
+    cst.SimpleString: "str",
+    cst.ConcatenatedString: "str",
+    cst.FormattedString: "str",
+    cst.Integer: "int",
+    cst.Float: "float",
+}
+
+
+def _literal(expr: cst.BaseExpression) -> Optional[Inferred]:
+    """A plain, never awaitable value written as a literal."""
+    type_name = _LITERALS.get(type(expr))
+    if type_name is None and isinstance(expr, cst.Name) and expr.value in ("None", "True", "False"):
+        type_name = "NoneType" if expr.value == "None" else "bool"
+    if type_name is None:
+        return None
+    return Inferred(Kind.VALUE, f"its `return_value` is {_indefinite_word(type_name)} `{type_name}`")
+
+
+def _indefinite_word(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def _split(expr: cst.BaseExpression) -> Tuple[Optional[cst.Name], str]:
+    """``a.b.c`` -> (Name a, "b.c")."""
+    path: List[str] = []
+    while isinstance(expr, cst.Attribute):
+        path.append(expr.attr.value)
+        expr = expr.value
+    if isinstance(expr, cst.Name):
+        return expr, ".".join(reversed(path))
+    return None, ""
+
+
+def analysis_for(context: object) -> MockAnalysis:
+    """The file's MockAnalysis, built once and shared by the rules."""
+    cache: Dict[str, object] = context.__dict__.setdefault("_analysis_cache", {})
+    found = cache.get("mocks")
+    if found is None:
+        found = MockAnalysis(context.module, context.names)  # type: ignore[attr-defined]
+        cache["mocks"] = found
+    assert isinstance(found, MockAnalysis)
+    return found
+
+
+__all__: Sequence[str] = ("Kind", "Inferred", "MockAnalysis", "analysis_for")

@@ -1,0 +1,181 @@
+"""MCK101 async-mock-call-as-context-manager: `async with`/`async for` on the coroutine an AsyncMock call returns."""
+
+from __future__ import annotations
+
+from typing import List, Set
+
+import libcst as cst
+
+from mocklint.analysis.mocks import Kind, analysis_for
+from mocklint.analysis.source import code
+from mocklint.analysis.tree import Site, child_site
+from mocklint.rule import Rule, gate_all
+
+_PROTOCOLS = {"__aenter__": "async with", "__aiter__": "async for"}
+# what Python 3.11+ says (3.9 and 3.10 raise AttributeError: __aenter__)
+_ERRORS = {
+    "async with": "\"'coroutine' object does not support the asynchronous context manager protocol\"",
+    "async for": "\"'async for' requires an object with __aiter__ method, got coroutine\"",
+}
+
+
+class AsyncMockCallAsContextManager(Rule):
+    """
+    ## What it does
+    Checks for `async with` and `async for` over the result of calling an
+    `AsyncMock`, and for configuration that reveals the same mistake:
+    `session.get.return_value.__aenter__.return_value = resp` where `session.get`
+    is an `AsyncMock`.
+
+    ## Why is this bad?
+    Calling an `AsyncMock` returns a coroutine, and a coroutine is not an async
+    context manager nor an async iterator. The test fails with
+    `TypeError: 'coroutine' object does not support the asynchronous context
+    manager protocol` (Python 3.11+; `AttributeError: __aenter__` before), far from
+    the line that made the mock. Every child of an `AsyncMock` is an `AsyncMock`,
+    and so is what `__aenter__` of any mock returns, so after
+    `patch("aiohttp.ClientSession")` the `session` in `async with ClientSession() as
+    session:` is an `AsyncMock` and `async with session.get(url):` fails.
+
+    Configuring `session.get.return_value.__aenter__.return_value` does not help:
+    the code under test enters the coroutine, never `return_value`.
+
+    The usual fix found by searching, turning every `AsyncMock` into a
+    `MagicMock`, breaks the methods the code awaits. Replace only the method used
+    as a context manager: `session.get = MagicMock()` and configure
+    `session.get.return_value.__aenter__.return_value`; awaited methods stay
+    `AsyncMock`s.
+
+    ## Example
+    ```python
+    from unittest.mock import AsyncMock
+
+    async def test_fetch():
+        session = AsyncMock()
+        session.get.return_value.__aenter__.return_value.status = 200
+        async with session.get("https://example.org") as response:
+            assert response.status == 200
+    ```
+
+    Use instead:
+    ```python
+    from unittest.mock import AsyncMock, MagicMock
+
+    async def test_fetch():
+        session = AsyncMock()
+        session.get = MagicMock()
+        session.get.return_value.__aenter__.return_value.status = 200
+        async with session.get("https://example.org") as response:
+            assert response.status == 200
+    ```
+
+    ## Known problems
+    Code that awaits the call and then enters the result
+    (`async with await session.get(url)`) is correct with an `AsyncMock`; the
+    configuration form is not reported when the file awaits the same method.
+
+    ## References
+    - [unittest.mock: AsyncMock](https://docs.python.org/3/library/unittest.mock.html#unittest.mock.AsyncMock)
+    - [unittest.mock: Mocking asynchronous context managers](https://docs.python.org/3/library/unittest.mock-examples.html#mocking-asynchronous-context-manager)
+    """
+
+    code = "MCK101"
+    name = "async-mock-call-as-context-manager"
+    summary = "An AsyncMock call returns a coroutine, which `async with`/`async for` cannot use"
+    messages = {
+        "use": (
+            "`{call}` returns a coroutine because {why}, so `{statement}` fails with {error}; "
+            "make the method a `MagicMock` "
+            "(`{callee} = MagicMock()`) and configure `{callee}.return_value.{magic}`, "
+            "so that awaited methods stay `AsyncMock`s"
+        ),
+        "configure": (
+            "`{target}` is never used: {why}, so `{callee}(...)` returns a coroutine and `{statement}` on it "
+            "fails before reaching `return_value`; set `{callee} = MagicMock()` first, so that this "
+            "configuration takes effect"
+        ),
+    }
+    gate = gate_all(r"Mock\b", r"async\s+(?:with|for)\b|__aenter__|__aiter__")
+
+    def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(context)
+        self._awaited: Set[str] = set()
+        self._configured: List[tuple] = []
+
+    def visit_With(self, node: cst.With, site: Site) -> None:
+        if node.asynchronous is None:
+            return
+        for item in node.items:
+            item_site = child_site(child_site(site, item, "items"), item.item, "item")
+            self._check_entered(item.item, item_site, "async with", _ERRORS["async with"], "__aenter__")
+
+    def visit_For(self, node: cst.For, site: Site) -> None:
+        if node.asynchronous is not None:
+            self._check_entered(node.iter, child_site(site, node.iter, "iter"), "async for", _ERRORS["async for"], "__aiter__")
+
+    def _check_entered(self, expr: cst.BaseExpression, site: Site, statement: str, error: str, magic: str) -> None:
+        if not isinstance(expr, cst.Call):
+            return
+        inferred = analysis_for(self.context).kind_of(expr, site)
+        if inferred is None or inferred.kind is not Kind.COROUTINE:
+            return
+        configure = "__aenter__.return_value" if magic == "__aenter__" else "__aiter__.return_value"
+        self.report(
+            expr,
+            "use",
+            call=_short(expr),
+            why=inferred.why,
+            statement=statement,
+            error=error,
+            callee=inferred.callee,
+            magic=configure,
+        )
+
+    def visit_Await(self, node: cst.Await, site: Site) -> None:
+        if isinstance(node.expression, cst.Call):
+            self._awaited.add(code(node.expression.func))
+
+    def visit_Assign(self, node: cst.Assign, site: Site) -> None:
+        for target in node.targets:
+            self._check_configuration(target.target, child_site(child_site(site, target, "targets"), target.target, "target"))
+
+    def _check_configuration(self, target: cst.BaseExpression, site: Site) -> None:
+        # `<callee>.return_value.__aenter__...` where <callee> is an AsyncMock
+        node = target
+        while isinstance(node, cst.Attribute):
+            if node.attr.value in _PROTOCOLS and isinstance(node.value, cst.Attribute):
+                holder = node.value
+                if holder.attr.value == "return_value":
+                    self._configured.append((target, site, holder.value, node.attr.value))
+                    return
+            node = node.value
+
+    def finish(self) -> None:
+        analysis = analysis_for(self.context)
+        for target, site, callee, magic in self._configured:
+            callee_text = code(callee)
+            if callee_text in self._awaited:
+                continue  # `async with await callee()` is right with an AsyncMock
+            inferred = analysis.kind_of(callee, site)
+            if inferred is None or inferred.opaque or inferred.kind is not Kind.ASYNC_MOCK:
+                continue
+            self.report(
+                target,
+                "configure",
+                target=code(target),
+                why=_because(inferred.why, callee_text),
+                callee=callee_text,
+                statement=_PROTOCOLS[magic],
+            )
+
+
+def _short(call: cst.Call) -> str:
+    text = code(call)
+    if len(text) > 60 or "\n" in text:
+        return f"{code(call.func)}(...)"
+    return text
+
+
+def _because(why: str, callee: str) -> str:
+    """``why`` explains the root mock; say what that makes of ``callee``."""
+    return f"{why}, which makes `{callee}` an AsyncMock too" if f"`{callee}`" not in why else why

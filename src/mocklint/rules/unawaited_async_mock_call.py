@@ -1,0 +1,80 @@
+"""MCK103 unawaited-async-mock-call: an AsyncMock call whose coroutine is dropped."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from mocklint.analysis.mocks import Kind, analysis_for
+from mocklint.analysis.source import code
+from mocklint.analysis.tree import Site, child_site
+from mocklint.rule import Rule, gate
+
+
+class UnawaitedAsyncMockCall(Rule):
+    """
+    ## What it does
+    Checks for calls of an `AsyncMock` used as a statement, so that the coroutine
+    they return is dropped without being awaited.
+
+    ## Why is this bad?
+    Calling an `AsyncMock` does nothing until the coroutine it returns is
+    awaited. Dropped, the call still counts for `assert_called_*` (which counts
+    calls, not awaits), so the test passes while the code it meant to exercise
+    never ran; only `RuntimeWarning: coroutine 'AsyncMockMixin._execute_mock_call'
+    was never awaited` shows it, if anyone reads warnings. `assert_awaited_*` is
+    the assertion that notices.
+
+    ## Example
+    ```python
+    from unittest.mock import AsyncMock
+
+    async def test_notifies():
+        notifier = AsyncMock()
+        notifier.send("deploy finished")
+        notifier.send.assert_called_once()
+    ```
+
+    Use instead:
+    ```python
+    from unittest.mock import AsyncMock
+
+    async def test_notifies():
+        notifier = AsyncMock()
+        await notifier.send("deploy finished")
+        notifier.send.assert_awaited_once()
+    ```
+
+    ## References
+    - [unittest.mock: AsyncMock.assert_awaited_once](https://docs.python.org/3/library/unittest.mock.html#unittest.mock.AsyncMock.assert_awaited_once)
+    - [asyncio: detect never-awaited coroutines](https://docs.python.org/3/library/asyncio-dev.html#detect-never-awaited-coroutines)
+    """
+
+    code = "MCK103"
+    name = "unawaited-async-mock-call"
+    summary = "An AsyncMock call's coroutine is never awaited"
+    messages = {
+        "default": (
+            "`{call}` creates a coroutine that is never awaited, because {why}: the call counts for "
+            "`assert_called_*` but nothing runs, and only a \"never awaited\" RuntimeWarning tells; "
+            "{fix}"
+        ),
+    }
+    gate = gate(r"Mock\b")
+
+    def visit_Expr(self, node: cst.Expr, site: Site) -> None:
+        value = node.value
+        if not isinstance(value, cst.Call):
+            return
+        inferred = analysis_for(self.context).kind_of(value, child_site(site, value, "value"))
+        if inferred is None or inferred.kind is not Kind.COROUTINE:
+            return
+        in_async = any(func.asynchronous is not None for func in site.function_chain()[:1])
+        fix = (
+            f"write `await {code(value.func)}(...)` and assert with `assert_awaited_*`"
+            if in_async
+            else "await it from async code, and assert with `assert_awaited_*`"
+        )
+        text = code(value)
+        if len(text) > 60 or "\n" in text:
+            text = f"{code(value.func)}(...)"
+        self.report(value, call=text, why=inferred.why, fix=fix)

@@ -28,6 +28,7 @@ in the module, aliased, configured with ``configure_mock``/``setattr``, given a
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
@@ -36,7 +37,8 @@ import libcst as cst
 from mocklint.analysis.names import NameResolver, dotted_name
 from mocklint.analysis.pytest_roles import fixture_decorator
 from mocklint.analysis.source import code
-from mocklint.analysis.tree import Frame, Site, walk
+from mocklint.analysis.targets import Target, resolve_target
+from mocklint.analysis.tree import Frame, Site, child_fields, walk
 
 
 class Kind(enum.Enum):
@@ -145,9 +147,10 @@ class _Binding:
 class MockAnalysis:
     """Per-file facts, built once from the module and shared by the MCK1xx rules."""
 
-    def __init__(self, module: cst.Module, names: NameResolver) -> None:
+    def __init__(self, module: cst.Module, names: NameResolver, path: Optional[str] = None) -> None:
         self.module = module
         self.names = names
+        self.path = path
         # (id(scope), name) -> bindings
         self._bindings: Dict[Tuple[int, str], List[_Binding]] = {}
         # root name -> [(attribute path, value or None for dynamic, site)]
@@ -413,7 +416,7 @@ class MockAnalysis:
         if isinstance(item, cst.Call):
             patched = self.patch_kind(item, binding.site, depth)
             if patched is not None:
-                return Inferred(patched.kind, f"`{name}` is the {patched.kind.value} that `{code(item.func)}` creates")
+                return Inferred(patched.kind, f"`{name}` is {_indefinite(patched.kind)} ({patched.why})")
         if binding.how != "async_with":
             return None
         manager = self._kind(item, binding.site, depth + 1)
@@ -442,10 +445,10 @@ class MockAnalysis:
         assert isinstance(param, cst.Param) and isinstance(func, cst.FunctionDef)
         injected = self._patch_parameters(func, func_site, depth)
         if name in injected:
-            kind = injected[name]
-            if kind is None:
+            patched = injected[name]
+            if patched is None:
                 return None
-            return Inferred(kind, f"`{name}` is the {kind.value} that a `patch` decorator injects")
+            return Inferred(patched.kind, f"`{name}` is {_indefinite(patched.kind)} (a `patch` decorator: {patched.why})")
         if self._parametrized(func, func_site, name):
             return None  # direct parametrization overrides any fixture of that name
         return self._fixture_kind(name, func, func_site, depth)
@@ -460,10 +463,10 @@ class MockAnalysis:
                     return True
         return False
 
-    def _patch_parameters(self, func: cst.FunctionDef, site: Site, depth: int) -> Dict[str, Optional[Kind]]:
+    def _patch_parameters(self, func: cst.FunctionDef, site: Site, depth: int) -> Dict[str, Optional[Inferred]]:
         """Parameters filled by ``@patch`` decorators: the bottom decorator gives
         the first mock argument.  A patch with ``new=`` injects nothing."""
-        kinds: List[Optional[Kind]] = []
+        kinds: List[Optional[Inferred]] = []
         for decorator in reversed(func.decorators):
             call = decorator.decorator
             if not isinstance(call, cst.Call):
@@ -479,8 +482,7 @@ class MockAnalysis:
                 continue  # patch(target, new)
             if qualified in PATCH_OBJECTS and len([a for a in call.args if a.keyword is None]) >= 3:
                 continue  # patch.object(target, attribute, new)
-            patched = self.patch_kind(call, site, depth)
-            kinds.append(patched.kind if patched is not None else None)
+            kinds.append(self.patch_kind(call, site, depth))
         if not kinds:
             return {}
         params = [p.name.value for p in (*func.params.posonly_params, *func.params.params)]
@@ -607,19 +609,11 @@ class MockAnalysis:
     # -- patch ---------------------------------------------------------------
     def patch_kind(self, call: cst.Call, site: Site, depth: int = 0) -> Optional[Inferred]:
         """The mock a ``patch(...)``/``patch.object(...)`` call creates, when known."""
-        qualified = self.names.resolve(site, call.func)
-        is_mocker = self._is_mocker_call(call) and (dotted_name(call.func) or "").split(".", 1)[-1] in (
-            "patch",
-            "patch.object",
-        )
-        if qualified not in PATCHERS and qualified not in PATCH_OBJECTS and not is_mocker:
+        parts = self._patch_parts(call, site)
+        if parts is None:
             return None
-        positional = [a for a in call.args if a.keyword is None and not a.star]
-        keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-        is_object = qualified in PATCH_OBJECTS or (dotted_name(call.func) or "").endswith("patch.object")
-        new = keywords.get("new")
-        if new is None and len(positional) >= (3 if is_object else 2):
-            new = positional[2 if is_object else 1].value
+        positional, keywords, _ = parts
+        new = self.patch_new(call, site)
         if new is not None:
             return self._kind(new, site, depth + 1)
         if any(k in keywords for k in ("spec", "spec_set", "autospec")):
@@ -628,7 +622,114 @@ class MockAnalysis:
         if factory is not None:
             kind = self.constructor_kind(factory, site)
             return Inferred(kind, f"`new_callable={code(factory)}` makes {_indefinite(kind)}") if kind else None
-        return None  # the default depends on the target, which is not resolved yet
+        target = self.patch_target(call, site)
+        if target is None:
+            return None
+        described, definition = target
+        if definition is Target.ASYNC_FUNCTION:
+            return Inferred(Kind.ASYNC_MOCK, f"`patch` replaces the coroutine function `{described}` with an AsyncMock")
+        return Inferred(Kind.MAGIC_MOCK, f"`patch` replaces the {definition.value} `{described}` with a MagicMock")
+
+    def _patch_parts(
+        self, call: cst.Call, site: Site
+    ) -> Optional[Tuple[List[cst.Arg], Dict[str, cst.BaseExpression], bool]]:
+        """(positional args, keyword args, is patch.object) of a patch call, or None."""
+        qualified = self.names.resolve(site, call.func)
+        is_mocker = self._is_mocker_call(call) and (dotted_name(call.func) or "").split(".", 1)[-1] in (
+            "patch",
+            "patch.object",
+        )
+        if qualified not in PATCHERS and qualified not in PATCH_OBJECTS and not is_mocker:
+            return None
+        if any(a.star for a in call.args):
+            return None
+        positional = [a for a in call.args if a.keyword is None]
+        keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        is_object = qualified in PATCH_OBJECTS or (dotted_name(call.func) or "").endswith("patch.object")
+        return positional, keywords, is_object
+
+    def patch_new(self, call: cst.Call, site: Site) -> Optional[cst.BaseExpression]:
+        """The ``new`` object a patch call installs, positional or keyword."""
+        parts = self._patch_parts(call, site)
+        if parts is None:
+            return None
+        positional, keywords, is_object = parts
+        new = keywords.get("new")
+        if new is None and len(positional) >= (3 if is_object else 2):
+            new = positional[2 if is_object else 1].value
+        return new
+
+    def patch_target(self, call: cst.Call, site: Site) -> Optional[Tuple[str, Target]]:
+        """What the patch call replaces, read statically: ``(name, definition)``."""
+        parts = self._patch_parts(call, site)
+        if parts is None:
+            return None
+        positional, keywords, is_object = parts
+        if is_object:
+            holder = positional[0].value if positional else keywords.get("target")
+            attribute = positional[1].value if len(positional) > 1 else keywords.get("attribute")
+            if holder is None or not isinstance(attribute, cst.SimpleString):
+                return None
+            name = attribute.evaluated_value
+            if not isinstance(name, str):
+                return None
+            local = self._local_class_member(holder, name, site)
+            if local is not None:
+                return f"{code(holder)}.{name}", local
+            qualified = self.names.resolve(site, holder)
+            dotted = f"{qualified}.{name}" if qualified else None
+        else:
+            target = positional[0].value if positional else keywords.get("target")
+            dotted = target.evaluated_value if isinstance(target, cst.SimpleString) else None
+            if not isinstance(dotted, str) or "." not in dotted:
+                return None
+        if dotted is None or self.path is None and not dotted:
+            return None
+        directory = os.path.dirname(os.path.abspath(self.path)) if self.path else os.getcwd()
+        found = resolve_target(dotted, directory)
+        return (dotted, found) if found is not None else None
+
+    def _local_class_member(self, holder: cst.BaseExpression, name: str, site: Site) -> Optional[Target]:
+        """``patch.object(Service, "fetch")`` where ``Service`` is a class of this module."""
+        if not isinstance(holder, cst.Name) or self.names.resolve(site, holder) is not None:
+            return None
+        classes = [s for s in self.module.body if isinstance(s, cst.ClassDef) and s.name.value == holder.value]
+        if len(classes) != 1 or self.names.bindings(site, holder.value) is None:
+            return None
+        if len(self.names.scope_bindings(self.module, holder.value)) != 1:
+            return None
+        methods = [
+            s for s in classes[0].body.body if isinstance(s, cst.FunctionDef) and s.name.value == name
+        ]
+        if len(methods) != 1:
+            return None
+        method = methods[0]
+        transparent = all(
+            isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
+            for d in method.decorators
+        )
+        if not transparent:
+            return None
+        if method.asynchronous is not None:
+            return Target.SYNC_FUNCTION if _has_own_yield(method) else Target.ASYNC_FUNCTION
+        return Target.SYNC_FUNCTION
+
+
+def _has_own_yield(func: cst.FunctionDef) -> bool:
+    stack: List[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Yield):
+            return True
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        for name in child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                stack.append(value)
+            elif isinstance(value, (tuple, list)):
+                stack.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return False
 
 
 def _fixture_name(func: cst.FunctionDef, names: NameResolver, site: Site) -> Optional[str]:
@@ -693,7 +794,7 @@ def analysis_for(context: object) -> MockAnalysis:
     cache: Dict[str, object] = context.__dict__.setdefault("_analysis_cache", {})
     found = cache.get("mocks")
     if found is None:
-        found = MockAnalysis(context.module, context.names)  # type: ignore[attr-defined]
+        found = MockAnalysis(context.module, context.names, context.path)  # type: ignore[attr-defined]
         cache["mocks"] = found
     assert isinstance(found, MockAnalysis)
     return found

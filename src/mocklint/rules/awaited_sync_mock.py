@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from mocklint.analysis.mocks import Kind, analysis_for
+from mocklint.analysis.targets import Target
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, child_site
 from mocklint.rule import Rule, gate_all
@@ -17,7 +18,10 @@ class AwaitedSyncMock(Rule):
     ## What it does
     Checks for `await X`, and for `asyncio.gather`, `asyncio.ensure_future`,
     `asyncio.create_task` and `asyncio.wait_for` of `X`, where `X` is a mock object
-    or what calling a `Mock`/`MagicMock` returns.
+    or what calling a `Mock`/`MagicMock` returns; and for a `patch` whose `new=` or
+    `new_callable=` puts a sync mock over a coroutine function (an `async def`
+    found statically in the project or an installed package), reported at the
+    patch.
 
     ## Why is this bad?
     Mocks are not awaitable. `await MagicMock().fetch()` fails with
@@ -75,17 +79,23 @@ class AwaitedSyncMock(Rule):
             "{type_name} can't be used in 'await' expression\"; make `{callee}` an `AsyncMock` "
             "(`{callee} = AsyncMock(return_value=...)`)"
         ),
+        "patch": (
+            "`{target}` is a coroutine function, but `{written}` replaces it with a {kind}: code that awaits "
+            "it raises \"object {kind} can't be used in 'await' expression\"; use `new_callable=AsyncMock`, "
+            "or `new=AsyncMock(return_value=...)`"
+        ),
         "object": (
             "`{expr}` is {article} {kind} object, not awaitable, because {why}: awaiting it raises \"object "
             "{kind} can't be used in 'await' expression\"; {fix}"
         ),
     }
-    gate = gate_all(r"Mock\b", r"\bawait\b|\bgather\b|ensure_future|create_task|wait_for")
+    gate = gate_all(r"Mock\b", r"\bawait\b|\bgather\b|ensure_future|create_task|wait_for|\bnew(?:_callable)?\s*=|patch")
 
     def visit_Await(self, node: cst.Await, site: Site) -> None:
         self._check(node.expression, child_site(site, node.expression, "expression"))
 
     def visit_Call(self, node: cst.Call, site: Site) -> None:
+        self._check_patch(node, site)
         if self.context.resolve(site, node.func) not in _SCHEDULERS:
             return
         for arg in node.args:
@@ -93,6 +103,28 @@ class AwaitedSyncMock(Rule):
                 self._check(arg.value, child_site(child_site(site, arg, "args"), arg.value, "value"))
                 if not self.context.resolve(site, node.func) == "asyncio.gather":
                     return  # only the first argument of the others is awaited
+
+    def _check_patch(self, call: cst.Call, site: Site) -> None:
+        """``patch(target, new=MagicMock())`` over a coroutine function."""
+        analysis = analysis_for(self.context)
+        new = analysis.patch_new(call, site)
+        factory = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "new_callable"), None)
+        if new is None and factory is None:
+            return
+        if new is not None:
+            if not isinstance(new, cst.Call) or not _returns_plain(new):
+                return
+            kind = analysis.constructor_kind(new.func, site)
+            written = f"new={code(new)}"
+        else:
+            kind = analysis.constructor_kind(factory, site)  # type: ignore[arg-type]
+            written = f"new_callable={code(factory)}"  # type: ignore[arg-type]
+        if kind is None or kind is Kind.ASYNC_MOCK:
+            return
+        target = analysis.patch_target(call, site)
+        if target is None or target[1] is not Target.ASYNC_FUNCTION:
+            return
+        self.report(call, "patch", target=target[0], written=written, kind=kind.value)
 
     def _check(self, expr: cst.BaseExpression, site: Site) -> None:
         inferred = analysis_for(self.context).kind_of(expr, site)
@@ -117,6 +149,25 @@ class AwaitedSyncMock(Rule):
                 else f"await an `AsyncMock` call instead, e.g. `{text} = AsyncMock()` and `await {text}()`"
             )
             self.report(expr, "object", expr=text, article=article, kind=kind, why=inferred.why, fix=fix)
+
+
+def _returns_plain(constructor: cst.Call) -> bool:
+    """Whether calling the mock built by ``constructor`` returns a mock or a literal,
+    never something awaitable: no ``side_effect``/``wraps``/spec, and a
+    ``return_value`` (if any) that is a literal."""
+    for arg in constructor.args:
+        if arg.star or arg.keyword is None:
+            return False
+        keyword = arg.keyword.value
+        if keyword in ("side_effect", "wraps", "spec", "spec_set"):
+            return False
+        if keyword == "return_value" and not isinstance(
+            arg.value, (cst.Integer, cst.Float, cst.SimpleString, cst.Dict, cst.List, cst.Tuple, cst.Name)
+        ):
+            return False
+        if keyword == "return_value" and isinstance(arg.value, cst.Name) and arg.value.value not in ("None", "True", "False"):
+            return False
+    return True
 
 
 def _short(call: cst.Call) -> str:

@@ -1,0 +1,209 @@
+"""What does a ``patch()`` target name?  Read statically, never imported.
+
+``patch("pkg.client.fetch")`` makes an ``AsyncMock`` when ``fetch`` is a
+coroutine function and a ``MagicMock`` otherwise (``shared/reference/
+mock-semantics.md``, "What patch() picks by default").  This module finds the
+definition by reading source files: the linted project's (found from the test
+file's folder upwards) and the installed packages' (found on ``sys.path``
+without importing anything), following ``from .x import y`` re-exports.
+
+It answers only what it can see for certain: a plain ``async def`` (or one
+under ``staticmethod``/``classmethod``), a plain ``def``, an ``async def``
+generator (sync for ``patch``), or a class.  Anything decorated otherwise,
+assigned, or not found is unknown.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+import functools
+import os
+import sys
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from mocklint.analysis.project import PROJECT_MARKERS
+
+
+class Target(enum.Enum):
+    ASYNC_FUNCTION = "async def"
+    SYNC_FUNCTION = "def"
+    CLASS = "class"
+
+
+_TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})
+_MAX_HOPS = 4
+_MAX_FILE_SIZE = 2_000_000
+
+
+@functools.lru_cache(maxsize=512)
+def _parse(path: str, mtime: float) -> Optional[ast.Module]:
+    try:
+        if os.path.getsize(path) > _MAX_FILE_SIZE:
+            return None
+        with open(path, "rb") as handle:
+            return ast.parse(handle.read())
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _module_ast(path: str) -> Optional[ast.Module]:
+    try:
+        return _parse(path, os.path.getmtime(path))
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def search_roots(directory: str) -> Tuple[str, ...]:
+    """Folders where the project's top-level packages may live: each folder
+    from ``directory`` up to the project root, and ``src/`` beside each, then
+    the installed packages on ``sys.path``."""
+    roots: List[str] = []
+    current = os.path.abspath(directory)
+    while True:
+        roots.append(current)
+        src = os.path.join(current, "src")
+        if os.path.isdir(src):
+            roots.append(src)
+        if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_MARKERS):
+            break
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    roots.extend(p for p in sys.path if p and os.path.isdir(p) and not p.endswith(".zip"))
+    seen: Dict[str, None] = {}
+    for root in roots:
+        seen.setdefault(root, None)
+    return tuple(seen)
+
+
+def _module_file(roots: Sequence[str], module: str) -> Optional[str]:
+    relative = module.replace(".", os.sep)
+    for root in roots:
+        for candidate in (os.path.join(root, relative + ".py"), os.path.join(root, relative, "__init__.py")):
+            if os.path.isfile(candidate):
+                return candidate
+    return None
+
+
+def resolve_target(dotted: str, directory: str) -> Optional[Target]:
+    """The kind of definition ``dotted`` (``pkg.mod.Class.method``) names, seen
+    from a test file in ``directory``; None when unsure."""
+    return _resolve(dotted, search_roots(directory), 0)
+
+
+def _resolve(dotted: str, roots: Sequence[str], hops: int) -> Optional[Target]:
+    if hops > _MAX_HOPS:
+        return None
+    parts = dotted.split(".")
+    # the longest prefix that is a module file, then attributes inside it
+    for split in range(len(parts) - 1, 0, -1):
+        module_file = _module_file(roots, ".".join(parts[:split]))
+        if module_file is None:
+            continue
+        tree = _module_ast(module_file)
+        if tree is None:
+            return None
+        return _in_module(tree, parts[:split], parts[split:], module_file, roots, hops)
+    return None
+
+
+def _in_module(
+    tree: ast.Module, module: List[str], attributes: List[str], path: str, roots: Sequence[str], hops: int
+) -> Optional[Target]:
+    body: List[ast.stmt] = tree.body
+    for index, name in enumerate(attributes):
+        found = _definitions(body, name)
+        if len(found) != 1:
+            # re-exported through `from .x import name`?
+            if not found and index == 0:
+                source = _imported_from(body, name, module, path)
+                if source is not None:
+                    return _resolve(".".join([source, *attributes[1:]]), roots, hops + 1)
+            return None
+        node = found[0]
+        last = index == len(attributes) - 1
+        if isinstance(node, ast.ClassDef):
+            if last:
+                return Target.CLASS
+            body = node.body
+            continue
+        if not last:
+            return None
+        return _function_kind(node)
+    return None
+
+
+def _definitions(body: List[ast.stmt], name: str) -> List[ast.stmt]:
+    """Every statement of ``body`` that binds ``name`` (defs, classes, assignments, imports)."""
+    found: List[ast.stmt] = []
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and statement.name == name:
+            found.append(statement)
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                found.append(statement)
+        elif isinstance(statement, (ast.If, ast.Try, ast.With)):
+            # conditional definitions: unknown which one runs
+            if any(_definitions(block, name) for block in _blocks(statement)):
+                found.extend([statement, statement])
+    return found
+
+
+def _blocks(statement: ast.stmt) -> List[List[ast.stmt]]:
+    blocks: List[List[ast.stmt]] = []
+    for field in ("body", "orelse", "finalbody"):
+        value = getattr(statement, field, None)
+        if isinstance(value, list):
+            blocks.append(value)
+    for handler in getattr(statement, "handlers", []) or []:
+        blocks.append(handler.body)
+    return blocks
+
+
+def _imported_from(body: List[ast.stmt], name: str, module: List[str], path: str) -> Optional[str]:
+    """``pkg.x`` when the module does ``from .x import name`` (or ``from pkg.x import name``)."""
+    for statement in body:
+        if not isinstance(statement, ast.ImportFrom):
+            continue
+        for alias in statement.names:
+            if (alias.asname or alias.name) != name or alias.name == "*":
+                continue
+            if statement.level:
+                package = module if path.endswith("__init__.py") else module[:-1]
+                base = package[: len(package) - (statement.level - 1)] if statement.level > 1 else package
+                prefix = ".".join(base)
+                source = f"{prefix}.{statement.module}" if statement.module else prefix
+            else:
+                source = statement.module or ""
+            return f"{source}.{alias.name}" if source else None
+    return None
+
+
+def _function_kind(node: ast.stmt) -> Optional[Target]:
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    decorators = [d.id if isinstance(d, ast.Name) else None for d in node.decorator_list]
+    if any(d not in _TRANSPARENT_DECORATORS for d in decorators):
+        return None  # a wrapper may change what patch() sees
+    if isinstance(node, ast.AsyncFunctionDef):
+        if any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(node)):
+            return Target.SYNC_FUNCTION  # an async generator function: patch() gives a MagicMock
+        return Target.ASYNC_FUNCTION
+    return Target.SYNC_FUNCTION
+
+
+def _own_nodes(func: ast.AST) -> List[ast.AST]:
+    """Nodes of ``func``'s body, not descending into nested functions or classes."""
+    found: List[ast.AST] = []
+    stack = list(ast.iter_child_nodes(func))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return found

@@ -159,7 +159,7 @@ class MockAnalysis:
         self._escaped: Set[Tuple[int, str]] = set()
         self._functions: Dict[str, List[Tuple[cst.FunctionDef, Site]]] = {}
         self._returns: Dict[int, List[cst.BaseExpression]] = {}
-        self._passed: List[Tuple[str, List[cst.Name], Site]] = []
+        self._passed: List[Tuple[str, List[cst.BaseExpression], Site]] = []
         self._collect()
         self._finish()
 
@@ -266,15 +266,18 @@ class MockAnalysis:
         # passing a mock to a function of this module: it may configure it
         callee = dotted_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
         if callee is not None:
-            passed = [arg.value for arg in node.args if isinstance(arg.value, cst.Name)]
+            passed = [arg.value for arg in node.args if isinstance(arg.value, (cst.Name, cst.Attribute))]
             if passed:
                 self._passed.append((callee.split(".")[-1], passed, site))
 
     def _finish(self) -> None:
         for callee, passed, site in self._passed:
             if callee in self._functions:
-                for name in passed:
-                    key = self._scope_key(site, name.value)
+                for expr in passed:
+                    if isinstance(expr, cst.Attribute):
+                        self._mark_dynamic(expr, site)  # a helper may reconfigure `self.session`
+                        continue
+                    key = self._scope_key(site, expr.value)
                     if key is not None:
                         self._escaped.add(key)
 
@@ -578,10 +581,10 @@ class MockAnalysis:
     def _assigned(self, root: cst.Name, path: str, site: Site, depth: int) -> object:
         """The kind assigned to ``root.path`` in code that sees the same ``root``,
         None when assigned something unknown, or _NOT_ASSIGNED."""
-        key = self._scope_key(site, root.value)
+        key = self._owner(root.value, site)
         found: object = _NOT_ASSIGNED
         for assigned_path, value, assign_site in self._attr_assigns.get(root.value, []):
-            if assigned_path != path or self._scope_key(assign_site, root.value) != key:
+            if assigned_path != path or self._owner(root.value, assign_site) != key:
                 continue
             if value is None:
                 return None
@@ -596,11 +599,39 @@ class MockAnalysis:
             found = Inferred(kind.kind, f"`{root.value}.{path}` is set to {_indefinite(kind.kind)}", opaque=kind.opaque)
         return found
 
+    def _owner(self, name: str, site: Site) -> Optional[Tuple[object, ...]]:
+        """What object ``name`` holds at ``site``, as a key: the instance of the
+        enclosing class for a method's ``self`` (so that ``self.session`` set in
+        ``setUp`` is seen in every test method), else the binding's scope."""
+        func = self.names.parameter_owner(site, name)
+        if func is not None and name == "self":
+            params = func.params.params
+            method_site = self._function_site(func)
+            owner = method_site.parent_site() if method_site is not None else None
+            in_class = (
+                owner is not None
+                and isinstance(owner.node, cst.IndentedBlock)
+                and isinstance(owner.parent, cst.ClassDef)
+            )
+            static = any(
+                isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
+                for d in func.decorators
+            )
+            if in_class and not static and params and params[0].name.value == "self" and owner is not None:
+                return ("instance", id(owner.parent))
+        return self._scope_key(site, name)
+
+    def _function_site(self, func: cst.FunctionDef) -> Optional[Site]:
+        for candidate, site in self._functions.get(func.name.value, []):
+            if candidate is func:
+                return site
+        return None
+
     def _configured_above(self, root: cst.Name, path: str, site: Site) -> bool:
         """Whether a prefix of ``path`` (or the root itself) was configured dynamically."""
-        key = self._scope_key(site, root.value)
+        key = self._owner(root.value, site)
         for assigned_path, value, assign_site in self._attr_assigns.get(root.value, []):
-            if value is not None or self._scope_key(assign_site, root.value) != key:
+            if value is not None or self._owner(root.value, assign_site) != key:
                 continue
             if not assigned_path or path == assigned_path or path.startswith(assigned_path + "."):
                 return True

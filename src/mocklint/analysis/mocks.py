@@ -80,6 +80,7 @@ _CONSTRUCTORS = {
 CONSTRUCTOR_NAMES: Dict[str, Kind] = {
     f"{module}.{name}": kind for module in _MOCK_MODULES for name, kind in _CONSTRUCTORS.items()
 }
+_AUTOSPEC = frozenset(f"{module}.create_autospec" for module in _MOCK_MODULES)
 PATCHERS = frozenset(f"{module}.patch" for module in _MOCK_MODULES)
 PATCH_OBJECTS = frozenset(f"{module}.patch.object" for module in _MOCK_MODULES)
 MOCKER_NAMES = frozenset({"mocker", "class_mocker", "module_mocker", "package_mocker", "session_mocker"})
@@ -324,10 +325,28 @@ class MockAnalysis:
             return _CONSTRUCTORS[func.attr.value]
         return None
 
+    def _autospec_kind(self, call: cst.Call, site: Site) -> Optional[Inferred]:
+        """``create_autospec(fetch)`` of a coroutine function: calling it returns a coroutine."""
+        if self.names.resolve(site, call.func) not in _AUTOSPEC or not call.args or call.args[0].keyword:
+            return None
+        spec = call.args[0].value
+        qualified = self.names.resolve(site, spec)
+        if qualified is None:
+            return None
+        directory = os.path.dirname(os.path.abspath(self.path)) if self.path else os.getcwd()
+        if resolve_target(qualified, directory) is not Target.ASYNC_FUNCTION:
+            return None
+        return Inferred(
+            Kind.ASYNC_MOCK, f"`{code(call)}` specs the coroutine function `{qualified}`", opaque=True
+        )
+
     def _is_parameter(self, name: cst.Name, site: Site) -> bool:
         return self.names.parameter_owner(site, name.value) is not None
 
     def _call_kind(self, call: cst.Call, site: Site, depth: int) -> Optional[Inferred]:
+        autospec = self._autospec_kind(call, site)
+        if autospec is not None:
+            return autospec
         constructed = self.constructor_kind(call.func, site)
         if constructed is not None:
             # a spec makes children follow the spec; other keywords configure children
@@ -349,10 +368,13 @@ class MockAnalysis:
             if started is not None and not self._is_mocker_call(func.value):
                 return Inferred(started.kind, f"`{code(call)}` gives {_indefinite(started.kind)}", opaque=started.opaque)
         callee = self._kind(call.func, site, depth + 1)
-        if callee is None or callee.opaque:
+        if callee is None:
             return None
         if callee.kind is Kind.ASYNC_MOCK:
+            # whatever its spec or side_effect, calling an AsyncMock returns a coroutine
             return Inferred(Kind.COROUTINE, callee.why, callee=code(call.func))
+        if callee.opaque:
+            return None
         if callee.kind in (Kind.MAGIC_MOCK, Kind.MOCK):
             root, path = _split(call.func)
             if root is not None:

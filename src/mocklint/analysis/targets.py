@@ -22,6 +22,7 @@ import os
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from mocklint.analysis import reads
 from mocklint.analysis.project import PROJECT_MARKERS
 
 
@@ -48,6 +49,7 @@ def _parse(path: str, mtime: float) -> Optional[ast.Module]:
 
 
 def _module_ast(path: str) -> Optional[ast.Module]:
+    reads.record(path)
     try:
         return _parse(path, os.path.getmtime(path))
     except OSError:
@@ -83,6 +85,7 @@ def _module_file(roots: Sequence[str], module: str) -> Optional[str]:
     relative = module.replace(".", os.sep)
     for root in roots:
         for candidate in (os.path.join(root, relative + ".py"), os.path.join(root, relative, "__init__.py")):
+            reads.record(candidate)  # a module created later in an earlier root would win
             if os.path.isfile(candidate):
                 return candidate
     return None

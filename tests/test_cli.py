@@ -658,6 +658,7 @@ def test_the_worker_checks_like_the_serial_path(project: Path, monkeypatch: pyte
     monkeypatch.setattr(cli.signal, "signal", lambda *args: None)  # keep this process's Ctrl-C
     monkeypatch.setattr(cli, "_WORKER", None)
     path = write(project, "test_a.py")
-    cli._init_worker(cli.Selection(), True)
+    options = cli.Options(cli.Selection())
+    cli._init_worker(options)
     task = cli.Task(str(path), str(path))
-    assert cli._check_in_worker(task) == cli.Checker(cli.Selection(), True).check(task)
+    assert cli._check_in_worker(task) == cli.Checker(options).check(task)

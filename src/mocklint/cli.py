@@ -18,8 +18,8 @@ import os
 import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
-from typing import IO, Iterable, Iterator, List, Optional, Sequence, Tuple
+from dataclasses import dataclass, field, replace
+from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from mocklint import __version__, output
 from mocklint.config import (
@@ -30,6 +30,8 @@ from mocklint.config import (
     discover_config,
     load_config,
 )
+from mocklint.analysis import reads
+from mocklint.cache import CACHE_DIR_NAME, ResultCache, settings_key
 from mocklint.diagnostic import Diagnostic
 from mocklint.engine import Engine
 from mocklint.files import (
@@ -41,9 +43,12 @@ from mocklint.files import (
     SourceError,
     decode_source,
     discover,
-    read_source,
+    read_bytes,
     read_stdin_bytes,
+    source_encoding,
+    to_posix,
 )
+from mocklint.fixes import fix_source, unified_diff
 from mocklint.noqa import filter_diagnostics
 from mocklint.settings import Selection
 
@@ -82,14 +87,54 @@ class Outcome:
     notes: Tuple[Note, ...] = ()
     checked: bool = False
     internal_error: bool = False
+    #: fixes applied (or, with --diff, that would be), and the diff
+    fixed: int = 0
+    diff: str = ""
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "diagnostics": [
+                [d.line, d.column, d.code, d.message, d.end_line, d.end_column, d.name] for d in self.diagnostics
+            ],
+            "notes": [[n.kind, n.message] for n in self.notes],
+            "checked": self.checked,
+        }
+
+    @classmethod
+    def from_json(cls, display: str, stored: Dict[str, Any]) -> "Outcome":
+        diagnostics = tuple(Diagnostic(display, *values) for values in stored["diagnostics"])
+        notes = tuple(Note(display, kind, message) for kind, message in stored["notes"])
+        return cls(display, diagnostics, notes, checked=bool(stored["checked"]))
+
+
+@dataclass(frozen=True)
+class Options:
+    """How each file is checked; the same in every worker process."""
+
+    selection: Selection
+    use_noqa: bool = True
+    cache_dir: Optional[str] = None
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+
+    @property
+    def fixing(self) -> bool:
+        return self.fix or self.diff
 
 
 class Checker:
     """Reads, lints and noqa-filters files; one per process, built once."""
 
-    def __init__(self, selection: Selection, use_noqa: bool) -> None:
-        self.engine = Engine(selection)
-        self.use_noqa = use_noqa
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.engine = Engine(options.selection)
+        self.use_noqa = options.use_noqa
+        self.cache: Optional[ResultCache] = None
+        if options.cache_dir is not None and not options.fixing:
+            key = settings_key((*options.selection.select, "|", *options.selection.ignore, str(options.use_noqa)))
+            cache = ResultCache(options.cache_dir, key)
+            self.cache = cache if cache.prepare() else None
 
     def check(self, task: Task) -> Outcome:
         try:
@@ -105,12 +150,41 @@ class Checker:
 
     def _check(self, task: Task) -> Outcome:
         try:
-            if task.data is not None:
-                source = decode_source(task.data)
-            else:
-                source = read_source(task.display)
+            data = task.data if task.data is not None else read_bytes(task.display)
+            if self.options.fixing and task.data is None:
+                return self._fix(task, data)
+            key = self.cache.key(task.display, data) if self.cache is not None and task.data is None else None
+            if key is not None:
+                stored = self.cache.load(key)  # type: ignore[union-attr]
+                if stored is not None:
+                    return Outcome.from_json(task.display, stored)
+            source = decode_source(data)
         except SourceError as exc:
             return Outcome(task.display, notes=(Note(task.display, "skipped", str(exc)),))
+        with reads.recording() as dependencies:
+            outcome = self._lint(task, source)
+        if key is not None and not outcome.internal_error:
+            self.cache.store(key, outcome.to_json(), dependencies)  # type: ignore[union-attr]
+        return outcome
+
+    def _fix(self, task: Task, data: bytes) -> Outcome:
+        """Fix the file (or, with --diff, show how), keeping its encoding and newlines."""
+        encoding = source_encoding(data)
+        original = decode_source(data, translate_newlines=False)
+        fixed = fix_source(self.engine, original, task.engine_path, unsafe=self.options.unsafe_fixes)
+        outcome = self._lint(task, fixed.source)
+        if not fixed.applied:
+            return outcome
+        if self.options.diff:
+            return replace(outcome, fixed=fixed.applied, diff=unified_diff(original, fixed.source, to_posix(task.display)))
+        try:
+            with open(task.display, "w", encoding=encoding, newline="") as handle:
+                handle.write(fixed.source)
+        except OSError as exc:
+            return replace(outcome, notes=outcome.notes + (Note(task.display, "skipped", f"cannot write fixes: {exc}"),))
+        return replace(outcome, fixed=fixed.applied)
+
+    def _lint(self, task: Task, source: str) -> Outcome:
         result = self.engine.lint(source, task.engine_path)
         notes: List[Note] = []
         if result.parse_error is not None:
@@ -132,7 +206,7 @@ class Checker:
 _WORKER: Optional[Checker] = None
 
 
-def _init_worker(selection: Selection, use_noqa: bool) -> None:
+def _init_worker(options: Options) -> None:
     """Builds the worker's one Engine (rule filtering, handled types) up front.
 
     Workers ignore Ctrl-C: the parent handles it and cancels what is queued,
@@ -140,7 +214,7 @@ def _init_worker(selection: Selection, use_noqa: bool) -> None:
     """
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER = Checker(selection, use_noqa)
+    _WORKER = Checker(options)
 
 
 def _check_in_worker(task: Task) -> Outcome:
@@ -148,7 +222,7 @@ def _check_in_worker(task: Task) -> Outcome:
     return _WORKER.check(task)
 
 
-def run(tasks: Sequence[Task], selection: Selection, use_noqa: bool, jobs: int) -> Iterator[Outcome]:
+def run(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outcome]:
     """Outcomes in the order of ``tasks``, whatever ``jobs`` is.
 
     ``executor.map`` keeps the input order, so ``-jN`` prints exactly what
@@ -156,7 +230,7 @@ def run(tasks: Sequence[Task], selection: Selection, use_noqa: bool, jobs: int) 
     falls back to one process with a warning instead of failing.
     """
     if jobs <= 1 or len(tasks) <= 1:
-        checker = Checker(selection, use_noqa)
+        checker = Checker(options)
         for task in tasks:
             yield checker.check(task)
         return
@@ -164,13 +238,13 @@ def run(tasks: Sequence[Task], selection: Selection, use_noqa: bool, jobs: int) 
     chunksize = max(1, min(32, len(tasks) // (workers * 4)))
     executor: Optional[ProcessPoolExecutor] = None
     try:
-        executor = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(selection, use_noqa))
+        executor = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(options,))
         results = executor.map(_check_in_worker, tasks, chunksize=chunksize)
     except (OSError, NotImplementedError, ImportError) as exc:
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
         _warn(f"cannot start worker processes ({exc}); linting in one process")
-        yield from run(tasks, selection, use_noqa, 1)
+        yield from run(tasks, options, 1)
         return
     try:
         yield from results
@@ -280,6 +354,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="number of processes to lint with (default: 1; 0 or 'auto': one per CPU)",
     )
+    fixing = parser.add_argument_group("fixes")
+    fixing.add_argument("--fix", action="store_true", help="apply the safe fixes rules offer, in place")
+    fixing.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix or --diff, also apply fixes that may change behaviour"
+    )
+    fixing.add_argument(
+        "--diff", action="store_true", help="print the fixes as a unified diff and change nothing (exit 1 if any)"
+    )
+    caching = parser.add_argument_group("cache")
+    caching.add_argument(
+        "--no-cache", action="store_true", help=f"neither read nor write the result cache ({CACHE_DIR_NAME})"
+    )
+    caching.add_argument(
+        "--cache-dir", metavar="DIR", help=f"where to keep the result cache (default: {CACHE_DIR_NAME} in the project root)"
+    )
     return parser
 
 
@@ -325,6 +414,10 @@ class Settings:
     stdin_filename: Optional[str]
     jobs: int
     config: Config = field(default_factory=Config)
+    cache_dir: Optional[str] = None
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
 
 
 def resolve_settings(args: argparse.Namespace) -> Settings:
@@ -371,6 +464,10 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
         stdin_filename=args.stdin_filename,
         jobs=args.jobs if args.jobs > 0 else _cpu_count(),
         config=config,
+        cache_dir=None if args.no_cache else (args.cache_dir or os.path.join(config.root, CACHE_DIR_NAME)),
+        fix=args.fix,
+        unsafe_fixes=args.unsafe_fixes,
+        diff=args.diff,
     )
 
 
@@ -402,7 +499,16 @@ def lint(settings: Settings) -> int:
     files_checked = 0
     internal_error = False
     tasks = _tasks(found.files, settings.stdin_filename)
-    for outcome in run(tasks, settings.selection, settings.use_noqa, settings.jobs):
+    options = Options(
+        settings.selection, settings.use_noqa, settings.cache_dir, settings.fix, settings.unsafe_fixes, settings.diff
+    )
+    fixed = 0
+    for outcome in run(tasks, options, settings.jobs):
+        fixed += outcome.fixed
+        if settings.diff:
+            if outcome.diff:
+                _write(sys.stdout, outcome.diff)
+            continue
         for note in outcome.notes:
             _write(sys.stderr, note.line() + "\n")
         notes.extend(outcome.notes)
@@ -418,14 +524,18 @@ def lint(settings: Settings) -> int:
     elif settings.format == "sarif":
         successful = not internal_error and not found.missing
         _write(sys.stdout, output.dumps(output.sarif_document(diagnostics, notes, successful)))
-    elif settings.format == "text":
+    elif settings.format == "text" and not settings.diff:
         message = output.summary(diagnostics)
         if message:
             _write(sys.stderr, message + "\n")
+    if settings.fix and fixed:
+        _write(sys.stderr, f"Fixed {fixed} problem{'s' if fixed != 1 else ''}.\n")
     sys.stdout.flush()
 
     if found.missing or internal_error:
         return EXIT_ERROR
+    if settings.diff:
+        return EXIT_FINDINGS if fixed else EXIT_CLEAN
     return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
 
 

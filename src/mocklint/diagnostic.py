@@ -6,6 +6,25 @@ from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
 
+@dataclass(frozen=True)
+class TextEdit:
+    """Replace the text from (line, column) to (end_line, end_column) with ``text``.
+    Lines are 1-based, columns 0-based characters, as in :class:`Diagnostic`."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    text: str
+
+
+@dataclass(frozen=True)
+class TextFix:
+    title: str
+    edits: Tuple[TextEdit, ...]
+    safe: bool = True
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     """One finding.
@@ -23,6 +42,7 @@ class Diagnostic:
     end_line: int = 0
     end_column: int = 0
     name: str = field(default="", compare=False)
+    fix: Optional[TextFix] = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import logging
 import traceback
+import warnings
 from collections import defaultdict
 from typing import (
     Callable,
@@ -38,9 +39,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from mocklint.analysis.names import NameResolver
 from mocklint.analysis.tree import Frame, Site, walk
-from mocklint.diagnostic import Diagnostic, FileResult
+from mocklint.diagnostic import Diagnostic, FileResult, TextEdit, TextFix
 from mocklint.registry import ALL_RULES
-from mocklint.rule import FileContext, Rule
+from mocklint.rule import FileContext, Fix, Rule
 from mocklint.settings import Selection
 
 LOG = logging.getLogger("mocklint")
@@ -65,7 +66,11 @@ def _unparseable(source: str, tree: Optional[ast.AST]) -> Optional[str]:
     """
     if tree is None:
         try:
-            tree = ast.parse(source.lstrip("\ufeff"))
+            # CPython warns about the source (invalid escapes, `is` with a
+            # literal): not mocklint's business, and not for its stderr.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source.lstrip("\ufeff"))
         except SyntaxError as exc:
             where = f" at line {exc.lineno}" if exc.lineno else ""
             return f"syntax error{where}: {exc.msg}"
@@ -78,6 +83,13 @@ def _unparseable(source: str, tree: Optional[ast.AST]) -> Optional[str]:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
             return f"nested more than {MAX_DEPTH} levels deep; mocklint leaves such files alone"
+        # libcst nests what ast keeps flat: `a and b and c ...` is one BoolOp but
+        # n-1 nested BooleanOperations (8,000 terms overflow libcst's native
+        # stack: a segfault), and each extra `for` of a comprehension nests a CompFor.
+        if isinstance(node, ast.BoolOp):
+            depth += len(node.values) - 2
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            depth += len(node.generators) - 1
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
     return None
 
@@ -170,22 +182,21 @@ class Engine:
 
     @staticmethod
     def _diagnostics(
-        display: str, module: cst.Module, reports: Iterable[Tuple[cst.CSTNode, str, str, str]]
+        display: str, module: cst.Module, reports: Iterable[Tuple[cst.CSTNode, str, str, str, Optional[Fix]]]
     ) -> List[Diagnostic]:
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-        found = set()
-        for node, code, message, name in reports:
+        found = {}
+        for node, code, message, name, fix in reports:
             span = positions[node]
-            found.add(
-                Diagnostic(
-                    display,
-                    span.start.line,
-                    span.start.column,
-                    code,
-                    message,
-                    span.end.line,
-                    span.end.column,
-                    name,
-                )
+            text_fix = None
+            if fix is not None:
+                edits = []
+                for edit in fix.edits:
+                    where = positions[edit.node]
+                    edits.append(TextEdit(where.start.line, where.start.column, where.end.line, where.end.column, edit.text))
+                text_fix = TextFix(fix.title, tuple(edits), fix.safe)
+            diagnostic = Diagnostic(
+                display, span.start.line, span.start.column, code, message, span.end.line, span.end.column, name, text_fix
             )
+            found.setdefault(diagnostic, diagnostic)
         return sorted(found)

@@ -267,18 +267,31 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-def read_source(path: str) -> str:
-    """Read and decode a file as Python does; :class:`SourceError` if impossible."""
+def read_bytes(path: str) -> bytes:
+    """A file's bytes; :class:`SourceError` if it cannot be read."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            return handle.read()
     except OSError as exc:
         raise SourceError(f"cannot read: {_reason(exc)}") from None
-    return decode_source(data)
 
 
-def decode_source(data: bytes) -> str:
-    """Decode source bytes: BOM and coding cookie honoured, newlines translated.
+def read_source(path: str) -> str:
+    """Read and decode a file as Python does; :class:`SourceError` if impossible."""
+    return decode_source(read_bytes(path))
+
+
+def source_encoding(data: bytes) -> str:
+    """The encoding Python would read ``data`` with (``utf-8-sig`` for a BOM)."""
+    try:
+        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    except SyntaxError as exc:
+        raise SourceError(getattr(exc, "msg", None) or str(exc)) from None
+
+
+def decode_source(data: bytes, translate_newlines: bool = True) -> str:
+    """Decode source bytes: BOM and coding cookie honoured, newlines translated
+    (unless ``translate_newlines`` is false: fixes keep the file's own).
 
     An undecodable file raises :class:`SourceError` with a one-line reason
     naming the line, never a ``UnicodeDecodeError`` traceback.
@@ -295,6 +308,8 @@ def decode_source(data: bytes) -> str:
         raise SourceError(f"cannot decode line {line} as {encoding} (byte 0x{byte}: {exc.reason})") from None
     except LookupError as exc:  # pragma: no cover - detect_encoding already checks the codec
         raise SourceError(str(exc)) from None
+    if not translate_newlines:
+        return text
     return io.IncrementalNewlineDecoder(None, translate=True).decode(text, final=True)
 
 

@@ -21,6 +21,7 @@ positions, never parse, never read other files except through the context.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -43,6 +44,28 @@ if TYPE_CHECKING:  # pragma: no cover
     from mocklint.analysis.tree import Frame, Site
 
 
+@dataclass(frozen=True)
+class Edit:
+    """Replace the source of ``node`` with ``text`` (an empty node span inserts)."""
+
+    node: cst.CSTNode
+    text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A fix a rule offers with a finding: edits applied together, or not at all.
+
+    ``safe`` follows ruff's convention: a safe fix keeps the code's meaning
+    (a rename of a removed alias); an unsafe one may change behaviour and is
+    applied only with ``--unsafe-fixes``.
+    """
+
+    title: str
+    edits: Tuple[Edit, ...]
+    safe: bool = True
+
+
 class FileContext:
     """Everything a rule may know about the file being linted."""
 
@@ -53,7 +76,7 @@ class FileContext:
         self.names = names
         # id(FunctionDef) -> its frame, filled by the engine's walk
         self.function_frames: Dict[int, "Frame"] = {}
-        self.reports: List[Tuple[cst.CSTNode, str, str, str]] = []
+        self.reports: List[Tuple[cst.CSTNode, str, str, str, Optional[Fix]]] = []
 
     def resolve(self, site: "Site", node: cst.BaseExpression) -> Optional[str]:
         return self.names.resolve(site, node)
@@ -76,6 +99,8 @@ class Rule:
     name: ClassVar[str]
     summary: ClassVar[str]
     messages: ClassVar[Mapping[str, str]]
+    #: "safe", "unsafe", or None when the rule offers no fix (documented under "## Fix safety")
+    fix_safety: ClassVar[Optional[str]] = None
     gate: ClassVar[Union[Pattern[str], "AllOf"]]
 
     def __init__(self, context: FileContext) -> None:
@@ -85,9 +110,9 @@ class Rule:
         """Called once after every ``visit_*`` call of the file: for rules that
         collect candidates first and decide once they have seen the whole module."""
 
-    def report(self, node: cst.CSTNode, variant: str = "default", **fields: Any) -> None:
+    def report(self, node: cst.CSTNode, variant: str = "default", *, autofix: Optional[Fix] = None, **fields: Any) -> None:
         message = self.messages[variant].format(**fields)
-        self.context.reports.append((node, self.code, message, self.name))
+        self.context.reports.append((node, self.code, message, self.name, autofix))
 
     @classmethod
     def handled_types(cls) -> Dict[type, str]:

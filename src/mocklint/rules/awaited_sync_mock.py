@@ -5,8 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from mocklint.analysis.mocks import Kind, analysis_for
-from mocklint.analysis.targets import Target
 from mocklint.analysis.source import code
+from mocklint.analysis.targets import Target
 from mocklint.analysis.tree import Site, child_site
 from mocklint.rule import Rule, gate_all
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional, Tuple
 
 import libcst as cst
 
@@ -10,7 +10,7 @@ from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site
-from mocklint.rule import Rule, gate
+from mocklint.rule import Edit, Fix, Rule, gate
 
 _FIXTURE = frozenset(
     {"pytest.fixture", "pytest.yield_fixture", "_pytest.fixtures.fixture", "_pytest.fixtures.yield_fixture"}
@@ -88,12 +88,18 @@ class FixturePositionalArguments(Rule):
     not reported: the variable could hold the fixture function. Calls in a branch
     chosen by a version check are not reported either.
 
+    ## Fix safety
+    The fix is safe: it passes each positional value under the keyword it had
+    in the old signature (`scope`, `params`, `autouse`, `ids`, `name`), and only
+    when every value is plausible for its keyword.
+
     ## References
     - [pytest deprecations: `pytest.fixture` arguments are keyword only](https://docs.pytest.org/en/stable/deprecations.html#pytest-fixture-arguments-are-keyword-only)
     - [pytest changelog 6.1.0: removals (#5585)](https://docs.pytest.org/en/stable/changelog.html#pytest-6-1-0-2020-09-26)
     - [`pytest.fixture` reference](https://docs.pytest.org/en/stable/reference/reference.html#pytest-fixture)
     """
 
+    fix_safety = "safe"
     code = "MCK207"
     name = "fixture-positional-arguments"
     summary = "`pytest.fixture` options passed positionally stopped working in pytest 6.0"
@@ -130,34 +136,41 @@ class FixturePositionalArguments(Rule):
         callee = code(node.func)
         decorates = isinstance(site.parent, cst.Decorator)
         when = "" if site.function_chain() else " while pytest imports this module"
-        fix = self._fix(node, positional, callee, decorates)
+        fix, call_text = self._fix(node, positional, callee, decorates)
+        autofix = Fix("Pass the options by keyword", (Edit(node, call_text),)) if call_text else None
         first = _short(code(positional[0].value))
         if len(positional) >= 2:
-            self.report(positional[0], "several", callee=callee, when=when, fix=fix)
+            self.report(positional[0], "several", callee=callee, when=when, fix=fix, autofix=autofix)
             return
         name_arg = next((a for a in node.args if a.keyword is not None and a.keyword.value == "name"), None)
         if name_arg is None:
-            self.report(positional[0], "function", callee=callee, first=first, when=when, fix=fix)
+            self.report(positional[0], "function", callee=callee, first=first, when=when, fix=fix, autofix=autofix)
             return
         fixture = name_arg.value.evaluated_value if isinstance(name_arg.value, cst.SimpleString) else None
         if decorates and isinstance(fixture, str):
             # with ``name=`` the call itself succeeds; the decorated function then fails
-            self.report(positional[0], "named", callee=callee, first=first, fixture=fixture, when=when, fix=fix)
+            self.report(
+                positional[0], "named", callee=callee, first=first, fixture=fixture, when=when, fix=fix, autofix=autofix
+            )
 
     @staticmethod
-    def _fix(node: cst.Call, positional: List[cst.Arg], callee: str, decorates: bool) -> str:
+    def _fix(node: cst.Call, positional: List[cst.Arg], callee: str, decorates: bool) -> Tuple[str, Optional[str]]:
+        """The advice for the message, and the corrected call when it is certain."""
         keywords = [a for a in node.args if a.keyword is not None]
         taken = {a.keyword.value for a in keywords if a.keyword is not None}
         mapped = _OLD_ORDER[: len(positional)]
         fits = all(_fits(key, arg.value) for key, arg in zip(mapped, positional))
         if len(positional) > len(_OLD_ORDER) or taken & set(mapped) or not fits:
-            return "pass each option by keyword (`scope=`, `params=`, `autouse=`, `ids=`, `name=`)"
+            return "pass each option by keyword (`scope=`, `params=`, `autouse=`, `ids=`, `name=`)", None
         parts = [f"{key}={code(arg.value)}" for key, arg in zip(mapped, positional)]
         parts += [f"{a.keyword.value}={code(a.value)}" for a in keywords if a.keyword is not None]
-        text = f"{'@' if decorates else ''}{callee}({', '.join(parts)})"
-        if len(text) > _MAX_SHOWN or "\n" in text:
-            return "pass each option by keyword: " + ", ".join(f"`{key}=`" for key in mapped)
-        return f"write `{text}`"
+        call_text = f"{callee}({', '.join(parts)})"
+        text = f"{'@' if decorates else ''}{call_text}"
+        if "\n" in text:
+            return "pass each option by keyword: " + ", ".join(f"`{key}=`" for key in mapped), None
+        if len(text) > _MAX_SHOWN:
+            return "pass each option by keyword: " + ", ".join(f"`{key}=`" for key in mapped), call_text
+        return f"write `{text}`", call_text
 
 
 def _is_option_literal(node: cst.BaseExpression) -> bool:
@@ -178,13 +191,14 @@ def _fits(key: str, value: cst.BaseExpression) -> bool:
         return isinstance(value, strings)
     if key == "autouse":
         return isinstance(value, cst.Name) and value.value in ("True", "False")
+    constant = isinstance(value, cst.Name) and value.value in ("True", "False", "None")
     if key == "params":
-        return isinstance(value, (cst.List, cst.Tuple, cst.ListComp)) or dotted_name(value) is not None
+        return not constant and (isinstance(value, (cst.List, cst.Tuple, cst.ListComp)) or dotted_name(value) is not None)
     if key == "ids":
-        return isinstance(value, (cst.List, cst.Tuple, cst.ListComp, cst.Lambda)) or dotted_name(value) is not None
+        return not constant and (
+            isinstance(value, (cst.List, cst.Tuple, cst.ListComp, cst.Lambda)) or dotted_name(value) is not None
+        )
     return False
-
-
 
 
 def _short(text: str) -> str:

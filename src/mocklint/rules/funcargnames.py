@@ -7,7 +7,7 @@ import libcst as cst
 from mocklint.analysis.removed_attribute import RemovedAttribute
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site
-from mocklint.rule import Rule, gate
+from mocklint.rule import Edit, Fix, Rule, gate
 
 
 class Funcargnames(RemovedAttribute, Rule):
@@ -57,12 +57,17 @@ class Funcargnames(RemovedAttribute, Rule):
     "fixturenames", None) or metafunc.funcargnames`, `if hasattr(...)`,
     `try: ... except AttributeError:`) are not reported.
 
+    ## Fix safety
+    The fix is safe: `fixturenames` is the attribute `funcargnames` was an
+    alias of.
+
     ## References
     - [pytest deprecations: `funcargnames` alias for `fixturenames`](https://docs.pytest.org/en/stable/deprecations.html#funcargnames-alias-for-fixturenames)
     - [pytest changelog 6.1.0: removals (#5585)](https://docs.pytest.org/en/stable/changelog.html#pytest-6-1-0-2020-09-26)
     - [`Metafunc.fixturenames`](https://docs.pytest.org/en/stable/reference/reference.html#pytest.Metafunc)
     """
 
+    fix_safety = "safe"
     code = "MCK206"
     name = "funcargnames"
     summary = "`funcargnames` stopped working in pytest 6.0 and was removed in 6.1; use `fixturenames`"
@@ -83,4 +88,10 @@ class Funcargnames(RemovedAttribute, Rule):
         for func in site.function_chain()[:1]:
             if func.name.value == "pytest_generate_tests":
                 when = " while pytest collects the module, and none of its tests run"
-        self.report(node.attr, "default", receiver=receiver, when=when)
+        self.report(
+            node.attr,
+            "default",
+            receiver=receiver,
+            when=when,
+            autofix=Fix("Rename to `fixturenames`", (Edit(node.attr, "fixturenames"),)),
+        )

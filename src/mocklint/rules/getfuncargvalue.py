@@ -7,7 +7,7 @@ import libcst as cst
 from mocklint.analysis.removed_attribute import RemovedAttribute
 from mocklint.analysis.source import call_arguments, code
 from mocklint.analysis.tree import Site
-from mocklint.rule import Rule, gate
+from mocklint.rule import Edit, Fix, Rule, gate
 
 
 class Getfuncargvalue(RemovedAttribute, Rule):
@@ -65,12 +65,17 @@ class Getfuncargvalue(RemovedAttribute, Rule):
     ...`, `try: ... except AttributeError:`, `pytest.raises(AttributeError)`) are
     not reported: they never fail on a current pytest.
 
+    ## Fix safety
+    The fix is safe: `getfixturevalue` is the same method under its current
+    name (renamed in pytest 3.0).
+
     ## References
     - [pytest changelog 5.1.0: removals (#5180)](https://docs.pytest.org/en/stable/changelog.html#pytest-5-1-0-2019-08-15)
     - [pytest changelog (3.0.0: `getfuncargvalue` renamed to `getfixturevalue`)](https://docs.pytest.org/en/stable/changelog.html)
     - [`request.getfixturevalue`](https://docs.pytest.org/en/stable/reference/reference.html#pytest.FixtureRequest.getfixturevalue)
     """
 
+    fix_safety = "safe"
     code = "MCK205"
     name = "getfuncargvalue"
     summary = "`request.getfuncargvalue` was removed in pytest 5.1; use `getfixturevalue`"
@@ -93,7 +98,10 @@ class Getfuncargvalue(RemovedAttribute, Rule):
         receiver = code(node.value)
         call = site.parent if isinstance(site.parent, cst.Call) and site.field == "func" else None
         if call is None:
-            self.report(node.attr, "read", receiver=receiver)
+            self.report(node.attr, "read", receiver=receiver, autofix=_rename_fix(node.attr))
             return
-        self.report(node.attr, "call", receiver=receiver, arguments=call_arguments(call))
+        self.report(node.attr, "call", receiver=receiver, arguments=call_arguments(call), autofix=_rename_fix(node.attr))
 
+
+def _rename_fix(attr: cst.Name) -> Fix:
+    return Fix("Rename to `getfixturevalue`", (Edit(attr, "getfixturevalue"),))

@@ -13,7 +13,7 @@ from mocklint.analysis.project import conftest_chain_matches
 from mocklint.analysis.pytest_roles import Role, parameter_names
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site
-from mocklint.rule import Rule, gate
+from mocklint.rule import Edit, Fix, Rule, gate
 
 _MARK_CONDITIONS = frozenset({"pytest.mark.skipif", "pytest.mark.xfail"})
 _HOOK_CONFIG_HOLDERS = ("item", "session", "node", "collector", "metafunc", "request", "pyfuncitem", "parser")
@@ -80,6 +80,14 @@ class PytestConfigGlobal(Rule):
             print("details")
     ```
 
+    ## Fix safety
+    The fix is safe. Inside a test or fixture it replaces the global with
+    `request.config` (or the `pytestconfig` fixture the function already
+    requests), adding a `request` parameter when the function has none and a new
+    parameter is certain to be a fixture request (no `*args`, no decorators that
+    inject arguments, not in a class with bases such as `unittest.TestCase`).
+    Reads at module level, in hooks and in helpers are not fixed.
+
     ## Known problems
     An assignment to `pytest.config` in a plugin module that is not a conftest.py on
     the file's path is not seen, so such a project gets a false alarm; add
@@ -91,6 +99,7 @@ class PytestConfigGlobal(Rule):
     - [How to use `request.config`](https://docs.pytest.org/en/stable/reference/reference.html#request)
     """
 
+    fix_safety = "safe"
     code = "MCK201"
     name = "pytest-config-global"
     summary = "`pytest.config` was removed in pytest 5.1"
@@ -171,7 +180,44 @@ class PytestConfigGlobal(Rule):
             elif compat_guarded(site, ("config",), fallback_handlers=True):
                 continue  # a branch for old pytest versions, never run on new ones
             replacement, _ = self._replacement(site)
-            self.report(node, variant, replacement=replacement, **fields)
+            autofix = self._autofix(node, site) if variant == "read" else None
+            self.report(node, variant, replacement=replacement, autofix=autofix, **fields)
+
+    def _autofix(self, node: cst.CSTNode, site: Site) -> Optional[Fix]:
+        """``request.config`` or ``pytestconfig`` in the test or fixture that reads
+        the global, adding a ``request`` parameter when it has neither."""
+        chain = site.function_chain()
+        if not chain or self.context.role(chain[0]) not in (Role.TEST, Role.FIXTURE):
+            return None
+        func = chain[0]
+        params = parameter_names(func)
+        if "pytestconfig" in params:
+            return Fix("Use the `pytestconfig` fixture", (Edit(node, "pytestconfig"),))
+        if "request" in params:
+            return Fix("Use `request.config`", (Edit(node, "request.config"),))
+        if not self._can_add_parameter(func):
+            return None
+        signature = func.params.with_changes(params=(*func.params.params, cst.Param(cst.Name("request"))))
+        return Fix(
+            "Use `request.config`, requesting `request`",
+            (Edit(node, "request.config"), Edit(func.params, code(signature))),
+        )
+
+    def _can_add_parameter(self, func: cst.FunctionDef) -> bool:
+        """A new last parameter is a fixture request: not after ``*args`` or
+        keyword-only ones, not where decorators inject arguments, not in a class
+        that may be a ``unittest.TestCase``."""
+        params = func.params
+        if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params or params.star_kwarg:
+            return False
+        site = self.context.site_of(func)
+        for decorator in func.decorators:
+            target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+            qualified = self.context.resolve(site, target) or ""
+            if not qualified.startswith(("pytest.mark.", "pytest.fixture", "pytest.yield_fixture")):
+                return False
+        owner = site.enclosing_class()
+        return owner is None or not owner.bases
 
     def _in_skip_condition(self, site: Site) -> bool:
         for ancestor, _ in site.ancestors():

@@ -7,7 +7,7 @@ import libcst as cst
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site
-from mocklint.rule import Rule, gate_all
+from mocklint.rule import Edit, Fix, Rule, gate_all
 
 # qualified name -> the function's name in messages
 _REMOVED = {
@@ -70,12 +70,17 @@ class PytestMsgKeyword(Rule):
     `msg` passed through `**kwargs` is not seen, and calls in a branch chosen by
     a version check (`if PYTEST_VERSION < (7,):`) are not reported.
 
+    ## Fix safety
+    The fix is safe: it renames the keyword to `reason=`, the parameter `msg=`
+    was an alias of. Calls that already pass `reason=` are not fixed.
+
     ## References
     - [pytest deprecations: passing `msg=` to `pytest.skip`, `pytest.fail` or `pytest.exit`](https://docs.pytest.org/en/stable/deprecations.html#passing-msg-to-pytest-skip-pytest-fail-or-pytest-exit)
     - [pytest changelog 7.0.0rc1 (#8948)](https://docs.pytest.org/en/stable/changelog.html#pytest-7-0-0rc1-2021-12-06)
     - [`pytest.skip`](https://docs.pytest.org/en/stable/reference/reference.html#pytest-skip)
     """
 
+    fix_safety = "safe"
     code = "MCK204"
     name = "pytest-msg-keyword"
     summary = "`msg=` in `pytest.skip`/`fail`/`exit` stopped working in pytest 8.0; use `reason=`"
@@ -101,8 +106,11 @@ class PytestMsgKeyword(Rule):
         if compat_guarded(site, ()):
             return
         callee = code(node.func)
+        autofix = None
+        if keyword.keyword is not None and not any(a.keyword is not None and a.keyword.value == "reason" for a in node.args):
+            autofix = Fix("Use `reason=`", (Edit(keyword.keyword, "reason"),))
         if qualified in _NEVER:
-            self.report(keyword, "never", callee=callee)
+            self.report(keyword, "never", callee=callee, autofix=autofix)
             return
         module_level = not site.function_chain() or any(
             arg.keyword is not None and arg.keyword.value == "allow_module_level" for arg in node.args
@@ -112,4 +120,4 @@ class PytestMsgKeyword(Rule):
             "fail": "failing the test with your message",
             "exit": "stopping the run",
         }[_REMOVED[qualified]]
-        self.report(keyword, "removed", callee=callee, outcome=outcome)
+        self.report(keyword, "removed", callee=callee, outcome=outcome, autofix=autofix)

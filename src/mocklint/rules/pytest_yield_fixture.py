@@ -9,7 +9,7 @@ import libcst as cst
 from mocklint.analysis.compat_guards import version_guarded
 from mocklint.analysis.source import call_arguments, code
 from mocklint.analysis.tree import Site
-from mocklint.rule import Rule, gate
+from mocklint.rule import Edit, Fix, Rule, gate
 
 _YIELD_FIXTURE = frozenset({"pytest.yield_fixture", "_pytest.fixtures.yield_fixture"})
 
@@ -64,6 +64,11 @@ class PytestYieldFixture(Rule):
     is not followed, and uses in a branch chosen by a version check are not
     reported.
 
+    ## Fix safety
+    The fix is safe: `yield_fixture` is an alias of `fixture`. Only the
+    `pytest.yield_fixture` spelling is fixed; a name imported with
+    `from pytest import yield_fixture` is left to you, with its import.
+
     ## References
     - [pytest deprecations: the `yield_fixture` function/decorator](https://docs.pytest.org/en/stable/deprecations.html#yield-fixture-deprecated)
     - [pytest changelog 9.2.0: scheduled for removal (#14755)](https://docs.pytest.org/en/stable/changelog.html#pytest-9-2-0-2026-10-27)
@@ -71,6 +76,7 @@ class PytestYieldFixture(Rule):
     - [How to use yield fixtures](https://docs.pytest.org/en/stable/how-to/fixtures.html#yield-fixtures-recommended)
     """
 
+    fix_safety = "safe"
     code = "MCK202"
     name = "pytest-yield-fixture"
     summary = "`pytest.yield_fixture` is a deprecated alias of `pytest.fixture`, scheduled for removal"
@@ -107,7 +113,10 @@ class PytestYieldFixture(Rule):
             new_callee, note = "fixture", " with `from pytest import fixture`"
         replacement = f"{at}{new_callee}{arguments}"
         when = "each time this code runs" if site.function_chain() else "while pytest imports this module"
-        self.report(target, "default", used=used, replacement=replacement, note=note, when=when)
+        autofix = None
+        if isinstance(target, cst.Attribute):
+            autofix = Fix("Use `pytest.fixture`", (Edit(target.attr, "fixture"),))
+        self.report(target, "default", used=used, replacement=replacement, note=note, when=when, autofix=autofix)
 
 
 def _decorates(site: Site, call: Optional[cst.Call]) -> bool:

@@ -67,6 +67,9 @@ class Inferred:
     callee: str = ""
     #: children of this mock are unknown (spec, configured dynamically)
     opaque: bool = False
+    #: the class a ``spec=``/``spec_set=`` names, when it could be read: its
+    #: members decide the children (``async def`` -> AsyncMock, ``def`` -> MagicMock)
+    spec: Optional[Tuple[str, str]] = None
 
 
 _MOCK_MODULES = ("unittest.mock", "mock")
@@ -80,6 +83,8 @@ _CONSTRUCTORS = {
 CONSTRUCTOR_NAMES: Dict[str, Kind] = {
     f"{module}.{name}": kind for module in _MOCK_MODULES for name, kind in _CONSTRUCTORS.items()
 }
+_DEFAULTS = frozenset(f"{module}.DEFAULT" for module in _MOCK_MODULES)
+_SPECCABLE = (Kind.MAGIC_MOCK, Kind.ASYNC_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK)
 _AUTOSPEC = frozenset(f"{module}.create_autospec" for module in _MOCK_MODULES)
 PATCHERS = frozenset(f"{module}.patch" for module in _MOCK_MODULES)
 PATCH_OBJECTS = frozenset(f"{module}.patch.object" for module in _MOCK_MODULES)
@@ -325,6 +330,35 @@ class MockAnalysis:
             return _CONSTRUCTORS[func.attr.value]
         return None
 
+    def _spec_of(self, call: cst.Call, site: Site) -> Optional[Tuple[str, str]]:
+        """``("local", "C")`` or ``("qualified", "pkg.C")`` for ``Mock(spec=C)`` when
+        ``C`` is certainly a class and nothing else configures the children."""
+        specs = [a for a in call.args if a.keyword is not None and a.keyword.value in ("spec", "spec_set")]
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        if len(specs) + len(positional) != 1 or any(a.star for a in call.args):
+            return None
+        if any(a.keyword is not None and a.keyword.value not in _CONSTRUCTOR_KEYWORDS for a in call.args):
+            return None
+        if any(a.keyword is not None and a.keyword.value == "wraps" for a in call.args):
+            return None
+        value = (specs or positional)[0].value
+        if isinstance(value, cst.Name) and self._local_class(value, site) is not None:
+            return ("local", value.value)
+        qualified = self.names.resolve(site, value)
+        if qualified is None:
+            return None
+        if resolve_target(qualified, self._directory()) is not Target.CLASS:
+            return None
+        return ("qualified", qualified)
+
+    def _spec_member(self, spec: Tuple[str, str], attr: str, site: Site) -> Optional[Target]:
+        if spec[0] == "local":
+            return self._local_class_member(cst.Name(spec[1]), attr, site)
+        return resolve_target(f"{spec[1]}.{attr}", self._directory())
+
+    def _directory(self) -> str:
+        return os.path.dirname(os.path.abspath(self.path)) if self.path else os.getcwd()
+
     def _autospec_kind(self, call: cst.Call, site: Site) -> Optional[Inferred]:
         """``create_autospec(fetch)`` of a coroutine function: calling it returns a coroutine."""
         if self.names.resolve(site, call.func) not in _AUTOSPEC or not call.args or call.args[0].keyword:
@@ -357,7 +391,9 @@ class MockAnalysis:
                 or arg.keyword.value not in _CONSTRUCTOR_KEYWORDS
                 for arg in call.args
             )
-            return Inferred(constructed, f"`{code(call)}` is {_indefinite(constructed)}", opaque=opaque)
+            return Inferred(
+                constructed, f"`{code(call)}` is {_indefinite(constructed)}", opaque=opaque, spec=self._spec_of(call, site)
+            )
         patched = self.patch_kind(call, site, depth)
         if patched is not None:
             # mocker.patch(...) returns the mock; patch(...) returns a patcher
@@ -411,8 +447,10 @@ class MockAnalysis:
                 found = kind
         if found is None:
             return None
-        if key in self._escaped or found.opaque:
-            return Inferred(found.kind, found.why, found.callee, opaque=True)
+        if key in self._escaped:
+            return Inferred(found.kind, found.why, found.callee, opaque=True)  # spec'd or not: reconfigurable
+        if found.opaque:
+            return Inferred(found.kind, found.why, found.callee, opaque=True, spec=found.spec)
         return found
 
     def _scope_node(self, site: Site, name: str) -> cst.CSTNode:
@@ -428,7 +466,7 @@ class MockAnalysis:
                 return None
             if inner.kind is Kind.COROUTINE:
                 return inner
-            return Inferred(inner.kind, f"`{name}` is {_indefinite(inner.kind)}", opaque=inner.opaque)
+            return Inferred(inner.kind, f"`{name}` is {_indefinite(inner.kind)}", opaque=inner.opaque, spec=inner.spec)
         if binding.how in ("with", "async_with") and isinstance(binding.value, cst.BaseExpression):
             return self._with_target_kind(binding, name, depth)
         if binding.how == "param":
@@ -492,14 +530,18 @@ class MockAnalysis:
         """Parameters filled by ``@patch`` decorators: the bottom decorator gives
         the first mock argument.  A patch with ``new=`` injects nothing."""
         kinds: List[Optional[Inferred]] = []
+        named: Dict[str, Optional[Inferred]] = {}
         for decorator in reversed(func.decorators):
             call = decorator.decorator
             if not isinstance(call, cst.Call):
                 continue
             qualified = self.names.resolve(site, call.func)
             if qualified not in PATCHERS and qualified not in PATCH_OBJECTS:
-                if qualified is not None and qualified.rsplit(".", 1)[0] in PATCHERS:
-                    return {}  # patch.multiple / patch.dict: give up on the whole signature
+                base, _, leaf = (qualified or "").rpartition(".")
+                if base in PATCHERS and leaf == "multiple":
+                    named.update(self._multiple_kinds(call, site))  # keyword arguments, by name
+                elif base in PATCHERS and leaf != "dict":  # patch.dict injects nothing
+                    return {}
                 continue
             if any(arg.keyword is not None and arg.keyword.value == "new" for arg in call.args):
                 continue
@@ -508,12 +550,45 @@ class MockAnalysis:
             if qualified in PATCH_OBJECTS and len([a for a in call.args if a.keyword is None]) >= 3:
                 continue  # patch.object(target, attribute, new)
             kinds.append(self.patch_kind(call, site, depth))
-        if not kinds:
-            return {}
         params = [p.name.value for p in (*func.params.posonly_params, *func.params.params)]
         if params and params[0] in ("self", "cls"):
             params = params[1:]
-        return dict(zip(params, kinds))
+        injected: Dict[str, Optional[Inferred]] = dict(zip(params, kinds))
+        if set(injected) & set(named):
+            return {}  # a name both positional and keyword: not a signature mocklint understands
+        injected.update(named)
+        return injected
+
+    def _multiple_kinds(self, call: cst.Call, site: Site) -> Dict[str, Optional[Inferred]]:
+        """``@patch.multiple(target, a=DEFAULT)`` passes the mock for ``a`` as keyword ``a``."""
+        positional = [a for a in call.args if a.keyword is None]
+        if len(positional) != 1 or any(a.star for a in call.args):
+            return {}
+        keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        target = positional[0].value
+        found: Dict[str, Optional[Inferred]] = {}
+        special = {"spec", "spec_set", "create", "autospec", "new_callable"}
+        for name, value in keywords.items():
+            if name in special or self.names.resolve(site, value) not in _DEFAULTS:
+                continue
+            if special & set(keywords):
+                found[name] = None
+                continue
+            member: Optional[Target] = None
+            if isinstance(target, cst.SimpleString) and isinstance(target.evaluated_value, str):
+                member = resolve_target(f"{target.evaluated_value}.{name}", self._directory())
+            elif isinstance(target, cst.Name) and self._local_class(target, site) is not None:
+                member = self._local_class_member(target, name, site)
+            else:
+                holder = self.names.resolve(site, target)
+                member = resolve_target(f"{holder}.{name}", self._directory()) if holder else None
+            if member is Target.ASYNC_FUNCTION:
+                found[name] = Inferred(Kind.ASYNC_MOCK, f"`patch.multiple` replaces the coroutine function `{name}` with an AsyncMock")
+            elif member is not None:
+                found[name] = Inferred(Kind.MAGIC_MOCK, f"`patch.multiple` replaces the {member.value} `{name}` with a MagicMock")
+            else:
+                found[name] = None
+        return found
 
     def _fixture_kind(self, name: str, test: cst.FunctionDef, test_site: Site, depth: int) -> Optional[Inferred]:
         """A same-module fixture called ``name`` that returns or yields a mock."""
@@ -561,6 +636,8 @@ class MockAnalysis:
                 return None
         if parent is None:
             parent = self._kind(attr.value, site, depth + 1)
+        if parent is not None and parent.spec is not None and parent.kind in _SPECCABLE:
+            return self._spec_child(parent, attr.attr.value, site)
         if parent is None or parent.opaque or parent.kind is Kind.COROUTINE:
             return None
         if parent.kind not in (Kind.MAGIC_MOCK, Kind.MOCK, Kind.ASYNC_MOCK) and attr.attr.value == "return_value":
@@ -574,6 +651,20 @@ class MockAnalysis:
         if child is None:
             return None
         return Inferred(child, parent.why)
+
+    def _spec_child(self, parent: Inferred, attr: str, site: Site) -> Optional[Inferred]:
+        """A child of ``Mock(spec=C)``: what ``C``'s member is decides (Python 3.8+:
+        ``async def`` members become AsyncMocks, plain ``def`` members MagicMocks)."""
+        assert parent.spec is not None
+        if attr.startswith("_") or attr in _NOT_CHILDREN:
+            return None
+        member = self._spec_member(parent.spec, attr, site)
+        name = parent.spec[1]
+        if member is Target.ASYNC_FUNCTION:
+            return Inferred(Kind.ASYNC_MOCK, f"`{name}.{attr}` is an `async def`, so the spec'd mock's `{attr}` is an AsyncMock")
+        if member is Target.SYNC_FUNCTION and parent.kind in (Kind.MAGIC_MOCK, Kind.ASYNC_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK):
+            return Inferred(Kind.MAGIC_MOCK, f"`{name}.{attr}` is a plain `def`, so the spec'd mock's `{attr}` is a MagicMock")
+        return None
 
     def _constructor_return_value(self, func: cst.BaseExpression, site: Site, depth: int) -> object:
         """``Mock(return_value=X)``: the kind of X (None when unknown); else _NOT_ASSIGNED."""
@@ -742,18 +833,27 @@ class MockAnalysis:
         found = resolve_target(dotted, directory)
         return (dotted, found) if found is not None else None
 
-    def _local_class_member(self, holder: cst.BaseExpression, name: str, site: Site) -> Optional[Target]:
-        """``patch.object(Service, "fetch")`` where ``Service`` is a class of this module."""
-        if not isinstance(holder, cst.Name) or self.names.resolve(site, holder) is not None:
+    def _local_class(self, holder: cst.Name, site: Site) -> Optional[cst.ClassDef]:
+        """The module-level class ``holder`` names, when that is its only binding."""
+        if self.names.resolve(site, holder) is not None:
             return None
         classes = [s for s in self.module.body if isinstance(s, cst.ClassDef) and s.name.value == holder.value]
         if len(classes) != 1 or self.names.bindings(site, holder.value) is None:
             return None
         if len(self.names.scope_bindings(self.module, holder.value)) != 1:
             return None
-        methods = [
-            s for s in classes[0].body.body if isinstance(s, cst.FunctionDef) and s.name.value == name
-        ]
+        if self._scope_node(site, holder.value) is not self.module:
+            return None
+        return classes[0]
+
+    def _local_class_member(self, holder: cst.BaseExpression, name: str, site: Site) -> Optional[Target]:
+        """``patch.object(Service, "fetch")`` where ``Service`` is a class of this module."""
+        if not isinstance(holder, cst.Name):
+            return None
+        owner = self._local_class(holder, site)
+        if owner is None or not isinstance(owner.body, cst.IndentedBlock):
+            return None
+        methods = [s for s in owner.body.body if isinstance(s, cst.FunctionDef) and s.name.value == name]
         if len(methods) != 1:
             return None
         method = methods[0]

@@ -95,7 +95,7 @@ class AsyncMockCallAsContextManager(Rule):
             "configuration takes effect"
         ),
     }
-    gate = gate_all(r"Mock\b", r"async\s+(?:with|for)\b|__aenter__|__aiter__")
+    gate = gate_all(r"Mock\b|\bpatch\b|\bmocker\b", r"async\s+(?:with|for)\b|__aenter__|__aiter__")
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)

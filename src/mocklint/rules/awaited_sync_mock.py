@@ -89,7 +89,7 @@ class AwaitedSyncMock(Rule):
             "{kind} can't be used in 'await' expression\"; {fix}"
         ),
     }
-    gate = gate_all(r"Mock\b", r"\bawait\b|\bgather\b|ensure_future|create_task|wait_for|\bnew(?:_callable)?\s*=|patch")
+    gate = gate_all(r"Mock\b|\bpatch\b|\bmocker\b", r"\bawait\b|\bgather\b|ensure_future|create_task|wait_for|\bnew(?:_callable)?\s*=|patch")
 
     def visit_Await(self, node: cst.Await, site: Site) -> None:
         self._check(node.expression, child_site(site, node.expression, "expression"))

@@ -59,7 +59,7 @@ class UnawaitedAsyncMockCall(Rule):
             "{fix}"
         ),
     }
-    gate = gate(r"Mock\b")
+    gate = gate(r"Mock\b|\bpatch\b|\bmocker\b")
 
     def visit_Expr(self, node: cst.Expr, site: Site) -> None:
         value = node.value

@@ -91,18 +91,31 @@ def test_doc_examples_fire_and_fixes_do_not(rule: Type[Rule], tmp_path: Path) ->
     """The "Example" block is flagged by the rule and the "Use instead" block is not."""
     engine = Engine(Selection(select=(rule.code,)))
     doc = rule.documentation()
-    path = str(tmp_path / "test_example.py")
     (example,) = _blocks(doc, "## Example")
     (fixed,) = _blocks(doc, "Use instead:")
-    assert [d.code for d in engine.lint(example, path).diagnostics], f"{rule.code}: example not flagged"
-    assert not engine.lint(fixed, path).diagnostics, f"{rule.code}: 'Use instead' is flagged"
+    assert [d.code for d in engine.lint(example, _example_path(example, tmp_path)).diagnostics], (
+        f"{rule.code}: example not flagged"
+    )
+    assert not engine.lint(fixed, _example_path(fixed, tmp_path)).diagnostics, f"{rule.code}: 'Use instead' is flagged"
+
+
+def _example_path(block: str, tmp_path: Path) -> str:
+    """Where an example is linted: ``test_example.py``, or the file its first line
+    names (``# tests/api/conftest.py``) in a project with a ``pytest.ini``."""
+    named = re.match(r"#\s*([\w./]+\.py)\b", block)
+    if not named:
+        return str(tmp_path / "test_example.py")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    path = tmp_path / named.group(1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return str(path)
 
 
 def test_every_rule_has_a_fixture_folder_and_no_orphans() -> None:
     names = {rule.name for rule in ALL_RULES}
     folders = {p.name for p in FIXTURES.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))}
     assert names <= folders, f"missing fixture folders: {sorted(names - folders)}"
-    assert folders <= names | {"projects", "fixes"}, f"fixture folders without a rule: {sorted(folders - names)}"
+    assert folders <= names | {"projects", "fixes", "crashes"}, f"fixture folders without a rule: {sorted(folders - names)}"
 
 
 def test_generated_docs_are_up_to_date() -> None:

@@ -30,7 +30,9 @@ FORMATS: Tuple[str, ...] = ("text", "json", "sarif", "github")
 CODE_PREFIX = re.compile(r"^[A-Z]{1,3}[0-9]{0,3}$", re.ASCII)
 
 _LIST_KEYS = ("select", "ignore", "exclude", "extend-exclude")
-KNOWN_KEYS: Tuple[str, ...] = _LIST_KEYS + ("format",)
+#: read by the fixture rules' project model (MCK3xx), not by the command line
+_FIXTURE_KEYS = ("extra-fixtures", "plugins")
+KNOWN_KEYS: Tuple[str, ...] = _LIST_KEYS + ("format",) + _FIXTURE_KEYS
 
 
 class ConfigError(Exception):
@@ -52,6 +54,10 @@ class Config:
     exclude: Optional[Tuple[str, ...]] = None
     extend_exclude: Tuple[str, ...] = ()
     format: Optional[str] = None
+    #: fixture names to take as defined everywhere (registered in ways mocklint cannot see)
+    extra_fixtures: Tuple[str, ...] = ()
+    #: the pytest plugins the tests run with (distribution names); None: unknown
+    plugins: Optional[Tuple[str, ...]] = None
 
 
 def _read_toml(path: str) -> Dict[str, Any]:
@@ -117,7 +123,7 @@ def parse_table(table: Dict[str, Any], path: str) -> Config:
                 hint = f" (did you mean `{underscored}`?)"
             raise ConfigError(f"{where}: unknown key `{key}`{hint}; known keys: {', '.join(KNOWN_KEYS)}")
     values: Dict[str, Any] = {}
-    for key in _LIST_KEYS:
+    for key in _LIST_KEYS + _FIXTURE_KEYS:
         if key not in table:
             continue
         value = table[key]

@@ -13,6 +13,7 @@ from typing import Tuple, Type
 from mocklint.rule import Rule
 from mocklint.rules.async_mock_call_as_context_manager import AsyncMockCallAsContextManager
 from mocklint.rules.awaited_sync_mock import AwaitedSyncMock
+from mocklint.rules.fixture_not_found import FixtureNotFound
 from mocklint.rules.fixture_positional_arguments import FixturePositionalArguments
 from mocklint.rules.funcargnames import Funcargnames
 from mocklint.rules.getfuncargvalue import Getfuncargvalue
@@ -23,6 +24,7 @@ from mocklint.rules.pytest_config_global import PytestConfigGlobal
 from mocklint.rules.pytest_funcarg_prefix import PytestFuncargPrefix
 from mocklint.rules.pytest_instance import PytestInstance
 from mocklint.rules.pytest_msg_keyword import PytestMsgKeyword
+from mocklint.rules.pytest_plugins_in_non_root_conftest import PytestPluginsInNonRootConftest
 from mocklint.rules.pytest_warns_none import PytestWarnsNone
 from mocklint.rules.pytest_yield_fixture import PytestYieldFixture
 from mocklint.rules.request_cached_setup import RequestCachedSetup
@@ -47,4 +49,6 @@ ALL_RULES: Tuple[Type[Rule], ...] = (
     NoseSetupTeardown,
     MarkOnFixture,
     PytestInstance,
+    FixtureNotFound,
+    PytestPluginsInNonRootConftest,
 )

@@ -1,0 +1,310 @@
+"""The fixture rules against small multi-folder projects, linted and executed.
+
+Each folder under ``tests/fixtures/projects/`` is a small project with its own
+``pytest.ini`` (so pytest's and mocklint's discovery stop there).  Its files
+carry ``# expect: MCK3xx`` comments (see ``expectations.py``); a line may also
+say ``# expect[pytest>=9]: MCK301`` for a finding that depends on the installed
+pytest's major version.
+
+1. ``test_lint_matches_expectations``: the engine, with the MCK3 rules, on every
+   ``.py`` file of the scenario, gives exactly the expected findings.
+2. ``test_pytest_agrees``: real pytest runs a copy of the scenario (from the
+   folder of its shallowest ``pytest.ini``, without arguments, with plugin
+   autoloading off) and
+
+   - every test holding an ``# expect: MCK301`` line (decorators included), or
+     marked ``# fails: not found`` on its ``def`` line, errors or fails with
+     "fixture '...' not found" or "recursive dependency involving fixture";
+   - a test marked ``# fails: other`` fails for another reason (it shows a
+     case mocklint rightly leaves alone, such as a unittest method's argument);
+   - every other test passes (or skips);
+   - an ``# expect: MCK302`` line makes the run report pytest's
+     "non-top-level conftest" collection error.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List, Optional, Set, Tuple
+
+import pytest
+from expectations import FIXTURES
+
+from mocklint.analysis import project
+from mocklint.engine import Engine
+from mocklint.settings import Selection
+
+PROJECTS = FIXTURES / "projects"
+SCENARIOS = sorted(p for p in PROJECTS.iterdir() if p.is_dir()) if PROJECTS.is_dir() else []
+PYTEST_MAJOR = int(__import__("importlib.metadata").metadata.version("pytest").split(".")[0])
+
+_EXPECT = re.compile(r"#\s*expect(?:\[pytest(?P<op>>=|<)(?P<major>\d+)\])?:\s*(?P<body>.*)$")
+_ITEM = re.compile(r'(?P<code>MCK\d{3})(?::(?P<col>\d+))?(?:\s+"(?P<text>[^"]*)")?')
+_FAILS = re.compile(r"#\s*fails:\s*(?P<why>not found|other)")
+_NOT_FOUND = re.compile(r"fixture '[^']+' not found|recursive dependency involving fixture")
+_NON_TOP = "Defining 'pytest_plugins' in a non-top-level conftest is no longer supported"
+
+
+def _applies(op: Optional[str], major: Optional[str]) -> bool:
+    if op is None or major is None:
+        return True
+    return PYTEST_MAJOR >= int(major) if op == ">=" else PYTEST_MAJOR < int(major)
+
+
+def expected_lines(path: Path) -> List[Tuple[int, str, Optional[str]]]:
+    found = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = _EXPECT.search(line)
+        if match and _applies(match.group("op"), match.group("major")):
+            for item in _ITEM.finditer(match.group("body")):
+                found.append((number, item.group("code"), item.group("text")))
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _fresh_model():  # type: ignore[no-untyped-def]
+    project.clear_caches()
+    yield
+    project.clear_caches()
+
+
+def test_there_are_enough_scenarios() -> None:
+    assert len(SCENARIOS) >= 20, [s.name for s in SCENARIOS]
+    for scenario in SCENARIOS:
+        assert list(scenario.rglob("pytest.ini")), f"{scenario.name} has no pytest.ini"
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_lint_matches_expectations(scenario: Path) -> None:
+    engine = Engine(Selection(select=("MCK3",)))
+    produced: List[Tuple[str, int, str]] = []
+    expected: List[Tuple[str, int, str]] = []
+    for path in sorted(scenario.rglob("*.py")):
+        rel = path.relative_to(scenario).as_posix()
+        result = engine.lint(path.read_text(encoding="utf-8"), str(path))
+        assert result.internal_error is None, f"{rel}: {result.internal_error}"
+        wanted = expected_lines(path)
+        expected.extend((rel, line, code) for line, code, _ in wanted)
+        texts = {(line, code): text for line, code, text in wanted}
+        for d in result.diagnostics:
+            produced.append((rel, d.line, d.code))
+            text = texts.get((d.line, d.code))
+            if text is not None:
+                assert text in d.message, f"{rel}:{d.line}: {text!r} not in {d.message!r}"
+    missing = sorted((Counter(expected) - Counter(produced)).elements())
+    extra = sorted((Counter(produced) - Counter(expected)).elements())
+    assert not missing and not extra, f"missed: {missing}\nfalse alarms: {extra}"
+
+
+# -- execution ----------------------------------------------------------------
+def _test_ranges(path: Path) -> Dict[str, Tuple[int, int, int]]:
+    """``Class::test`` -> (first decorator line, def line, last line)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    ranges: Dict[str, Tuple[int, int, int]] = {}
+
+    def visit(body: List[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+                ranges[prefix + node.name] = (start, node.lineno, node.end_lineno or node.lineno)
+            elif isinstance(node, ast.ClassDef):
+                visit(node.body, f"{prefix}{node.name}::")
+
+    visit(tree.body, "")
+    return ranges
+
+
+def _run_dir(scenario: Path) -> Path:
+    inis = sorted(scenario.rglob("pytest.ini"), key=lambda p: (len(p.parts), str(p)))
+    return inis[0].parent
+
+
+def _run_pytest(work: Path, tmp_path: Path) -> Tuple[str, Dict[Tuple[str, str], Tuple[str, str]]]:
+    report = tmp_path / "report.xml"
+    args = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-rA",
+        "--continue-on-collection-errors",
+        "--rootdir",
+        str(work),
+        f"--junitxml={report}",
+    ]  # no path: pytest runs its `testpaths` (or the folder) as a plain `pytest` does
+    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1")
+    env.pop("PYTEST_ADDOPTS", None)
+    env.pop("PYTEST_PLUGINS", None)
+    proc = subprocess.run(args, cwd=work, env=env, capture_output=True, text=True, timeout=120)
+    outcomes: Dict[Tuple[str, str], Tuple[str, str]] = {}
+    if report.exists():
+        for case in ET.parse(report).getroot().iter("testcase"):
+            classname = case.get("classname", "")
+            name = case.get("name", "").split("[", 1)[0]
+            status, text = "passed", ""
+            for child in case:
+                if child.tag in ("failure", "error", "skipped"):
+                    status = {"failure": "failed"}.get(child.tag, child.tag)
+                    text = f"{child.get('message', '')}\n{child.text or ''}"
+            key = (classname, name)
+            if key not in outcomes or outcomes[key][0] == "passed":
+                outcomes[key] = (status, text)
+    return proc.stdout + proc.stderr, outcomes
+
+
+def _locate(work: Path, classname: str, name: str) -> Optional[Tuple[Path, str]]:
+    """The file and ``Class::test`` key of a junit test case."""
+    parts = classname.split(".")
+    for split in range(len(parts), 0, -1):
+        candidate = work.joinpath(*parts[:split]).with_suffix(".py")
+        if candidate.is_file():
+            return candidate, "::".join([*parts[split:], name])
+    return None
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_pytest_agrees(scenario: Path, tmp_path: Path) -> None:
+    copy = tmp_path / scenario.name
+    shutil.copytree(scenario, copy)
+    work = copy / _run_dir(scenario).relative_to(scenario)
+    output, outcomes = _run_pytest(work, tmp_path)
+
+    flagged: Dict[Path, Set[int]] = {}
+    collection_errors = False
+    for path in copy.rglob("*.py"):
+        for line, code, _ in expected_lines(path):
+            if code == "MCK302":
+                collection_errors = True
+            else:
+                flagged.setdefault(path, set()).add(line)
+    if collection_errors:
+        assert _NON_TOP in output, f"MCK302 expected, but pytest did not stop on it:\n{output}"
+
+    ranges = {path: _test_ranges(path) for path in work.rglob("*.py") if path.name != "conftest.py"}
+    seen: Set[Tuple[Path, str]] = set()
+    problems: List[str] = []
+    for (classname, name), (status, text) in sorted(outcomes.items()):
+        located = _locate(work, classname, name)
+        if located is None:
+            continue
+        path, key = located
+        if key not in ranges.get(path, {}):
+            continue
+        seen.add((path, key))
+        start, def_line, end = ranges[path][key]
+        lines = path.read_text(encoding="utf-8").splitlines()
+        marker = _FAILS.search(lines[def_line - 1])
+        is_flagged = any(start <= line <= end for line in flagged.get(path, ()))
+        where = f"{path.relative_to(copy)}::{key}"
+        if is_flagged or (marker and marker.group("why") == "not found"):
+            if status == "passed" or not _NOT_FOUND.search(text):
+                problems.append(f"{where} is flagged but {status}: {text[:300]!r}")
+        elif marker:
+            if status == "passed" or _NOT_FOUND.search(text):
+                problems.append(f"{where} should fail for another reason but {status}: {text[:300]!r}")
+        elif status not in ("passed", "skipped"):
+            problems.append(f"{where} is not flagged but {status}: {text[:300]!r}")
+    if not collection_errors:
+        assert outcomes, f"no test ran:\n{output}"
+    for path, tests in flagged.items():
+        for line in tests:
+            if path in ranges and not any(
+                s <= line <= e for key, (s, _, e) in ranges.get(path, {}).items() if (path, key) in seen
+            ):
+                # a flag on a fixture parameter: every test using it says "# fails: not found"
+                if not any(path == p for p, _ in seen):
+                    problems.append(f"{path.relative_to(copy)}:{line} is flagged but its tests did not run")
+    assert not problems, "\n".join(problems) + "\n\n" + output[-3000:]
+
+
+# -- the model's cache ----------------------------------------------------------
+_CONFTEST = "import pytest\n\n\n@pytest.fixture\ndef shared():\n    return 1\n"
+_TEST = "def test_it(shared, absent):\n    assert shared\n"
+
+
+def _mini_project(root: Path) -> Path:
+    (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    tests = root / "tests"
+    tests.mkdir()
+    (tests / "conftest.py").write_text(_CONFTEST, encoding="utf-8")
+    for name in ("test_a.py", "test_b.py", "test_c.py"):
+        (tests / name).write_text(_TEST, encoding="utf-8")
+    return tests
+
+
+def test_conftests_are_parsed_once_per_process(tmp_path: Path) -> None:
+    tests = _mini_project(tmp_path)
+    engine = Engine(Selection(select=("MCK3",)))
+    before = project.PARSES[0]
+    for name in ("test_a.py", "test_b.py", "test_c.py"):
+        result = engine.lint(_TEST, str(tests / name))
+        assert [d.message.split(" ")[1] for d in result.diagnostics] == ["`absent`"]
+    assert project.PARSES[0] - before == 1
+
+
+def test_a_changed_conftest_is_read_again(tmp_path: Path) -> None:
+    tests = _mini_project(tmp_path)
+    engine = Engine(Selection(select=("MCK3",)))
+    assert len(engine.lint(_TEST, str(tests / "test_a.py")).diagnostics) == 1
+    conftest = tests / "conftest.py"
+    conftest.write_text(_CONFTEST + "\n\n@pytest.fixture\ndef absent():\n    return 2\n", encoding="utf-8")
+    stat = conftest.stat()
+    os.utime(conftest, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert engine.lint(_TEST, str(tests / "test_a.py")).diagnostics == ()
+
+
+def test_a_display_name_of_an_unsaved_buffer_works(tmp_path: Path) -> None:
+    tests = _mini_project(tmp_path)
+    engine = Engine(Selection(select=("MCK3",)))
+    result = engine.lint(_TEST, str(tests / "test_not_saved_yet.py"))
+    assert [d.code for d in result.diagnostics] == ["MCK301"]
+    assert engine.lint(_TEST, None).diagnostics == ()  # no path: nothing to reason about
+
+
+def test_an_unparseable_conftest_silences_its_folder(tmp_path: Path) -> None:
+    tests = _mini_project(tmp_path)
+    (tests / "conftest.py").write_text("def broken(:\n", encoding="utf-8")
+    engine = Engine(Selection(select=("MCK3",)))
+    assert engine.lint(_TEST, str(tests / "test_a.py")).diagnostics == ()
+
+
+def test_extra_fixtures_from_the_mocklint_table(tmp_path: Path) -> None:
+    tests = _mini_project(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.mocklint]\nextra-fixtures = ["absent"]\n', encoding="utf-8")
+    engine = Engine(Selection(select=("MCK3",)))
+    assert engine.lint(_TEST, str(tests / "test_a.py")).diagnostics == ()
+
+
+def test_configuration_files_are_found_like_pytest(tmp_path: Path) -> None:
+    from mocklint.analysis.pytest_config import locate
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\naddopts = "-p pytester -p no:cacheprovider --confcutdir=sub"\n'
+        'usefixtures = ["a", "b"]\npython_files = ["check_*.py"]\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "sub").mkdir()
+    config = locate(str(tmp_path / "sub"))
+    assert config.rootdir == str(tmp_path)
+    assert config.plugins == ("pytester",) and config.disabled_plugins == ("cacheprovider",)
+    assert config.confcutdir == str(tmp_path / "sub")
+    assert config.usefixtures == ("a", "b") and config.python_files == ("check_*.py",)
+    (tmp_path / "sub" / "tox.ini").write_text("[tox]\n", encoding="utf-8")  # no [pytest]: passed over
+    assert locate(str(tmp_path / "sub")).rootdir == str(tmp_path)
+    (tmp_path / "sub" / "setup.cfg").write_text("[tool:pytest]\ntestpaths = t\n", encoding="utf-8")
+    assert locate(str(tmp_path / "sub")).testpaths == ("t",)
+    (tmp_path / "sub" / "pytest.ini").write_text("", encoding="utf-8")  # counts even when empty
+    assert locate(str(tmp_path / "sub")).inipath == str(tmp_path / "sub" / "pytest.ini")
+    native = tmp_path / "native"
+    native.mkdir()
+    (native / "pyproject.toml").write_text('[tool.pytest]\nusefixtures = ["n"]\n', encoding="utf-8")
+    assert locate(str(native)).usefixtures == ("n",)

@@ -202,6 +202,10 @@ class ModuleFacts(Holder):
     has_test_attr: bool = False
     #: ``__all__``: None when absent, the names, or OPAQUE
     all_names: Union[None, Set[str], _Opaque] = None
+    #: the parsed module and its names, kept so that other analyses (the mock
+    #: kinds of fixtures defined here) need no second parse
+    module: Optional[cst.Module] = None
+    names: Optional[NameResolver] = None
 
 
 # -- helpers ----------------------------------------------------------------
@@ -951,6 +955,8 @@ def parse_and_extract(source: str, path: str) -> Optional[ModuleFacts]:
     handlers[cst.FunctionDef] = [resolver.handle, remember]
     try:
         walk(module, handlers)
-        return extract(module, resolver, path, frames, source)
+        facts = extract(module, resolver, path, frames, source)
+        facts.module, facts.names = module, resolver
+        return facts
     except RecursionError:
         return None

@@ -243,15 +243,17 @@ class MockAnalysis:
             self._returns.setdefault(id(func), []).append(value)
 
     def _on_name(self, node: cst.CSTNode, frame: Frame) -> None:
-        """A bare name handed on (aliased, stored, returned, put in a container)
-        lets other code reconfigure the mock it holds."""
+        """A bare name handed on (aliased, stored, put in a container) lets
+        other code reconfigure the mock it holds."""
         assert isinstance(node, cst.Name)
         site = Site(frame)
         parent = site.parent
+        # (returning it is not escaping: uses in this function come first, and
+        # a fixture's consumers are checked where its kind is used)
         escapes = (
-            (isinstance(parent, cst.Assign) and site.field == "value")
+            (isinstance(parent, cst.Assign) and site.field == "value" and not _assigned_into_itself(parent, node))
             or (isinstance(parent, cst.AnnAssign) and site.field == "value")
-            or isinstance(parent, (cst.Element, cst.DictElement, cst.Return, cst.Yield))
+            or isinstance(parent, (cst.Element, cst.DictElement))
         )
         if escapes:
             key = self._scope_key(site, node.value)
@@ -598,12 +600,27 @@ class MockAnalysis:
             for func, site in functions
             if func is not test and _fixture_name(func, self.names, site) == name
         ]
+        if self._requested_by_fixtures(name, test):
+            return None  # another fixture receives the same mock and may reconfigure it
+        if not candidates:
+            if self.names.module_binds(self.module, name):
+                return None  # imported or assigned here: not a conftest fixture
+            return self._conftest_fixture_kind(name, depth)
         if len(candidates) != 1:
             return None
         func, site = candidates[0]
         owner = site.enclosing_class()
         if owner is not None and owner is not test_site.enclosing_class():
             return None
+        found = self.fixture_value_kind(func, site, depth)
+        if found is None:
+            return None
+        return Inferred(
+            found.kind, f"`{name}` is the {found.kind.value} that the fixture `{name}` provides", opaque=found.opaque
+        )
+
+    def fixture_value_kind(self, func: cst.FunctionDef, site: Site, depth: int = 0) -> Optional[Inferred]:
+        """The kind of what the fixture ``func`` returns or yields, when all agree."""
         values = self._returns.get(id(func), [])
         if not values:
             return None
@@ -614,10 +631,59 @@ class MockAnalysis:
             if kind is None or kind.kind is Kind.COROUTINE or (found is not None and found.kind is not kind.kind):
                 return None
             found = found or kind
-        assert found is not None
-        return Inferred(
-            found.kind, f"`{name}` is the {found.kind.value} that the fixture `{name}` provides", opaque=found.opaque
-        )
+        return found
+
+    def _requested_by_fixtures(self, name: str, test: cst.FunctionDef) -> bool:
+        """Whether a fixture of this module requests ``name`` (and so gets the mock too)."""
+        for functions in self._functions.values():
+            for func, site in functions:
+                if func is test or _fixture_name(func, self.names, site) is None:
+                    continue
+                if name in [p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)]:
+                    return True
+        return False
+
+    def _conftest_fixture_kind(self, name: str, depth: int) -> Optional[Inferred]:
+        """A fixture from the nearest conftest.py that defines ``name`` (the project
+        model decides which one the test sees), returning or yielding a mock."""
+        if not self.path:
+            return None
+        from mocklint.analysis import project
+        from mocklint.analysis.fixture_defs import Fixture
+
+        model = project.model_for_path(self.path)
+        if model is None:
+            return None
+        for level in reversed(model.conftest_levels(os.path.dirname(os.path.abspath(self.path)))):
+            entries = level.entries(name)
+            if not entries:
+                continue
+            entry = entries[-1]
+            facts = level.facts
+            if (
+                not isinstance(entry, Fixture)
+                or entry.func is None
+                or entry.path != level.path
+                or entry.owner
+                or facts is None
+                or facts.module is None
+                or facts.names is None
+            ):
+                return None
+            other = _conftest_analysis(facts)
+            func_site = other._function_site(entry.func)
+            if func_site is None or other._requested_by_fixtures(name, entry.func):
+                return None
+            found = other.fixture_value_kind(entry.func, func_site, depth + 1)
+            if found is None:
+                return None
+            where = model.rel(level.path)
+            return Inferred(
+                found.kind,
+                f"`{name}` is the {found.kind.value} that the fixture `{name}` in {where} provides",
+                opaque=found.opaque,
+            )
+        return None
 
     def _site_inside(self, func: cst.FunctionDef, site: Site) -> Site:
         """A site within ``func``'s body, for resolving the names its returns use."""
@@ -677,6 +743,16 @@ class MockAnalysis:
                     return None
                 return _literal(arg.value) or self._kind(arg.value, site, depth + 1)
         return _NOT_ASSIGNED
+
+    def bound_value(self, name: cst.Name, site: Site) -> Optional[Tuple[cst.BaseExpression, Site]]:
+        """The one expression ``name`` is bound to at ``site`` (with its site), if exactly one."""
+        key = self._scope_key(site, name.value)
+        bindings = self._bindings.get(key, []) if key else []
+        declared = self.names.scope_bindings(self._scope_node(site, name.value), name.value)
+        if len(bindings) != 1 or len(declared) != 1 or bindings[0].how != "value" or key in self._escaped:
+            return None
+        value = bindings[0].value
+        return (value, bindings[0].site) if isinstance(value, cst.BaseExpression) else None
 
     def _constructor_call(self, expr: cst.BaseExpression, site: Site, depth: int) -> Optional[cst.Call]:
         """The constructor call a name was bound to, when there is exactly one."""
@@ -920,6 +996,8 @@ _LITERALS = {
 def _literal(expr: cst.BaseExpression) -> Optional[Inferred]:
     """A plain, never awaitable value written as a literal."""
     type_name = _LITERALS.get(type(expr))
+    if isinstance(expr, cst.SimpleString) and "b" in expr.prefix.lower():
+        type_name = "bytes"
     if type_name is None and isinstance(expr, cst.Name) and expr.value in ("None", "True", "False"):
         type_name = "NoneType" if expr.value == "None" else "bool"
     if type_name is None:
@@ -931,6 +1009,15 @@ def _indefinite_word(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
 
 
+def _assigned_into_itself(assign: cst.Assign, name: cst.Name) -> bool:
+    """``conn.transaction.return_value.__aenter__.return_value = conn``: the mock
+    is stored in its own attribute, which hands it to nobody new."""
+    return all(
+        isinstance(target.target, cst.Attribute) and (_split(target.target)[0] or cst.Name("_")).value == name.value
+        for target in assign.targets
+    )
+
+
 def _split(expr: cst.BaseExpression) -> Tuple[Optional[cst.Name], str]:
     """``a.b.c`` -> (Name a, "b.c")."""
     path: List[str] = []
@@ -940,6 +1027,19 @@ def _split(expr: cst.BaseExpression) -> Tuple[Optional[cst.Name], str]:
     if isinstance(expr, cst.Name):
         return expr, ".".join(reversed(path))
     return None, ""
+
+
+_CONFTEST_ANALYSES: Dict[int, Tuple[object, MockAnalysis]] = {}
+
+
+def _conftest_analysis(facts: object) -> MockAnalysis:
+    """One MockAnalysis per parsed conftest (the project model's own tree, not a second parse)."""
+    cached = _CONFTEST_ANALYSES.get(id(facts))
+    if cached is not None and cached[0] is facts:
+        return cached[1]
+    analysis = MockAnalysis(facts.module, facts.names, facts.path)  # type: ignore[attr-defined]
+    _CONFTEST_ANALYSES[id(facts)] = (facts, analysis)
+    return analysis
 
 
 def analysis_for(context: object) -> MockAnalysis:

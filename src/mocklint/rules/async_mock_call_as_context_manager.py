@@ -143,10 +143,16 @@ class AsyncMockCallAsContextManager(Rule):
         # `<callee>.return_value.__aenter__...` where <callee> is an AsyncMock
         node = target
         while isinstance(node, cst.Attribute):
-            if node.attr.value in _PROTOCOLS and isinstance(node.value, cst.Attribute):
-                holder = node.value
-                if holder.attr.value == "return_value":
-                    self._configured.append((target, site, holder.value, node.attr.value))
+            if node.attr.value in _PROTOCOLS:
+                holder: cst.BaseExpression = node.value
+                holder_site = site
+                if isinstance(holder, cst.Name):
+                    # `context = session.get.return_value` then `context.__aenter__...`
+                    bound = analysis_for(self.context).bound_value(holder, site)
+                    if bound is not None:
+                        holder, holder_site = bound
+                if isinstance(holder, cst.Attribute) and holder.attr.value == "return_value":
+                    self._configured.append((target, holder_site, holder.value, node.attr.value))
                     return
             node = node.value
 

@@ -29,15 +29,15 @@ from __future__ import annotations
 
 import enum
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
 from mocklint.analysis.names import NameResolver, dotted_name
-from mocklint.analysis.pytest_roles import fixture_decorator
+from mocklint.analysis.pytest_roles import Role, fixture_decorator, function_role
 from mocklint.analysis.source import code
-from mocklint.analysis.targets import Target, resolve_target
+from mocklint.analysis.targets import Target, configures_parameter, resolve_target
 from mocklint.analysis.tree import Frame, Site, child_fields, walk
 
 
@@ -70,6 +70,12 @@ class Inferred:
     #: the class a ``spec=``/``spec_set=`` names, when it could be read: its
     #: members decide the children (``async def`` -> AsyncMock, ``def`` -> MagicMock)
     spec: Optional[Tuple[str, str]] = None
+    #: an AsyncMock standing for a real coroutine function (a patched or spec'd
+    #: ``async def``): code awaits its calls, ``async with await f()`` included
+    coroutine_function: bool = False
+    #: for a mock a fixture provides: the fixture's own name for it, where, and
+    #: in which analysis, so that its set-up (``client.get = AsyncMock()``) counts
+    origin: Optional[Tuple[str, Site, "MockAnalysis"]] = field(default=None, compare=False)
 
 
 _MOCK_MODULES = ("unittest.mock", "mock")
@@ -112,7 +118,9 @@ _NOT_CHILDREN = frozenset(
         "mock_add_spec",
     }
 )
-_ASYNC_MAGICS = frozenset({"__aenter__", "__aexit__", "__anext__", "__aiter__"})
+# mock's _async_method_magics; `__aiter__` is sync (it returns the async iterator)
+_ASYNC_MAGICS = frozenset({"__aenter__", "__aexit__", "__anext__"})
+_SYNC_ASYNC_MAGICS = frozenset({"__aiter__"})
 _MAX_DEPTH = 40
 
 
@@ -130,6 +138,8 @@ def _child_kind(kind: Kind, attr: str) -> Optional[Kind]:
         return None
     if attr in _ASYNC_MAGICS:
         return Kind.ASYNC_MOCK if kind in (Kind.ASYNC_MOCK, Kind.MAGIC_MOCK) else None
+    if attr in _SYNC_ASYNC_MAGICS:
+        return Kind.MAGIC_MOCK if kind in (Kind.ASYNC_MOCK, Kind.MAGIC_MOCK) else None
     if attr.startswith("__") and attr.endswith("__"):
         return None  # other magics: configured per class, rarely read as mocks
     if kind is Kind.ASYNC_MOCK:
@@ -166,6 +176,10 @@ class MockAnalysis:
         self._functions: Dict[str, List[Tuple[cst.FunctionDef, Site]]] = {}
         self._returns: Dict[int, List[cst.BaseExpression]] = {}
         self._passed: List[Tuple[str, List[cst.BaseExpression], Site]] = []
+        self._calls: List[Tuple[cst.Call, Site]] = []
+        self._name_kinds: Dict[Tuple[int, str], Optional[Inferred]] = {}
+        self._fixtures: Optional[Dict[str, List[Tuple[cst.FunctionDef, Site]]]] = None
+        self._requests: Optional[Dict[str, List[cst.FunctionDef]]] = None
         self._collect()
         self._finish()
 
@@ -264,11 +278,18 @@ class MockAnalysis:
         assert isinstance(node, cst.Call)
         site = Site(frame)
         func = node.func
-        # setattr(m, "x", ...), m.configure_mock(...), m.attach_mock(...)
-        if isinstance(func, cst.Name) and func.value in ("setattr", "delattr") and node.args:
+        # setattr(m, "x", ...), monkeypatch.setattr(m, "x", ...), patch.object(m, "x", ...),
+        # m.configure_mock(...), m.attach_mock(...)
+        last = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
+        if last in ("setattr", "delattr", "object", "delitem", "setitem") and node.args:
             root = node.args[0].value
             if isinstance(root, (cst.Name, cst.Attribute)):
-                self._mark_dynamic(root, site)
+                attr = node.args[1].value if len(node.args) > 1 else None
+                name = attr.evaluated_value if isinstance(attr, cst.SimpleString) else None
+                if isinstance(name, str) and name.isidentifier():
+                    self._mark_dynamic(cst.Attribute(value=root, attr=cst.Name(name)), site)
+                else:
+                    self._mark_dynamic(root, site)
         elif isinstance(func, cst.Attribute) and _is_configuring(func.attr.value):
             self._mark_dynamic(func.value, site)
         # passing a mock to a function of this module: it may configure it
@@ -277,8 +298,25 @@ class MockAnalysis:
             passed = [arg.value for arg in node.args if isinstance(arg.value, (cst.Name, cst.Attribute))]
             if passed:
                 self._passed.append((callee.split(".")[-1], passed, site))
+                self._calls.append((node, site))
 
     def _finish(self) -> None:
+        # an imported helper that sets attributes on a mock passed to it
+        for call, site in self._calls:
+            qualified = self.names.resolve(site, call.func)
+            if qualified is None or "." not in qualified:
+                continue
+            for position, arg in enumerate(call.args):
+                if not isinstance(arg.value, (cst.Name, cst.Attribute)) or arg.star:
+                    continue
+                keyword = arg.keyword.value if arg.keyword is not None else None
+                if configures_parameter(qualified, self._directory(), None if keyword else position, keyword):
+                    if isinstance(arg.value, cst.Attribute):
+                        self._mark_dynamic(arg.value, site)
+                    else:
+                        key = self._scope_key(site, arg.value.value)
+                        if key is not None:
+                            self._escaped.add(key)
         for callee, passed, site in self._passed:
             if callee in self._functions:
                 for expr in passed:
@@ -373,7 +411,10 @@ class MockAnalysis:
         if resolve_target(qualified, directory) is not Target.ASYNC_FUNCTION:
             return None
         return Inferred(
-            Kind.ASYNC_MOCK, f"`{code(call)}` specs the coroutine function `{qualified}`", opaque=True
+            Kind.ASYNC_MOCK,
+            f"`{code(call)}` specs the coroutine function `{qualified}`",
+            opaque=True,
+            coroutine_function=True,
         )
 
     def _is_parameter(self, name: cst.Name, site: Site) -> bool:
@@ -436,6 +477,18 @@ class MockAnalysis:
         key = self._scope_key(site, name.value)
         if key is None:
             return None
+        # a name's kind depends only on its bindings: work it out once (and
+        # stay unknown on cycles such as `response = response.next`)
+        if key in self._name_kinds:
+            return self._name_kinds[key]
+        self._name_kinds[key] = None
+        found = self._name_kind_uncached(name, key, site, depth)
+        self._name_kinds[key] = found
+        return found
+
+    def _name_kind_uncached(
+        self, name: cst.Name, key: Tuple[int, str], site: Site, depth: int
+    ) -> Optional[Inferred]:
         bindings = self._bindings.get(key, [])
         declared = self.names.scope_bindings(self._scope_node(site, name.value), name.value)
         if not bindings or len(bindings) != len(declared):
@@ -450,9 +503,9 @@ class MockAnalysis:
         if found is None:
             return None
         if key in self._escaped:
-            return Inferred(found.kind, found.why, found.callee, opaque=True)  # spec'd or not: reconfigurable
+            return replace(found, opaque=True, spec=None, origin=None)  # spec'd or not: reconfigurable
         if found.opaque:
-            return Inferred(found.kind, found.why, found.callee, opaque=True, spec=found.spec)
+            return replace(found, opaque=True)
         return found
 
     def _scope_node(self, site: Site, name: str) -> cst.CSTNode:
@@ -468,7 +521,7 @@ class MockAnalysis:
                 return None
             if inner.kind is Kind.COROUTINE:
                 return inner
-            return Inferred(inner.kind, f"`{name}` is {_indefinite(inner.kind)}", opaque=inner.opaque, spec=inner.spec)
+            return replace(inner, why=f"`{name}` is {_indefinite(inner.kind)}", callee="")
         if binding.how in ("with", "async_with") and isinstance(binding.value, cst.BaseExpression):
             return self._with_target_kind(binding, name, depth)
         if binding.how == "param":
@@ -481,7 +534,11 @@ class MockAnalysis:
         if isinstance(item, cst.Call):
             patched = self.patch_kind(item, binding.site, depth)
             if patched is not None:
-                return Inferred(patched.kind, f"`{name}` is {_indefinite(patched.kind)} ({patched.why})")
+                return Inferred(
+                    patched.kind,
+                    f"`{name}` is {_indefinite(patched.kind)} ({patched.why})",
+                    coroutine_function=patched.coroutine_function,
+                )
         if binding.how != "async_with":
             return None
         manager = self._kind(item, binding.site, depth + 1)
@@ -513,9 +570,15 @@ class MockAnalysis:
             patched = injected[name]
             if patched is None:
                 return None
-            return Inferred(patched.kind, f"`{name}` is {_indefinite(patched.kind)} (a `patch` decorator: {patched.why})")
+            return Inferred(
+                patched.kind,
+                f"`{name}` is {_indefinite(patched.kind)} (a `patch` decorator: {patched.why})",
+                coroutine_function=patched.coroutine_function,
+            )
         if self._parametrized(func, func_site, name):
             return None  # direct parametrization overrides any fixture of that name
+        if function_role(func, func_site, self.names) not in (Role.TEST, Role.FIXTURE):
+            return None  # a helper's parameter is whatever its caller passes
         return self._fixture_kind(name, func, func_site, depth)
 
     def _parametrized(self, func: cst.FunctionDef, site: Site, name: str) -> bool:
@@ -585,7 +648,11 @@ class MockAnalysis:
                 holder = self.names.resolve(site, target)
                 member = resolve_target(f"{holder}.{name}", self._directory()) if holder else None
             if member is Target.ASYNC_FUNCTION:
-                found[name] = Inferred(Kind.ASYNC_MOCK, f"`patch.multiple` replaces the coroutine function `{name}` with an AsyncMock")
+                found[name] = Inferred(
+                    Kind.ASYNC_MOCK,
+                    f"`patch.multiple` replaces the coroutine function `{name}` with an AsyncMock",
+                    coroutine_function=True,
+                )
             elif member is not None:
                 found[name] = Inferred(Kind.MAGIC_MOCK, f"`patch.multiple` replaces the {member.value} `{name}` with a MagicMock")
             else:
@@ -594,12 +661,7 @@ class MockAnalysis:
 
     def _fixture_kind(self, name: str, test: cst.FunctionDef, test_site: Site, depth: int) -> Optional[Inferred]:
         """A same-module fixture called ``name`` that returns or yields a mock."""
-        candidates = [
-            (func, site)
-            for functions in self._functions.values()
-            for func, site in functions
-            if func is not test and _fixture_name(func, self.names, site) == name
-        ]
+        candidates = [(func, site) for func, site in self._fixture_index().get(name, []) if func is not test]
         if self._requested_by_fixtures(name, test):
             return None  # another fixture receives the same mock and may reconfigure it
         if not candidates:
@@ -615,12 +677,14 @@ class MockAnalysis:
         found = self.fixture_value_kind(func, site, depth)
         if found is None:
             return None
-        return Inferred(
-            found.kind, f"`{name}` is the {found.kind.value} that the fixture `{name}` provides", opaque=found.opaque
-        )
+        return replace(found, why=f"`{name}` is the {found.kind.value} that the fixture `{name}` provides")
 
     def fixture_value_kind(self, func: cst.FunctionDef, site: Site, depth: int = 0) -> Optional[Inferred]:
-        """The kind of what the fixture ``func`` returns or yields, when all agree."""
+        """The kind of what the fixture ``func`` returns or yields, when all agree.
+
+        When the fixture configures the mock before handing it out
+        (``session.get = MagicMock()``), its children are unknown to the test:
+        the configuration lives in another scope."""
         values = self._returns.get(id(func), [])
         if not values:
             return None
@@ -630,18 +694,34 @@ class MockAnalysis:
             kind = self._kind(value, body_site, depth + 1)
             if kind is None or kind.kind is Kind.COROUTINE or (found is not None and found.kind is not kind.kind):
                 return None
-            found = found or kind
+            if isinstance(value, cst.Name) and len(values) == 1:
+                kind = replace(kind, origin=(value.value, body_site, self))
+            found = kind if found is None or kind.opaque else found
         return found
+
+
+
+    def _fixture_index(self) -> Dict[str, List[Tuple[cst.FunctionDef, Site]]]:
+        """Fixtures of this module by registered name, built once."""
+        if self._fixtures is None:
+            self._fixtures = {}
+            self._requests = {}
+            for functions in self._functions.values():
+                for func, site in functions:
+                    registered = _fixture_name(func, self.names, site)
+                    if registered is None:
+                        continue
+                    self._fixtures.setdefault(registered, []).append((func, site))
+                    params = (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)
+                    for param in params:
+                        self._requests.setdefault(param.name.value, []).append(func)
+        return self._fixtures
 
     def _requested_by_fixtures(self, name: str, test: cst.FunctionDef) -> bool:
         """Whether a fixture of this module requests ``name`` (and so gets the mock too)."""
-        for functions in self._functions.values():
-            for func, site in functions:
-                if func is test or _fixture_name(func, self.names, site) is None:
-                    continue
-                if name in [p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)]:
-                    return True
-        return False
+        self._fixture_index()
+        assert self._requests is not None
+        return any(func is not test for func in self._requests.get(name, []))
 
     def _conftest_fixture_kind(self, name: str, depth: int) -> Optional[Inferred]:
         """A fixture from the nearest conftest.py that defines ``name`` (the project
@@ -678,11 +758,7 @@ class MockAnalysis:
             if found is None:
                 return None
             where = model.rel(level.path)
-            return Inferred(
-                found.kind,
-                f"`{name}` is the {found.kind.value} that the fixture `{name}` in {where} provides",
-                opaque=found.opaque,
-            )
+            return replace(found, why=f"`{name}` is the {found.kind.value} that the fixture `{name}` in {where} provides")
         return None
 
     def _site_inside(self, func: cst.FunctionDef, site: Site) -> Site:
@@ -700,6 +776,16 @@ class MockAnalysis:
                 return assigned  # type: ignore[return-value]
             if self._configured_above(root, path, site):
                 return None
+            # a fixture's mock: what the fixture set up before handing it out
+            provided = self._kind(root, site, depth + 1) if depth < _MAX_DEPTH else None
+            if provided is not None and provided.origin is not None:
+                name, origin_site, analysis = provided.origin
+                origin_root = cst.Name(name)
+                assigned = analysis._assigned(origin_root, path, origin_site, depth + 1)
+                if assigned is not _NOT_ASSIGNED:
+                    return assigned  # type: ignore[return-value]
+                if analysis._configured_above(origin_root, path, origin_site):
+                    return None
         if parent is None:
             parent = self._kind(attr.value, site, depth + 1)
         if parent is not None and parent.spec is not None and parent.kind in _SPECCABLE:
@@ -708,8 +794,8 @@ class MockAnalysis:
             return None
         if parent.kind not in (Kind.MAGIC_MOCK, Kind.MOCK, Kind.ASYNC_MOCK) and attr.attr.value == "return_value":
             return None
-        if attr.attr.value == "return_value" and parent.kind is not Kind.ASYNC_MOCK:
-            # a sync mock's call result: constructor `return_value=` decides
+        if attr.attr.value == "return_value":
+            # constructor `return_value=` decides
             configured = self._constructor_return_value(attr.value, site, depth)
             if configured is not _NOT_ASSIGNED:
                 return configured  # type: ignore[return-value]
@@ -727,7 +813,11 @@ class MockAnalysis:
         member = self._spec_member(parent.spec, attr, site)
         name = parent.spec[1]
         if member is Target.ASYNC_FUNCTION:
-            return Inferred(Kind.ASYNC_MOCK, f"`{name}.{attr}` is an `async def`, so the spec'd mock's `{attr}` is an AsyncMock")
+            return Inferred(
+                Kind.ASYNC_MOCK,
+                f"`{name}.{attr}` is an `async def`, so the spec'd mock's `{attr}` is an AsyncMock",
+                coroutine_function=True,
+            )
         if member is Target.SYNC_FUNCTION and parent.kind in (Kind.MAGIC_MOCK, Kind.ASYNC_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK):
             return Inferred(Kind.MAGIC_MOCK, f"`{name}.{attr}` is a plain `def`, so the spec'd mock's `{attr}` is a MagicMock")
         return None
@@ -847,7 +937,11 @@ class MockAnalysis:
             return None
         described, definition = target
         if definition is Target.ASYNC_FUNCTION:
-            return Inferred(Kind.ASYNC_MOCK, f"`patch` replaces the coroutine function `{described}` with an AsyncMock")
+            return Inferred(
+                Kind.ASYNC_MOCK,
+                f"`patch` replaces the coroutine function `{described}` with an AsyncMock",
+                coroutine_function=True,
+            )
         return Inferred(Kind.MAGIC_MOCK, f"`patch` replaces the {definition.value} `{described}` with a MagicMock")
 
     def _patch_parts(

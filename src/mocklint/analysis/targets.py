@@ -57,10 +57,10 @@ def _module_ast(path: str) -> Optional[ast.Module]:
 
 
 @functools.lru_cache(maxsize=256)
-def search_roots(directory: str) -> Tuple[str, ...]:
+def search_roots(directory: str, installed: bool = True) -> Tuple[str, ...]:
     """Folders where the project's top-level packages may live: each folder
     from ``directory`` up to the project root, and ``src/`` beside each, then
-    the installed packages on ``sys.path``."""
+    (with ``installed``) the installed packages on ``sys.path``."""
     roots: List[str] = []
     current = os.path.abspath(directory)
     while True:
@@ -74,7 +74,8 @@ def search_roots(directory: str) -> Tuple[str, ...]:
         if parent == current:
             break
         current = parent
-    roots.extend(p for p in sys.path if p and os.path.isdir(p) and not p.endswith(".zip"))
+    if installed:
+        roots.extend(p for p in sys.path if p and os.path.isdir(p) and not p.endswith(".zip"))
     seen: Dict[str, None] = {}
     for root in roots:
         seen.setdefault(root, None)
@@ -82,13 +83,24 @@ def search_roots(directory: str) -> Tuple[str, ...]:
 
 
 def _module_file(roots: Sequence[str], module: str) -> Optional[str]:
+    found, probed = _find_module_file(tuple(roots), module)
+    for candidate in probed:
+        reads.record(candidate)  # a module created later in an earlier root would win
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _find_module_file(roots: Tuple[str, ...], module: str) -> Tuple[Optional[str], Tuple[str, ...]]:
+    """The file of ``module`` and every path probed to find it (cached per process;
+    the result cache re-checks the probed paths through their stamps)."""
     relative = module.replace(".", os.sep)
+    probed: List[str] = []
     for root in roots:
         for candidate in (os.path.join(root, relative + ".py"), os.path.join(root, relative, "__init__.py")):
-            reads.record(candidate)  # a module created later in an earlier root would win
+            probed.append(candidate)
             if os.path.isfile(candidate):
-                return candidate
-    return None
+                return candidate, tuple(probed)
+    return None, tuple(probed)
 
 
 def resolve_target(dotted: str, directory: str) -> Optional[Target]:
@@ -210,3 +222,98 @@ def _own_nodes(func: ast.AST) -> List[ast.AST]:
         found.append(node)
         stack.extend(ast.iter_child_nodes(node))
     return found
+
+
+def definition_file(dotted: str, directory: str, installed: bool = True) -> Optional[Tuple[str, List[str]]]:
+    """The file defining the module part of ``dotted``, and the attribute path inside it."""
+    roots = search_roots(directory, installed)
+    parts = dotted.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        found = _module_file(roots, ".".join(parts[:split]))
+        if found is not None:
+            return found, parts[split:]
+    return None
+
+
+def awaited_at_every_call(dotted: str, directory: str) -> bool:
+    """Whether every call of the coroutine function ``dotted`` in its own module
+    is awaited (``await name(...)``, ``await self.name(...)``), and there is one.
+
+    A sync mock patched over it then fails in that code.  A call that is not
+    awaited on the spot (wrapped in a context manager object, handed to a task)
+    makes the answer no: the mock may never be awaited at all.
+    """
+    located = definition_file(dotted, directory)
+    if located is None:
+        return False
+    path, attributes = located
+    tree = _module_ast(path)
+    if tree is None or not attributes:
+        return False
+    name = attributes[-1]
+    calls = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if called == name:
+                calls += 1
+    awaited = sum(
+        1
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Await)
+        and isinstance(node.value, ast.Call)
+        and (
+            (isinstance(node.value.func, ast.Name) and node.value.func.id == name)
+            or (isinstance(node.value.func, ast.Attribute) and node.value.func.attr == name)
+        )
+    )
+    return calls > 0 and awaited == calls
+
+
+def configures_parameter(dotted: str, directory: str, position: Optional[int], keyword: Optional[str]) -> bool:
+    """Whether the function ``dotted`` sets attributes on (or reconfigures) the
+    argument passed at ``position`` or as ``keyword``: an imported test helper
+    such as ``def use_magic_get(session): session.get = MagicMock()``.
+
+    Unknown functions (not found, not plain functions) are taken not to: they
+    are the code under test or libraries, which use mocks rather than set them up.
+    """
+    located = definition_file(dotted, directory, installed=False)  # helpers live in the project
+    if located is None:
+        return False
+    path, attributes = located
+    tree = _module_ast(path)
+    if tree is None or len(attributes) != 1:
+        return False
+    found = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == attributes[0]]
+    if len(found) != 1:
+        return False
+    func = found[0]
+    params = [a.arg for a in (*func.args.posonlyargs, *func.args.args)]
+    target = keyword if keyword is not None else (params[position] if position is not None and position < len(params) else None)
+    if target is None:
+        return True  # *args/**kwargs: it could do anything with it
+    for node in ast.walk(func):
+        targets: List[ast.AST] = []
+        if isinstance(node, ast.Assign):
+            targets = list(node.targets)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        for assigned in targets:
+            root = assigned
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id == target and assigned is not root:
+                return True
+        if isinstance(node, ast.Call):
+            callee = node.func
+            if isinstance(callee, ast.Attribute) and callee.attr in ("configure_mock", "attach_mock", "mock_add_spec"):
+                return True
+            if any(isinstance(arg, ast.Name) and arg.id == target for arg in node.args) and isinstance(
+                callee, (ast.Name, ast.Attribute)
+            ):
+                last = callee.id if isinstance(callee, ast.Name) else callee.attr
+                if last in ("setattr", "object", "configure"):
+                    return True
+    return False

@@ -76,6 +76,10 @@ def child_fields(node_type: type) -> Tuple[str, ...]:
 
 Handler = Callable[[cst.CSTNode, Frame], None]
 
+# type -> is it a libcst node?  (isinstance against the CSTNode ABC is slow;
+# the answer per concrete type never changes)
+_IS_NODE_TYPE: Dict[type, bool] = {}
+
 
 def walk(module: cst.Module, handlers: Dict[Type[cst.CSTNode], Sequence[Handler]]) -> None:
     """Visit every meaningful node of ``module`` once, calling the handlers of its type.
@@ -88,22 +92,32 @@ def walk(module: cst.Module, handlers: Dict[Type[cst.CSTNode], Sequence[Handler]
     pop = stack.pop
     push = stack.append
     get_handlers = handlers.get
-    node_base = cst.CSTNode
+    is_node = _IS_NODE_TYPE
     while stack:
         node, parent, field = pop()
         frame: Frame = (node, parent, field)
-        node_handlers = get_handlers(type(node))
+        node_type = type(node)
+        node_handlers = get_handlers(node_type)
         if node_handlers:
             for handler in node_handlers:
                 handler(node, frame)
-        for name in child_fields(type(node)):
+        for name in child_fields(node_type):
             value = getattr(node, name)
-            if isinstance(value, node_base):
-                push((value, frame, name))
-            elif isinstance(value, (tuple, list)):
+            value_type = type(value)
+            if value_type is tuple or value_type is list:
                 for item in value:
-                    if isinstance(item, node_base):
+                    item_type = type(item)
+                    known = is_node.get(item_type)
+                    if known is None:
+                        known = is_node[item_type] = isinstance(item, cst.CSTNode)
+                    if known:
                         push((item, frame, name))
+            else:
+                known = is_node.get(value_type)
+                if known is None:
+                    known = is_node[value_type] = isinstance(value, cst.CSTNode)
+                if known:
+                    push((value, frame, name))
 
 
 _SCOPE_TYPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)

@@ -9,12 +9,15 @@ import libcst as cst
 from mocklint.analysis.mocks import Kind, analysis_for
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, child_site
-from mocklint.rule import Rule, gate_all
+from mocklint.rule import Rule, gate
 
 _PROTOCOLS = {"__aenter__": "async with", "__aiter__": "async for"}
 # what Python 3.11+ says (3.9 and 3.10 raise AttributeError: __aenter__)
 _ERRORS = {
-    "async with": "\"'coroutine' object does not support the asynchronous context manager protocol\"",
+    "async with": (
+        "\"'coroutine' object does not support the asynchronous context manager protocol\" "
+        "(`AttributeError: __aenter__` before Python 3.11)"
+    ),
     "async for": "\"'async for' requires an object with __aiter__ method, got coroutine\"",
 }
 
@@ -72,7 +75,9 @@ class AsyncMockCallAsContextManager(Rule):
     ## Known problems
     Code that awaits the call and then enters the result
     (`async with await session.get(url)`) is correct with an `AsyncMock`; the
-    configuration form is not reported when the file awaits the same method.
+    configuration form is not reported when the file awaits the same method, nor
+    when the mock stands for a real coroutine function (a patched `async def`),
+    which the code under test can only use that way.
 
     ## References
     - [unittest.mock: AsyncMock](https://docs.python.org/3/library/unittest.mock.html#unittest.mock.AsyncMock)
@@ -95,7 +100,7 @@ class AsyncMockCallAsContextManager(Rule):
             "configuration takes effect"
         ),
     }
-    gate = gate_all(r"Mock\b|\bpatch\b|\bmocker\b", r"async\s+(?:with|for)\b|__aenter__|__aiter__")
+    gate = gate(r"async\s+(?:with|for)\b|__aenter__|__aiter__")
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)
@@ -165,6 +170,8 @@ class AsyncMockCallAsContextManager(Rule):
             inferred = analysis.kind_of(callee, site)
             if inferred is None or inferred.opaque or inferred.kind is not Kind.ASYNC_MOCK:
                 continue
+            if inferred.coroutine_function:
+                continue  # it stands for an `async def`: code must `async with await` it, as configured
             self.report(
                 target,
                 "configure",

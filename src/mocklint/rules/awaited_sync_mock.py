@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import libcst as cst
 
 from mocklint.analysis.mocks import Kind, analysis_for
 from mocklint.analysis.source import code
-from mocklint.analysis.targets import Target
+from mocklint.analysis.targets import Target, awaited_at_every_call
 from mocklint.analysis.tree import Site, child_site
-from mocklint.rule import Rule, gate_all
+from mocklint.rule import Rule, gate
 
-_SCHEDULERS = frozenset({"asyncio.gather", "asyncio.ensure_future", "asyncio.create_task", "asyncio.wait_for"})
+# functions and event-loop methods that need an awaitable, with what they raise
+_SCHEDULERS = {
+    "asyncio.gather": "An asyncio.Future, a coroutine or an awaitable is required",
+    "asyncio.ensure_future": "An asyncio.Future, a coroutine or an awaitable is required",
+    "asyncio.create_task": "a coroutine was expected",
+    "asyncio.wait_for": "An asyncio.Future, a coroutine or an awaitable is required",
+    "asyncio.run": "a coroutine was expected",
+}
+_LOOP_METHODS = {
+    "create_task": "a coroutine was expected",
+    "run_until_complete": "An asyncio.Future, a coroutine or an awaitable is required",
+}
+_LOOP_FACTORIES = frozenset({"asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.new_event_loop"})
 
 
 class AwaitedSyncMock(Rule):
@@ -70,39 +84,61 @@ class AwaitedSyncMock(Rule):
     summary = "A mock object, or a sync mock's call result, is awaited"
     messages = {
         "call": (
-            "`{expr}` is {article} {kind}, not awaitable, because {why}: awaiting it raises \"object {kind} "
-            "can't be used in 'await' expression\"; make `{callee}` an `AsyncMock` "
-            "(e.g. `{callee} = AsyncMock(return_value=...)`)"
+            "`{expr}` is {article} {kind}, not awaitable, because {why}: {consequence}; make `{callee}` an "
+            "`AsyncMock` (e.g. `{callee} = AsyncMock(return_value=...)`)"
         ),
         "value": (
-            "`{expr}` returns a plain value, not an awaitable, because {why}: awaiting it raises \"object "
-            "{type_name} can't be used in 'await' expression\"; make `{callee}` an `AsyncMock` "
-            "(`{callee} = AsyncMock(return_value=...)`)"
+            "`{expr}` returns a plain value, not an awaitable, because {why}: {consequence}; make `{callee}` an "
+            "`AsyncMock` (`{callee} = AsyncMock(return_value=...)`)"
         ),
         "patch": (
-            "`{target}` is a coroutine function, but `{written}` replaces it with a {kind}: code that awaits "
-            "it raises \"object {kind} can't be used in 'await' expression\"; use `new_callable=AsyncMock`, "
-            "or `new=AsyncMock(return_value=...)`"
+            "`{target}` is a coroutine function, awaited wherever its module calls it, but `{written}` replaces it "
+            "with a {kind}: that code raises \"object {kind} can't be used in 'await' expression\"; use "
+            "`new_callable=AsyncMock`, or `new=AsyncMock(return_value=...)`"
         ),
-        "object": (
-            "`{expr}` is {article} {kind} object, not awaitable, because {why}: awaiting it raises \"object "
-            "{kind} can't be used in 'await' expression\"; {fix}"
-        ),
+        "object": "`{expr}` is {article} {kind} object, not awaitable, because {why}: {consequence}; {fix}",
     }
-    gate = gate_all(r"Mock\b|\bpatch\b|\bmocker\b", r"\bawait\b|\bgather\b|ensure_future|create_task|wait_for|\bnew(?:_callable)?\s*=|patch")
+    gate = gate(r"\bawait\b|\bgather\b|ensure_future|create_task|wait_for|run_until_complete|asyncio\.run\b|\bnew(?:_callable)?\s*=")
 
     def visit_Await(self, node: cst.Await, site: Site) -> None:
-        self._check(node.expression, child_site(site, node.expression, "expression"))
+        self._check(node.expression, child_site(site, node.expression, "expression"), None)
 
     def visit_Call(self, node: cst.Call, site: Site) -> None:
         self._check_patch(node, site)
-        if self.context.resolve(site, node.func) not in _SCHEDULERS:
+        error = self._scheduler_error(node, site)
+        if error is None:
             return
+        gather = self.context.resolve(site, node.func) == "asyncio.gather"
         for arg in node.args:
-            if arg.keyword is None and not arg.star:
-                self._check(arg.value, child_site(child_site(site, arg, "args"), arg.value, "value"))
-                if not self.context.resolve(site, node.func) == "asyncio.gather":
-                    return  # only the first argument of the others is awaited
+            if arg.keyword is not None:
+                continue
+            arg_site = child_site(child_site(site, arg, "args"), arg.value, "value")
+            if arg.star == "*" and gather and isinstance(arg.value, (cst.ListComp, cst.GeneratorExp)):
+                # asyncio.gather(*[worker.run(job) for job in jobs])
+                self._check(arg.value.elt, child_site(arg_site, arg.value.elt, "elt"), error)
+            elif not arg.star:
+                self._check(arg.value, arg_site, error)
+            if not gather:
+                return  # only the first argument of the others is awaited
+
+    def _scheduler_error(self, call: cst.Call, site: Site) -> Optional[str]:
+        """What the function called raises for a non-awaitable argument, if it is one
+        of asyncio's (``asyncio.run``, ``loop.run_until_complete``, ...)."""
+        qualified = self.context.resolve(site, call.func)
+        if qualified in _SCHEDULERS:
+            return _SCHEDULERS[qualified]
+        func = call.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in _LOOP_METHODS:
+            return None
+        receiver = func.value
+        if isinstance(receiver, cst.Call) and self.context.resolve(site, receiver.func) in _LOOP_FACTORIES:
+            return _LOOP_METHODS[func.attr.value]
+        if isinstance(receiver, cst.Name):
+            bound = analysis_for(self.context).bound_value(receiver, site)
+            if bound is not None and isinstance(bound[0], cst.Call):
+                if self.context.resolve(bound[1], bound[0].func) in _LOOP_FACTORIES:
+                    return _LOOP_METHODS[func.attr.value]
+        return None
 
     def _check_patch(self, call: cst.Call, site: Site) -> None:
         """``patch(target, new=MagicMock())`` over a coroutine function."""
@@ -111,6 +147,11 @@ class AwaitedSyncMock(Rule):
         factory = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "new_callable"), None)
         if new is None and factory is None:
             return
+        if isinstance(new, cst.Name):
+            bound = analysis.bound_value(new, site)  # `fake = MagicMock(...)` first, then `new=fake`
+            new = bound[0] if bound is not None else None
+            if new is None:
+                return
         if new is not None:
             if not isinstance(new, cst.Call) or not _returns_plain(new):
                 return
@@ -124,9 +165,12 @@ class AwaitedSyncMock(Rule):
         target = analysis.patch_target(call, site)
         if target is None or target[1] is not Target.ASYNC_FUNCTION:
             return
+        if not awaited_at_every_call(target[0], analysis._directory()):
+            return  # some caller wraps the call instead of awaiting it: the mock may never be awaited
         self.report(call, "patch", target=target[0], written=written, kind=kind.value)
 
-    def _check(self, expr: cst.BaseExpression, site: Site) -> None:
+    def _check(self, expr: cst.BaseExpression, site: Site, error: Optional[str]) -> None:
+        """``error``: what the asyncio function raises; None for ``await`` itself."""
         inferred = analysis_for(self.context).kind_of(expr, site)
         if inferred is None or inferred.kind is Kind.COROUTINE:
             return
@@ -134,13 +178,28 @@ class AwaitedSyncMock(Rule):
             if isinstance(expr, cst.Call):
                 type_name = inferred.why.rsplit("`", 2)[-2]
                 self.report(
-                    expr, "value", expr=_short(expr), why=inferred.why, type_name=type_name, callee=code(expr.func)
+                    expr,
+                    "value",
+                    expr=_short(expr),
+                    why=inferred.why,
+                    callee=code(expr.func),
+                    consequence=_consequence(type_name, error),
                 )
             return
         kind = inferred.kind.value
         article = "an" if kind[0] in "AEIOU" else "a"
+        consequence = _consequence(kind, error)
         if isinstance(expr, cst.Call):
-            self.report(expr, "call", expr=_short(expr), article=article, kind=kind, why=inferred.why, callee=code(expr.func))
+            self.report(
+                expr,
+                "call",
+                expr=_short(expr),
+                article=article,
+                kind=kind,
+                why=inferred.why,
+                callee=code(expr.func),
+                consequence=consequence,
+            )
         else:
             text = code(expr)
             fix = (
@@ -148,7 +207,15 @@ class AwaitedSyncMock(Rule):
                 if inferred.kind is Kind.ASYNC_MOCK
                 else f"await an `AsyncMock` call instead, e.g. `{text} = AsyncMock()` and `await {text}()`"
             )
-            self.report(expr, "object", expr=text, article=article, kind=kind, why=inferred.why, fix=fix)
+            self.report(
+                expr, "object", expr=text, article=article, kind=kind, why=inferred.why, fix=fix, consequence=consequence
+            )
+
+
+def _consequence(type_name: str, error: Optional[str]) -> str:
+    if error is None:
+        return f"awaiting it raises \"object {type_name} can't be used in 'await' expression\""
+    return f"asyncio raises `TypeError` (\"{error}\")"
 
 
 def _returns_plain(constructor: cst.Call) -> bool:

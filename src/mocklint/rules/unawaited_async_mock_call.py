@@ -59,13 +59,17 @@ class UnawaitedAsyncMockCall(Rule):
             "{fix}"
         ),
     }
-    gate = gate(r"Mock\b|\bpatch\b|\bmocker\b")
+    gate = gate(r"Mock\b|\bpatch\b|\bmocker\b|\bdef test|\bdef setUp|\bdef setup_method")
 
     def visit_Expr(self, node: cst.Expr, site: Site) -> None:
         value = node.value
+        value_site = child_site(site, value, "value")
+        if isinstance(value, (cst.ListComp, cst.SetComp)) and isinstance(value.elt, cst.Call):
+            # `[notifier.send(user) for user in users]` as a statement: every coroutine is dropped
+            value, value_site = value.elt, child_site(value_site, value.elt, "elt")
         if not isinstance(value, cst.Call):
             return
-        inferred = analysis_for(self.context).kind_of(value, child_site(site, value, "value"))
+        inferred = analysis_for(self.context).kind_of(value, value_site)
         if inferred is None or inferred.kind is not Kind.COROUTINE:
             return
         in_async = any(func.asynchronous is not None for func in site.function_chain()[:1])

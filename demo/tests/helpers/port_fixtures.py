@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def temp_port_registry():
+    return {}

@@ -119,7 +119,8 @@ class FixturePositionalArguments(Rule):
         ),
     }
     gate = gate(
-        r"fixture\s*\(\s*(?:#[^\n]*\n\s*)*(?![)*#\s]|\w+\s*=(?!=))",
+        # literal first (the regex engine scans for it fast); not `self._fixture(`
+        r"fixture(?:(?<!\wfixture)|(?<=yield_fixture))\s*\(\s*(?:#[^\n]*\n\s*)*(?![)*#\s]|\w+\s*=(?!=))",
         r"\bfixture\s+as\b",
     )
 

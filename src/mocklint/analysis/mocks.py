@@ -76,6 +76,9 @@ class Inferred:
     #: for a mock a fixture provides: the fixture's own name for it, where, and
     #: in which analysis, so that its set-up (``client.get = AsyncMock()``) counts
     origin: Optional[Tuple[str, Site, "MockAnalysis"]] = field(default=None, compare=False)
+    #: a mock of a class made with ``autospec=True``/``spec=True``: calling it
+    #: gives an instance spec'd on the same class
+    spec_class: bool = False
 
 
 _MOCK_MODULES = ("unittest.mock", "mock")
@@ -452,6 +455,11 @@ class MockAnalysis:
         if callee.kind is Kind.ASYNC_MOCK:
             # whatever its spec or side_effect, calling an AsyncMock returns a coroutine
             return Inferred(Kind.COROUTINE, callee.why, callee=code(call.func))
+        if callee.spec_class and callee.spec is not None:
+            # an instance of the spec'd class: a non-callable mock spec'd on it
+            return Inferred(
+                Kind.NON_CALLABLE_MAGIC_MOCK, f"{callee.why}; `{code(call)}` is an instance mock", opaque=True, spec=callee.spec
+            )
         if callee.opaque:
             return None
         if callee.kind in (Kind.MAGIC_MOCK, Kind.MOCK):
@@ -542,7 +550,9 @@ class MockAnalysis:
         if binding.how != "async_with":
             return None
         manager = self._kind(item, binding.site, depth + 1)
-        if manager is None or manager.opaque or manager.kind not in (Kind.MAGIC_MOCK, Kind.ASYNC_MOCK):
+        if manager is None or manager.kind not in (Kind.MAGIC_MOCK, Kind.ASYNC_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK):
+            return None
+        if manager.opaque and manager.spec is None:
             return None
         entered = self._attribute_kind(
             cst.Attribute(
@@ -808,10 +818,16 @@ class MockAnalysis:
         """A child of ``Mock(spec=C)``: what ``C``'s member is decides (Python 3.8+:
         ``async def`` members become AsyncMocks, plain ``def`` members MagicMocks)."""
         assert parent.spec is not None
-        if attr.startswith("_") or attr in _NOT_CHILDREN:
-            return None
-        member = self._spec_member(parent.spec, attr, site)
+        member = self._spec_member(parent.spec, attr, site) if attr in _ASYNC_MAGICS or not attr.startswith("_") else None
         name = parent.spec[1]
+        if attr in _ASYNC_MAGICS:
+            # the class defines `async def __aenter__`: the mock's is a plain AsyncMock,
+            # whose result (what `async with` binds) is an AsyncMock without a spec
+            if member is Target.ASYNC_FUNCTION:
+                return Inferred(Kind.ASYNC_MOCK, f"`{name}.{attr}` is an `async def`, so the mock's `{attr}` is an AsyncMock")
+            return None
+        if attr in _NOT_CHILDREN:
+            return None
         if member is Target.ASYNC_FUNCTION:
             return Inferred(
                 Kind.ASYNC_MOCK,
@@ -926,8 +942,9 @@ class MockAnalysis:
         new = self.patch_new(call, site)
         if new is not None:
             return self._kind(new, site, depth + 1)
-        if any(k in keywords for k in ("spec", "spec_set", "autospec")):
-            return None
+        specs = [keywords[k] for k in ("spec", "spec_set", "autospec") if k in keywords]
+        if specs:
+            return self._specced_patch_kind(call, site, specs, "new_callable" in keywords)
         factory = keywords.get("new_callable")
         if factory is not None:
             kind = self.constructor_kind(factory, site)
@@ -943,6 +960,34 @@ class MockAnalysis:
                 coroutine_function=True,
             )
         return Inferred(Kind.MAGIC_MOCK, f"`patch` replaces the {definition.value} `{described}` with a MagicMock")
+
+    def _specced_patch_kind(
+        self, call: cst.Call, site: Site, specs: List[cst.BaseExpression], factory: bool
+    ) -> Optional[Inferred]:
+        """``patch(target, autospec=True)`` (or ``spec=True``): the mock follows the
+        target read statically; any other spec is unknown."""
+        if factory or not all(isinstance(v, cst.Name) and v.value == "True" for v in specs):
+            return None
+        target = self.patch_target(call, site)
+        if target is None:
+            return None
+        described, definition = target
+        if definition is Target.ASYNC_FUNCTION:
+            return Inferred(
+                Kind.ASYNC_MOCK,
+                f"`patch` specs the coroutine function `{described}`, which makes an AsyncMock-like function",
+                opaque=True,
+                coroutine_function=True,
+            )
+        if definition is Target.CLASS:
+            return Inferred(
+                Kind.MAGIC_MOCK,
+                f"`patch` replaces the class `{described}` with a mock spec'd on it",
+                opaque=True,
+                spec=("qualified", described),
+                spec_class=True,
+            )
+        return None
 
     def _patch_parts(
         self, call: cst.Call, site: Site

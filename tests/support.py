@@ -1,9 +1,34 @@
-"""Helpers shared by tests that run external programs."""
+"""Helpers shared by tests that run external programs.
+
+Programs from the package registry (python-lsp-server, pinned flake8, pygls,
+pre-commit's hook environments) are installed into a cache outside the
+repository, once, and reused: ``cache_dir``.  What they install of mocklint is
+``checkout_snapshot()``, a copy of this checkout's installable files named by
+their content, so a change to the code reaches them (and nothing is built
+inside the repository), while an unchanged checkout reinstalls nothing.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
+import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
+from typing import Dict, Iterator, Optional, Sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The versions the editor and pre-commit tests exercise (each supports Python 3.9 to 3.13).
+FLAKE8 = "flake8==7.3.0"
+PYTHON_LSP_SERVER = "python-lsp-server==1.15.0"
+PYGLS_VERSIONS = ("1.3.1", "2.1.1")  # the oldest the `lsp` extra allows, and the newest
+
+PY = f"py{sys.version_info[0]}.{sys.version_info[1]}"
 
 
 def cache_dir(name: str) -> Path:
@@ -13,3 +38,175 @@ def cache_dir(name: str) -> Path:
     path = Path(base) / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@contextlib.contextmanager
+def locked(name: str) -> Iterator[None]:
+    """Serialise the set-up of one cached thing between concurrent test runs."""
+    lock_path = cache_dir("locks") / f"{name}.lock"
+    with open(lock_path, "a+") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no concurrent runs expected
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# -- this checkout, as pip would install it ----------------------------------
+_SNAPSHOT_FILES = ("pyproject.toml", "README.md")
+_SNAPSHOT_TREES = ("src",)
+
+
+def _snapshot_sources() -> Dict[str, Path]:
+    found = {name: ROOT / name for name in _SNAPSHOT_FILES}
+    for tree in _SNAPSHOT_TREES:
+        for folder, dirs, files in os.walk(ROOT / tree):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.endswith(".egg-info"))
+            for name in sorted(files):
+                if name.endswith((".pyc", ".pyo")):
+                    continue
+                path = Path(folder) / name
+                found[path.relative_to(ROOT).as_posix()] = path
+    return found
+
+
+_snapshot: Optional[Path] = None
+
+
+def checkout_snapshot() -> Path:
+    """A copy of what ``pip install <this checkout>`` needs, in the cache, named
+    by a hash of its content (old copies are removed after a day unused)."""
+    global _snapshot
+    if _snapshot is not None and _snapshot.exists():
+        return _snapshot
+    sources = _snapshot_sources()
+    digest = hashlib.sha256()
+    for rel, path in sorted(sources.items()):
+        if rel != "README.md":  # only the package's long description: no reinstall for a README edit
+            digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    name = f"mocklint-{digest.hexdigest()[:16]}"
+    parent = cache_dir("checkout")
+    target = parent / name
+    with locked("checkout"):
+        if not target.exists():
+            staging = parent / f".{name}.{os.getpid()}"
+            shutil.rmtree(staging, ignore_errors=True)
+            for rel, path in sources.items():
+                destination = staging / rel
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, destination)
+            os.replace(staging, target)
+        os.utime(target)
+        for old in parent.iterdir():
+            if old != target and old.name.startswith("mocklint-") and time.time() - old.stat().st_mtime > 86400:
+                shutil.rmtree(old, ignore_errors=True)
+    _snapshot = target
+    return target
+
+
+def snapshot_key() -> str:
+    return checkout_snapshot().name.rsplit("-", 1)[-1]
+
+
+# -- virtual environments with pinned tools ----------------------------------
+def _run(command: Sequence[str], what: str, timeout: float = 900) -> None:
+    proc = subprocess.run(list(command), capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{what} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+
+
+def bin_dir(venv: Path) -> Path:
+    return venv / ("Scripts" if os.name == "nt" else "bin")
+
+
+def tool_venv(name: str, requirements: Sequence[str], mocklint_extra: str = "") -> Path:
+    """A virtualenv in the cache (one per Python minor version) holding the
+    pinned ``requirements`` and this checkout (``pip install <snapshot>[extra]``),
+    as a user would set it up.  Created once; mocklint alone is reinstalled when
+    the checkout changed.  Returns the venv's folder."""
+    snapshot = checkout_snapshot()
+    venv = cache_dir("venvs") / f"{name}-{PY}"
+    python = bin_dir(venv) / ("python.exe" if os.name == "nt" else "python")
+    # A change to pyproject.toml (dependencies, entry points) makes a new venv; any
+    # other change to the checkout reinstalls mocklint alone.
+    pyproject = hashlib.sha256((snapshot / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = {
+        "requirements": sorted(requirements),
+        "extra": mocklint_extra,
+        "python": sys.version,
+        "pyproject": pyproject,
+    }
+    state_file = venv / "mocklint-test-state.json"
+    mocklint = f"{snapshot}[{mocklint_extra}]" if mocklint_extra else str(snapshot)
+    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    with locked(f"venv-{name}-{PY}"):
+        try:
+            state = json.loads(state_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            state = {}
+        base_ok = {k: state.get(k) for k in wanted} == wanted and python.exists()
+        if not base_ok:
+            shutil.rmtree(venv, ignore_errors=True)
+            _run([sys.executable, "-m", "venv", str(venv)], f"creating {venv}")
+            _run([*pip, *requirements, mocklint], f"installing {', '.join(requirements)} into {venv}")
+        elif state.get("snapshot") != snapshot.name:
+            _run([*pip, "--force-reinstall", "--no-deps", str(snapshot)], f"reinstalling mocklint into {venv}")
+        state_file.write_text(json.dumps(dict(wanted, snapshot=snapshot.name)), encoding="utf-8")
+    return venv
+
+
+def pre_commit_home(kind: str) -> Path:
+    """``PRE_COMMIT_HOME`` for hooks that install this checkout: one per Python
+    and checkout content, so pre-commit never reuses an environment holding
+    older code (older ones of the same kind are removed)."""
+    parent = cache_dir("pre-commit-homes")
+    prefix = f"{kind}-{PY}-"
+    home = parent / f"{prefix}{snapshot_key()}"
+    with locked(f"pre-commit-{kind}-{PY}"):
+        for old in parent.iterdir():
+            if old.name.startswith(prefix) and old != home:
+                shutil.rmtree(old, ignore_errors=True)
+        home.mkdir(exist_ok=True)
+    return home
+
+
+# -- a pytest project with a conftest tree -------------------------------------
+PROJECT_FILES = {
+    "pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n',
+    "tests/conftest.py": 'import pytest\n\n\n@pytest.fixture\ndef db():\n    return {"users": []}\n',
+    "tests/api/conftest.py": "import pytest\n\n\n@pytest.fixture\ndef client(db):\n    return db\n",
+    "tests/web/conftest.py": 'import pytest\n\n\n@pytest.fixture\ndef signed_in_user():\n    return "ada"\n',
+    "tests/web/test_pages.py": 'def test_home_page(signed_in_user, db):\n    assert signed_in_user == "ada"\n',
+    "tests/api/test_one.py": 'def test_users(client, db):\n    assert client is db\n',
+}
+
+#: tests/api/test_one.py requesting a fixture that only tests/web sees
+TEST_ONE_MISSING_FIXTURE = 'def test_users(client, signed_in_user):\n    assert signed_in_user not in client\n'
+#: the MCK301 message for it, with the conftest context
+MISSING_FIXTURE_MESSAGE = (
+    "MCK301 fixture `signed_in_user` is not visible from `test_users`, so pytest errors at setup with "
+    "\"fixture 'signed_in_user' not found\"; it is defined in tests/web/conftest.py, which applies only to tests "
+    "under tests/web/: move it to tests/conftest.py"
+)
+#: tests/api/test_one.py with a removed pytest API (MCK201) and the missing fixture (MCK301)
+TEST_ONE_FLAGGED = '''\
+import pytest
+
+
+@pytest.mark.skipif(not pytest.config.getoption("--slow"), reason="slow")
+def test_users(client, signed_in_user):
+    assert signed_in_user not in client
+'''
+
+
+def write_project(root: Path, files: Optional[Dict[str, str]] = None) -> Path:
+    for rel, text in {**PROJECT_FILES, **(files or {})}.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root

@@ -10,6 +10,12 @@ from pathlib import Path
 from typing import List
 
 import pytest
+from support import (
+    MISSING_FIXTURE_MESSAGE,
+    TEST_ONE_FLAGGED,
+    TEST_ONE_MISSING_FIXTURE,
+    write_project,
+)
 
 from mocklint.engine import Engine
 from mocklint.flake8_plugin import Plugin
@@ -28,9 +34,10 @@ def test_fast(request):
 '''
 
 
-def flake8(*args: str, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess:
+def flake8(*args: str, cwd: Path, stdin: str = "", isolated: bool = True) -> subprocess.CompletedProcess:
+    """flake8 itself; ``isolated`` (unless ``--config`` is given) ignores flake8's config files."""
     return subprocess.run(
-        [sys.executable, "-m", "flake8", "--isolated", *args] if "--config" not in " ".join(args)
+        [sys.executable, "-m", "flake8", "--isolated", *args] if isolated and "--config" not in " ".join(args)
         else [sys.executable, "-m", "flake8", *args],
         cwd=cwd,
         input=stdin,
@@ -141,3 +148,99 @@ def test_engine_contains_errors_raised_by_rules(monkeypatch: pytest.MonkeyPatch)
     assert result.internal_error is not None
     assert [d.code for d in result.diagnostics] == ["MCK000"]
     assert "KeyError" in result.diagnostics[0].message
+
+
+# -- in a project with a conftest tree: the fixture rules (MCK3xx) -------------
+# tests/conftest.py defines `db`, tests/api/conftest.py `client`, tests/web/conftest.py
+# `signed_in_user`; TEST_ONE_FLAGGED in tests/api/ uses `pytest.config` (MCK201) and
+# requests `signed_in_user`, which only tests/web/ sees (MCK301).
+ONE = "tests/api/test_one.py"
+MCK301_LINE = f"{ONE}:5:24: {MISSING_FIXTURE_MESSAGE}"
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    return write_project(tmp_path / "project", {ONE: TEST_ONE_FLAGGED})
+
+
+def test_stdin_with_a_display_name_resolves_fixtures_like_the_file(tree: Path) -> None:
+    on_disk = flake8(ONE, cwd=tree)
+    piped = flake8("--stdin-display-name", ONE, "-", cwd=tree, stdin=TEST_ONE_FLAGGED)
+    assert codes(on_disk.stdout) == ["MCK201", "MCK301"], on_disk.stdout + on_disk.stderr
+    assert MCK301_LINE in on_disk.stdout.splitlines()
+    assert piped.stdout == on_disk.stdout
+    assert piped.returncode == on_disk.returncode == 1
+
+
+def test_stdin_is_the_unsaved_buffer_and_the_display_name_its_place(tree: Path) -> None:
+    (tree / ONE).write_text(TEST_ONE_MISSING_FIXTURE.replace("signed_in_user", "db"), encoding="utf-8")
+    assert flake8(ONE, cwd=tree).stdout == ""  # the file on disk is fine
+    buffer = flake8("--stdin-display-name", ONE, "-", cwd=tree, stdin=TEST_ONE_MISSING_FIXTURE)
+    assert buffer.stdout.splitlines() == [f"{ONE}:1:24: {MISSING_FIXTURE_MESSAGE}"]
+    # The same text as a new file under tests/web/, where `signed_in_user` is visible.
+    elsewhere = flake8("--stdin-display-name", "tests/web/test_new.py", "-", cwd=tree, stdin=TEST_ONE_MISSING_FIXTURE)
+    assert elsewhere.stdout == "" and elsewhere.returncode == 0, elsewhere.stdout + elsewhere.stderr
+
+
+def test_select_and_extend_ignore_on_the_command_line(tree: Path) -> None:
+    assert flake8("--select=MCK3", ".", cwd=tree).stdout.splitlines() == [f"./{MCK301_LINE}"]
+    assert codes(flake8("--extend-ignore=MCK301", ".", cwd=tree).stdout) == ["MCK201"]
+
+
+def test_per_file_ignores_in_dot_flake8(tree: Path) -> None:
+    (tree / ".flake8").write_text("[flake8]\nper-file-ignores =\n    tests/api/*: MCK301\n", encoding="utf-8")
+    proc = flake8(".", cwd=tree, isolated=False)
+    assert codes(proc.stdout) == ["MCK201"], proc.stdout + proc.stderr
+
+
+def test_exclude(tree: Path) -> None:
+    assert flake8("--exclude=tests/api", ".", cwd=tree).stdout == ""
+    assert codes(flake8("--exclude=tests/web", ".", cwd=tree).stdout) == ["MCK201", "MCK301"]
+
+
+def test_jobs_resolve_fixtures_and_options_in_every_worker(tree: Path) -> None:
+    for i in range(5):
+        (tree / "tests" / "api" / f"test_copy_{i}.py").write_text(TEST_ONE_MISSING_FIXTURE, encoding="utf-8")
+    serial = flake8("--jobs=1", ".", cwd=tree)
+    parallel = flake8("--jobs=2", ".", cwd=tree)
+    assert sorted(parallel.stdout.splitlines()) == sorted(serial.stdout.splitlines())
+    assert codes(parallel.stdout).count("MCK301") == 6, parallel.stdout + parallel.stderr
+    overridden = flake8("--jobs=2", "--mocklint-extra-fixtures=signed_in_user", ".", cwd=tree)
+    assert codes(overridden.stdout) == ["MCK201"], overridden.stdout + overridden.stderr
+
+
+# -- mocklint's own settings under flake8 ---------------------------------------
+PYPROJECT = '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n'
+
+
+def test_tool_mocklint_extra_fixtures_apply_and_the_option_replaces_them(tree: Path) -> None:
+    (tree / "pyproject.toml").write_text(
+        PYPROJECT + '\n[tool.mocklint]\nextra-fixtures = ["signed_in_user"]\n', encoding="utf-8"
+    )
+    assert codes(flake8(".", cwd=tree).stdout) == ["MCK201"]
+    replaced = flake8("--mocklint-extra-fixtures=live_server,other", ".", cwd=tree)
+    assert MCK301_LINE in [line[2:] for line in replaced.stdout.splitlines()], replaced.stdout
+    listed = flake8("--mocklint-extra-fixtures", "live_server, signed_in_user", ".", cwd=tree)
+    assert codes(listed.stdout) == ["MCK201"], listed.stdout
+
+
+def test_extra_fixtures_in_flake8_config_files(tree: Path) -> None:
+    (tree / "setup.cfg").write_text("[flake8]\nmocklint-extra-fixtures =\n    live_server,\n    signed_in_user\n")
+    proc = flake8(".", cwd=tree, isolated=False)
+    assert codes(proc.stdout) == ["MCK201"], proc.stdout + proc.stderr
+
+
+MOCKER_TEST = "def test_send(mocker):\n    assert mocker\n"
+
+
+def test_plugins_from_tool_mocklint_and_from_flake8_options(tmp_path: Path) -> None:
+    tree = write_project(tmp_path / "project", {"tests/api/test_mail.py": MOCKER_TEST})
+    assert flake8(".", cwd=tree).stdout == ""  # the plugins are not known: `mocker` may exist
+    (tree / "pyproject.toml").write_text(PYPROJECT + '\n[tool.mocklint]\nplugins = ["pytest-asyncio"]\n')
+    proc = flake8(".", cwd=tree)
+    assert codes(proc.stdout) == ["MCK301"], proc.stdout + proc.stderr
+    assert "`mocker` comes from the pytest-mock plugin: install it (`pip install pytest-mock`)" in proc.stdout
+    assert flake8("--mocklint-plugins=pytest-mock,pytest-asyncio", ".", cwd=tree).stdout == ""
+    (tree / ".flake8").write_text("[flake8]\nmocklint-plugins = pytest-asyncio, pytest-mock\n")
+    assert flake8(".", cwd=tree, isolated=False).stdout == ""
+    assert codes(flake8("--mocklint-plugins=pytest-asyncio", ".", cwd=tree, isolated=False).stdout) == ["MCK301"]

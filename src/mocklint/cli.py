@@ -283,7 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Exit status: 0 no problems, 1 problems found, 2 usage or configuration error, "
             "missing path, or an internal error. Settings also come from [tool.mocklint] in the "
-            "nearest pyproject.toml; command-line options win. See docs/output-formats.md."
+            "nearest pyproject.toml; command-line options win. See docs/output-formats.md. "
+            "`mocklint lsp` runs the language server instead (the `lsp` extra)."
         ),
     )
     parser.add_argument(
@@ -539,15 +540,74 @@ def lint(settings: Settings) -> int:
     return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
 
 
+LSP_MIN_PYGLS = (1, 3)
+
+
+def _lsp_missing() -> Optional[str]:
+    """Why ``mocklint lsp`` cannot start here, or None."""
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+    except ImportError:  # pragma: no cover
+        return None
+    try:
+        found = version("pygls")
+        import lsprotocol  # noqa: F401
+        import pygls  # noqa: F401
+    except (PackageNotFoundError, ImportError):
+        return "pygls is not installed"
+    numbers = tuple(int(part) for part in found.split(".")[:2] if part.isdigit())
+    if numbers < LSP_MIN_PYGLS:
+        return f"pygls {found} is installed, and {'.'.join(map(str, LSP_MIN_PYGLS))} or later is needed"
+    return None
+
+
+def lsp_command(argv: Sequence[str]) -> int:
+    """``mocklint lsp``: the language server (``mocklint.lsp``), if its extra is installed."""
+    parser = argparse.ArgumentParser(
+        prog="mocklint lsp",
+        description=(
+            "Run mocklint's language server on stdin/stdout (the Language Server Protocol): an editor starts "
+            "this command. Needs the `lsp` extra: python -m pip install 'mocklint[lsp]'."
+        ),
+        epilog="To lint a folder named lsp, run `mocklint ./lsp`.",
+    )
+    parser.add_argument("--stdio", action="store_true", help="accepted for clients that pass it; stdio is the only transport")
+    try:
+        parser.parse_args(list(argv))
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_ERROR)
+    missing = _lsp_missing()
+    if missing is not None:
+        _error(
+            f"`mocklint lsp` needs the `lsp` extra ({missing} in the environment of {sys.executable}); "
+            f"install it with: {sys.executable} -m pip install 'mocklint[lsp]'"
+        )
+        return EXIT_ERROR
+    if sys.stdin is not None and sys.stdin.isatty():
+        hint = "; to lint the folder lsp, run `mocklint ./lsp`" if os.path.isdir("lsp") else ""
+        _write(sys.stderr, f"mocklint lsp: a language server speaking on stdin/stdout, for an editor to start{hint}\n")
+    from mocklint.lsp import main as serve
+
+    try:
+        return serve(argv)
+    except KeyboardInterrupt:
+        return 130
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """The ``mocklint`` console script; returns the exit status, never raises.
 
     argparse's own exits (``--help``, ``--version``, usage errors) become
     return values too, so callers embedding the CLI get an ``int`` back.
+    ``mocklint lsp ...`` runs the language server instead (a folder named
+    ``lsp`` is linted with ``mocklint ./lsp``).
     """
+    arguments = list(argv) if argv is not None else sys.argv[1:]
+    if arguments[:1] == ["lsp"]:
+        return lsp_command(arguments[1:])
     parser = build_parser()
     try:
-        args = parser.parse_args(list(argv) if argv is not None else None)
+        args = parser.parse_args(arguments)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_ERROR)
     try:

@@ -38,6 +38,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from mocklint.analysis.names import NameResolver
+from mocklint.analysis.project import SettingsOverride, settings_override
 from mocklint.analysis.tree import Frame, Site, walk
 from mocklint.diagnostic import Diagnostic, FileResult, TextEdit, TextFix
 from mocklint.registry import ALL_RULES
@@ -56,6 +57,11 @@ ISSUE_HINT = "please report it with the file that triggers it"
 # Python's default limit at about 350 levels; CPython itself refuses 200 nested
 # brackets, so only long operator chains get this deep.  Such files are left alone.
 MAX_DEPTH = 250
+
+# libcst parses about a megabyte in several seconds, and more than linearly
+# (a generated 50 MB module would take hours and gigabytes).  Such files are
+# data, not test code worth waiting for: they get a note instead.
+MAX_SOURCE_CHARS = 1_000_000
 
 
 def _unparseable(source: str, tree: Optional[ast.AST]) -> Optional[str]:
@@ -97,9 +103,16 @@ def _unparseable(source: str, tree: Optional[ast.AST]) -> Optional[str]:
 class Engine:
     """Lints source text with the selected rules.  Build one and reuse it."""
 
-    def __init__(self, selection: Optional[Selection] = None, rules: Sequence[Type[Rule]] = ALL_RULES) -> None:
+    def __init__(
+        self,
+        selection: Optional[Selection] = None,
+        rules: Sequence[Type[Rule]] = ALL_RULES,
+        project_settings: Optional[SettingsOverride] = None,
+    ) -> None:
         selection = selection or Selection()
         self.selection = selection
+        #: replaces [tool.mocklint]'s extra-fixtures/plugins for the project model (flake8's options)
+        self.project_settings = project_settings
         self.rules: Tuple[Type[Rule], ...] = tuple(r for r in rules if selection.is_selected(r.code))
         self.report_internal_errors = selection.is_selected(INTERNAL_ERROR_CODE)
         self._handled = {rule: rule.handled_types() for rule in self.rules}
@@ -113,7 +126,8 @@ class Engine:
         ``tree`` is the ``ast`` of ``source`` when the caller has one (flake8 does)."""
         display = path or "<stdin>"
         try:
-            return self._lint(source, path, display, tree)
+            with settings_override(self.project_settings):
+                return self._lint(source, path, display, tree)
         except RecursionError:
             # libcst's parser and codegen recurse; a 1,000-deep expression is not
             # a bug in the user's code that mocklint can report on.
@@ -137,6 +151,10 @@ class Engine:
         return [rule for rule in self.rules if rule.gate.search(source)]
 
     def _lint(self, source: str, path: Optional[str], display: str, tree: Optional[ast.AST]) -> FileResult:
+        if len(source) > MAX_SOURCE_CHARS:  # before the gates: they alone take seconds on 50 MB
+            size = f"{len(source) / 1e6:.1f} million characters"
+            limit = f"{MAX_SOURCE_CHARS / 1e6:g} million"
+            return FileResult(display, parse_error=f"{size}, more than the {limit} mocklint analyses")
         rules = self.gated_rules(source)
         if not rules:
             return FileResult(display)

@@ -13,6 +13,11 @@ every ``MCK`` code is on by default and ``--select``/``--extend-ignore``/
   including in flake8's ``--jobs`` worker processes.
 - Nothing raised inside mocklint escapes into flake8: it becomes a single
   ``MCK000`` diagnostic and the run goes on.
+- The fixture rules (MCK3xx) read ``extra-fixtures`` and ``plugins`` from
+  ``[tool.mocklint]`` themselves (the project model finds the file from each
+  linted path).  ``--mocklint-extra-fixtures`` and ``--mocklint-plugins``
+  (comma-separated; also ``mocklint-extra-fixtures = ...`` in flake8's own
+  config file) replace those values; the engine hands them to the model.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import logging
 from typing import Any, ClassVar, Iterator, List, Optional, Tuple, Type
 
 from mocklint import __version__
+from mocklint.analysis.project import SettingsOverride
 from mocklint.engine import Engine
 
 LOG = logging.getLogger("flake8.mocklint")
@@ -41,10 +47,34 @@ class Plugin:
         self._filename = filename
 
     @classmethod
+    def add_options(cls, manager: Any) -> None:
+        manager.add_option(
+            "--mocklint-extra-fixtures",
+            default=None,
+            parse_from_config=True,
+            comma_separated_list=True,
+            metavar="NAMES",
+            help="fixtures registered in ways mocklint cannot see, taken as defined for every test "
+            "(comma-separated; replaces `extra-fixtures` of [tool.mocklint])",
+        )
+        manager.add_option(
+            "--mocklint-plugins",
+            default=None,
+            parse_from_config=True,
+            comma_separated_list=True,
+            metavar="PLUGINS",
+            help="the pytest plugins the tests run with, as distribution names such as pytest-mock "
+            "(comma-separated; replaces `plugins` of [tool.mocklint])",
+        )
+
+    @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
         # flake8 has already applied --select/--ignore/per-file-ignores by code,
         # so the engine runs every rule and flake8 filters what it prints.
-        cls._engine = Engine()
+        extra = _names(getattr(options, "mocklint_extra_fixtures", None))
+        plugins = _names(getattr(options, "mocklint_plugins", None))
+        override = SettingsOverride(extra, plugins) if extra is not None or plugins is not None else None
+        cls._engine = Engine(project_settings=override)
         display = getattr(options, "stdin_display_name", None)
         cls._stdin_display_name = display if display and display != "stdin" else None
 
@@ -70,3 +100,12 @@ class Plugin:
             LOG.warning("mocklint: internal error on %s: %s", self._filename, result.internal_error)
         for d in result.diagnostics:
             yield d.line, d.column, f"{d.code} {d.message}", type(self)
+
+
+def _names(value: Any) -> Optional[Tuple[str, ...]]:
+    """flake8's comma-separated list (already split) as a tuple; None when not given."""
+    if value is None:
+        return None
+    if isinstance(value, str):  # a plugin's default, or an older flake8
+        value = value.split(",")
+    return tuple(item.strip() for item in value if item.strip())

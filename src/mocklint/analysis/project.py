@@ -25,11 +25,16 @@ builds its plugin per file).  Conftest and helper modules are parsed with
 libcst once per process (``PARSES`` counts them) and re-read only when their
 mtime or size changes; a model whose configuration or conftest files changed
 is rebuilt.  Only the folder of the linted path matters, so a display name of
-an unsaved buffer works too.
+an unsaved buffer works too.  ``extra-fixtures`` and ``plugins`` come from
+``[tool.mocklint]`` (watched like the pytest configuration) unless the engine
+linting the file carries a ``SettingsOverride`` (flake8's ``--mocklint-*``
+options); models are cached per override too.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import fnmatch
 import functools
 import glob
@@ -312,19 +317,55 @@ class MocklintSettings:
     plugins: Optional[FrozenSet[str]] = None
 
 
-def _mocklint_settings(rootdir: str) -> MocklintSettings:
+@dataclass(frozen=True)
+class SettingsOverride:
+    """Fixture settings a host gives (flake8's ``--mocklint-extra-fixtures`` and
+    ``--mocklint-plugins``): each one that is not None replaces the value from
+    ``[tool.mocklint]``.  The engine sets it around each file it lints."""
+
+    extra_fixtures: Optional[Tuple[str, ...]] = None
+    plugins: Optional[Tuple[str, ...]] = None
+
+
+_OVERRIDE: "contextvars.ContextVar[Optional[SettingsOverride]]" = contextvars.ContextVar(
+    "mocklint_settings_override", default=None
+)
+
+
+@contextlib.contextmanager
+def settings_override(override: Optional[SettingsOverride]) -> Iterator[None]:
+    """Models built or looked up inside the block use ``override``."""
+    token = _OVERRIDE.set(override)
+    try:
+        yield
+    finally:
+        _OVERRIDE.reset(token)
+
+
+def _mocklint_settings(
+    rootdir: str, override: Optional[SettingsOverride] = None
+) -> Tuple[MocklintSettings, Optional[str]]:
+    """The fixture settings for a project, and the file they were read from."""
+    found = None
+    extra: FrozenSet[str] = frozenset()
+    plugins: Optional[FrozenSet[str]] = None
     try:
         from mocklint.config import ConfigError, find_config, load_config
 
         found = find_config(rootdir)
-        if found is None:
-            return MocklintSettings()
-        config = load_config(found)
+        if found is not None:
+            config = load_config(found)
+            extra = frozenset(getattr(config, "extra_fixtures", ()) or ())
+            listed = getattr(config, "plugins", None)
+            plugins = frozenset(_normal(p) for p in listed) if listed is not None else None
     except (ConfigError, ImportError, OSError):
-        return MocklintSettings()
-    extra = frozenset(getattr(config, "extra_fixtures", ()) or ())
-    plugins = getattr(config, "plugins", None)
-    return MocklintSettings(extra, frozenset(_normal(p) for p in plugins) if plugins is not None else None)
+        pass
+    if override is not None:
+        if override.extra_fixtures is not None:
+            extra = frozenset(override.extra_fixtures)
+        if override.plugins is not None:
+            plugins = frozenset(_normal(p) for p in override.plugins)
+    return MocklintSettings(extra, plugins), found
 
 
 def _normal(name: str) -> str:
@@ -334,16 +375,18 @@ def _normal(name: str) -> str:
 class ProjectModel:
     """Fixture visibility for every test under one pytest configuration."""
 
-    def __init__(self, config: PytestConfig) -> None:
+    def __init__(self, config: PytestConfig, override: Optional[SettingsOverride] = None) -> None:
         self.config = config
         self.root = config.rootdir
         self.confcutdir = config.effective_confcutdir
-        self.settings = _mocklint_settings(self.root)
+        self.settings, settings_file = _mocklint_settings(self.root, override)
         self._conftest_levels: Dict[str, Optional[Level]] = {}
         self._global: Optional[GlobalLevel] = None
         self._files: Optional[List[str]] = None
         self._texts: Dict[str, Optional[str]] = {}
         self._watched: Dict[str, Optional[Tuple[int, int]]] = {p: _signature(p) for p in config.sources}
+        if settings_file is not None:  # a long-running host (the language server) sees edits to [tool.mocklint]
+            self.watch(settings_file)
 
     # -- validity -------------------------------------------------------------
     def watch(self, path: str) -> None:
@@ -930,7 +973,7 @@ def _builtin_plugin_names() -> FrozenSet[str]:
 
 # -- cache ------------------------------------------------------------------
 _config_by_dir: Dict[str, PytestConfig] = {}
-_models: Dict[Tuple[str, Optional[str]], ProjectModel] = {}
+_models: Dict[Tuple[str, Optional[str], Optional[SettingsOverride]], ProjectModel] = {}
 
 
 def config_for(directory: str) -> PytestConfig:
@@ -950,15 +993,16 @@ def model_for(directory: str) -> Optional[ProjectModel]:
     config = config_for(directory)
     if not config.readable:
         return None
-    key = (config.rootdir, config.inipath)
+    override = _OVERRIDE.get()
+    key = (config.rootdir, config.inipath, override)
     model = _models.get(key)
     if model is not None and model.config == config and model.is_current():
         return model
     if model is not None:
         _config_by_dir.clear()
         config = config_for(directory)
-        key = (config.rootdir, config.inipath)
-    model = ProjectModel(config)
+        key = (config.rootdir, config.inipath, override)
+    model = ProjectModel(config, override)
     _models[key] = model
     return model
 
@@ -968,6 +1012,15 @@ def model_for_path(path: Optional[str]) -> Optional[ProjectModel]:
     if not path:
         return None
     return model_for(os.path.dirname(os.path.abspath(path)))
+
+
+def refresh_after_save() -> None:
+    """Forget what is cached without a check of the files' mtimes (which folders
+    hold project markers, what the conftest files on a path contain), for a
+    long-running host such as the language server after files were saved.
+    Parsed files and models stay: they are checked against the files anyway."""
+    _conftest_chain.cache_clear()
+    _conftest_chain_matches.cache_clear()
 
 
 def clear_caches() -> None:

@@ -1,0 +1,464 @@
+"""``mocklint lsp``: a language server on stdin/stdout, built on pygls.
+
+It needs the ``lsp`` extra (``pip install 'mocklint[lsp]'``, pygls 1.3 or
+later); ``mocklint.cli`` checks for it before importing this module.
+
+What it does:
+
+- **Diagnostics** for each open Python document on ``didOpen``, ``didChange``
+  (the unsaved buffer, not the file on disk) and ``didSave``; a save
+  re-lints every open document, since a saved ``conftest.py`` can change what
+  the others see.  ``# noqa`` applies as in flake8 and the CLI.  Each
+  diagnostic has ``code`` (``MCK201``), ``source`` ``"mocklint"`` and, as
+  ``codeDescription.href``, the rule's documentation page (see ``DocsPages``).
+- **Settings**, from ``initializationOptions`` and
+  ``workspace/didChangeConfiguration`` (either flat or under a ``"mocklint"``
+  key): ``select`` and ``ignore`` (code prefixes, a list or a comma-separated
+  string), ``unsafeFixes`` (offer fixes that may change behaviour as quick
+  fixes too) and ``docsBaseUrl``.  A setting that is not given falls back to
+  ``[tool.mocklint]`` of the document's project, as for the ``mocklint``
+  command.
+- **Code actions**: one ``quickfix`` per fixable diagnostic (the rule's own
+  fix), and ``source.fixAll.mocklint`` ("fix all safe problems"), which
+  applies the safe fixes as ``mocklint --fix`` does.
+- **The project model is reused** between keystrokes: conftest files are
+  parsed once and again only when they change on disk.  The custom request
+  ``mocklint/stats`` tells how many such parses happened.
+
+Positions: mocklint counts columns in code points; they are converted to the
+position encoding negotiated with the client (UTF-16 unless it says otherwise).
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from lsprotocol import types as lsp
+
+try:  # pygls 2
+    from pygls.lsp.server import LanguageServer
+except ImportError:  # pygls 1.3
+    from pygls.server import LanguageServer  # type: ignore[no-redef]
+
+from mocklint import __version__
+from mocklint.analysis import project
+from mocklint.config import CODE_PREFIX, Config, ConfigError, discover_config
+from mocklint.diagnostic import Diagnostic, TextEdit
+from mocklint.engine import Engine
+from mocklint.fixes import fix_source
+from mocklint.noqa import filter_diagnostics
+from mocklint.registry import ALL_RULES
+from mocklint.rule_docs import rule_page
+from mocklint.settings import Selection
+
+LOG = logging.getLogger("mocklint.lsp")
+
+SOURCE = "mocklint"
+FIX_ALL_KIND = "source.fixAll.mocklint"
+STATS_METHOD = "mocklint/stats"
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+# -- settings -----------------------------------------------------------------
+@dataclass(frozen=True)
+class ServerSettings:
+    """What the client configured; None: not given (the project's config decides)."""
+
+    select: Optional[Tuple[str, ...]] = None
+    ignore: Optional[Tuple[str, ...]] = None
+    unsafe_fixes: bool = False
+    docs_base_url: Optional[str] = None
+
+
+def parse_settings(raw: Any, current: ServerSettings, problems: List[str]) -> ServerSettings:
+    """Apply the keys present in ``raw`` (flat, or under ``"mocklint"``) to ``current``."""
+    if not isinstance(raw, dict):
+        return current
+    if isinstance(raw.get("mocklint"), dict):
+        raw = raw["mocklint"]
+    changes: Dict[str, Any] = {}
+    for key in ("select", "ignore"):
+        if key in raw:
+            changes[key] = _prefixes(key, raw[key], problems)
+    if "unsafeFixes" in raw:
+        changes["unsafe_fixes"] = bool(raw["unsafeFixes"])
+    if "docsBaseUrl" in raw:
+        value = raw["docsBaseUrl"]
+        changes["docs_base_url"] = value if isinstance(value, str) and value else None
+    return replace(current, **changes)
+
+
+def _prefixes(key: str, value: Any, problems: List[str]) -> Optional[Tuple[str, ...]]:
+    if value is None:
+        return None
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        problems.append(f"`{key}` must be a list of code prefixes, got {value!r}")
+        return None
+    found = []
+    for item in (i.strip() for i in items):
+        if not item:
+            continue
+        if CODE_PREFIX.match(item):
+            found.append(item)
+        else:
+            problems.append(f"`{key}`: {item!r} is not a code prefix (expected something like MCK, MCK2 or MCK201)")
+    return tuple(found)
+
+
+# -- documentation links -------------------------------------------------------
+def _user_cache() -> Path:
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+
+
+class DocsPages:
+    """The ``codeDescription.href`` of each code.
+
+    mocklint has no web site, so by default the link is a ``file://`` URI of
+    the rule's page, rendered from the installed rule into
+    ``<user cache>/mocklint/docs/<version>/<rule-name>.md`` (the same text as
+    ``docs/rules/`` in the repository): it matches the installed version and
+    works offline.  ``docsBaseUrl`` links to ``<docsBaseUrl>/<rule-name>.md``
+    instead (for a team that hosts the docs).  A code with no page (``MCK000``)
+    or a page that cannot be written gets no link.
+    """
+
+    def __init__(self) -> None:
+        self.rules = {rule.code: rule for rule in ALL_RULES}
+        self.folder = _user_cache() / "mocklint" / "docs" / __version__
+        self._written: Dict[str, Optional[str]] = {}
+
+    def href(self, code: str, base_url: Optional[str]) -> Optional[str]:
+        rule = self.rules.get(code)
+        if rule is None:
+            return None
+        if base_url:
+            return f"{base_url.rstrip('/')}/{rule.name}.md"
+        if code not in self._written:
+            self._written[code] = self._write(rule)
+        return self._written[code]
+
+    def _write(self, rule: Any) -> Optional[str]:
+        page = self.folder / f"{rule.name}.md"
+        text = rule_page(rule, source_note=False)
+        try:
+            if not page.is_file() or page.read_text(encoding="utf-8") != text:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                temporary = page.with_suffix(f".{os.getpid()}.tmp")
+                temporary.write_text(text, encoding="utf-8")
+                os.replace(temporary, page)
+        except OSError as exc:
+            LOG.warning("cannot write the documentation page %s: %s", page, exc)
+            return None
+        return page.resolve().as_uri()
+
+
+# -- positions -----------------------------------------------------------------
+def _to_client(document: Any, line: int, column: int) -> lsp.Position:
+    """A 0-based line and code-point column as the client counts them."""
+    return document.position_codec.position_to_client_units(document.lines, lsp.Position(line=line, character=column))
+
+
+def _range(document: Any, line: int, column: int, end_line: int, end_column: int) -> lsp.Range:
+    """mocklint's 1-based lines and 0-based columns as an LSP range."""
+    start = _to_client(document, line - 1, column)
+    if (end_line, end_column) <= (line, column):
+        # no extent (MCK000): to the end of the line
+        text = document.lines[line - 1] if 0 < line <= len(document.lines) else ""
+        end_line, end_column = line, len(text.rstrip("\r\n"))
+    return lsp.Range(start=start, end=_to_client(document, end_line - 1, end_column))
+
+
+def _text_edit(document: Any, edit: TextEdit) -> lsp.TextEdit:
+    start = _to_client(document, edit.line - 1, edit.column)
+    end = _to_client(document, edit.end_line - 1, edit.end_column)
+    return lsp.TextEdit(range=lsp.Range(start=start, end=end), new_text=edit.text)
+
+
+def _overlaps(a: lsp.Range, b: lsp.Range) -> bool:
+    def key(p: lsp.Position) -> Tuple[int, int]:
+        return (p.line, p.character)
+
+    return key(a.start) <= key(b.end) and key(b.start) <= key(a.end)
+
+
+def _line_edits(before: str, after: str) -> List[lsp.TextEdit]:
+    """Whole-line edits that turn ``before`` into ``after`` (the document's lines elsewhere stay put)."""
+    old = before.splitlines(keepends=True)
+    new = after.splitlines(keepends=True)
+    edits = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        edits.append(
+            lsp.TextEdit(
+                range=lsp.Range(start=lsp.Position(line=i1, character=0), end=lsp.Position(line=i2, character=0)),
+                new_text="".join(new[j1:j2]),
+            )
+        )
+    return edits
+
+
+# -- the server ------------------------------------------------------------------
+@dataclass
+class Linted:
+    """The last lint of a document: for code actions on the same version."""
+
+    version: Optional[int]
+    source: str
+    path: Optional[str]
+    engine: Engine
+    diagnostics: Tuple[Diagnostic, ...]
+    published: Tuple[lsp.Diagnostic, ...]
+
+
+class Mocklint:
+    """The server's state; the pygls features below call into it."""
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+        self.settings = ServerSettings()
+        self.docs = DocsPages()
+        self.linted: Dict[str, Linted] = {}
+        self.lints = 0
+        self._engines: Dict[Selection, Engine] = {}
+        self._reported: Set[str] = set()
+
+    # -- messages to the client --
+    def log(self, message: str, kind: lsp.MessageType = lsp.MessageType.Log) -> None:
+        send = getattr(self.server, "window_log_message", None)
+        if send is not None:  # pygls 2
+            send(lsp.LogMessageParams(type=kind, message=message))
+        else:  # pygls 1.3
+            self.server.show_message_log(message, kind)
+
+    def warn_once(self, message: str) -> None:
+        """A configuration problem, shown to the user once per server."""
+        if message in self._reported:
+            return
+        self._reported.add(message)
+        send = getattr(self.server, "window_show_message", None)
+        if send is not None:
+            send(lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=f"mocklint: {message}"))
+        else:
+            self.server.show_message(f"mocklint: {message}", lsp.MessageType.Warning)
+
+    def publish(self, uri: str, diagnostics: Sequence[lsp.Diagnostic], version: Optional[int]) -> None:
+        send = getattr(self.server, "text_document_publish_diagnostics", None)
+        if send is not None:  # pygls 2
+            send(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=list(diagnostics), version=version))
+        else:
+            self.server.publish_diagnostics(uri, list(diagnostics), version)
+
+    # -- settings --
+    def configure(self, raw: Any) -> None:
+        problems: List[str] = []
+        self.settings = parse_settings(raw, self.settings, problems)
+        for problem in problems:
+            self.warn_once(f"settings: {problem}")
+
+    def _config(self, path: Optional[str]) -> Config:
+        if not path:
+            return Config()
+        try:
+            return discover_config((path,))
+        except ConfigError as exc:
+            self.warn_once(str(exc))
+            return Config()
+
+    def engine_for(self, path: Optional[str]) -> Engine:
+        config = self._config(path) if self.settings.select is None or self.settings.ignore is None else Config()
+        select = self.settings.select if self.settings.select is not None else (config.select or ("MCK",))
+        ignore = self.settings.ignore if self.settings.ignore is not None else (config.ignore or ())
+        selection = Selection(select=select, ignore=ignore)
+        engine = self._engines.get(selection)
+        if engine is None:
+            engine = self._engines[selection] = Engine(selection)
+        return engine
+
+    # -- linting --
+    def documents(self) -> Dict[str, Any]:
+        workspace = self.server.workspace
+        return dict(getattr(workspace, "text_documents", None) or getattr(workspace, "documents", {}))
+
+    @staticmethod
+    def _path(document: Any) -> Optional[str]:
+        if not document.uri.startswith("file:"):
+            return None
+        return document.path
+
+    @staticmethod
+    def is_python(document: Any) -> bool:
+        language = getattr(document, "language_id", None)
+        if language:
+            return language == "python"
+        return document.uri.endswith(PYTHON_SUFFIXES)
+
+    def lint(self, uri: str) -> Optional[Linted]:
+        document = self.server.workspace.get_text_document(uri)
+        if not self.is_python(document):
+            return None
+        started = time.perf_counter()
+        source = document.source
+        path = self._path(document)
+        engine = self.engine_for(path)
+        result = engine.lint(source, path)
+        diagnostics = filter_diagnostics(source, result.diagnostics)
+        published = tuple(self._lsp_diagnostic(document, d) for d in diagnostics)
+        linted = Linted(document.version, source, path, engine, diagnostics, published)
+        self.linted[uri] = linted
+        self.lints += 1
+        self.publish(uri, published, document.version)
+        LOG.debug("linted %s in %.1f ms", uri, (time.perf_counter() - started) * 1000)
+        return linted
+
+    def lint_all(self) -> None:
+        for uri, document in self.documents().items():
+            if self.is_python(document):
+                self.lint(uri)
+
+    def current(self, uri: str) -> Optional[Linted]:
+        document = self.server.workspace.get_text_document(uri)
+        linted = self.linted.get(uri)
+        if linted is None or linted.version != document.version or linted.source != document.source:
+            linted = self.lint(uri)
+        return linted
+
+    def forget(self, uri: str) -> None:
+        self.linted.pop(uri, None)
+        self.publish(uri, [], None)
+
+    def _lsp_diagnostic(self, document: Any, d: Diagnostic) -> lsp.Diagnostic:
+        href = self.docs.href(d.code, self.settings.docs_base_url)
+        fixable = d.fix is not None and (d.fix.safe or self.settings.unsafe_fixes)
+        return lsp.Diagnostic(
+            range=_range(document, d.line, d.column, d.end_line, d.end_column),
+            message=d.message,
+            severity=lsp.DiagnosticSeverity.Warning,
+            code=d.code,
+            code_description=lsp.CodeDescription(href=href) if href else None,
+            source=SOURCE,
+            data={"name": d.name, "fixable": fixable},
+        )
+
+    # -- code actions --
+    def code_actions(self, params: lsp.CodeActionParams) -> List[lsp.CodeAction]:
+        uri = params.text_document.uri
+        linted = self.current(uri)
+        if linted is None:
+            return []
+        document = self.server.workspace.get_text_document(uri)
+        only = list(params.context.only or [])
+
+        def wanted(kind: str) -> bool:
+            return not only or any(kind == k or kind.startswith(f"{k}.") for k in only)
+
+        actions: List[lsp.CodeAction] = []
+        if wanted(lsp.CodeActionKind.QuickFix):
+            for diagnostic, shown in zip(linted.diagnostics, linted.published):
+                fix = diagnostic.fix
+                if fix is None or not (fix.safe or self.settings.unsafe_fixes):
+                    continue
+                if not _overlaps(shown.range, params.range):
+                    continue
+                note = "" if fix.safe else ", may change behaviour"
+                title = f"{fix.title} ({diagnostic.code}{note})"
+                edits = [_text_edit(document, edit) for edit in fix.edits]
+                actions.append(
+                    lsp.CodeAction(
+                        title=title,
+                        kind=lsp.CodeActionKind.QuickFix,
+                        diagnostics=[shown],
+                        is_preferred=fix.safe,
+                        edit=lsp.WorkspaceEdit(changes={uri: edits}),
+                    )
+                )
+        if wanted(FIX_ALL_KIND) and any(d.fix is not None and d.fix.safe for d in linted.diagnostics):
+            fixed = fix_source(linted.engine, linted.source, linted.path, unsafe=False)
+            if fixed.applied and fixed.source != linted.source:
+                actions.append(
+                    lsp.CodeAction(
+                        title="mocklint: fix all safe problems",
+                        kind=FIX_ALL_KIND,
+                        edit=lsp.WorkspaceEdit(changes={uri: _line_edits(linted.source, fixed.source)}),
+                    )
+                )
+        return actions
+
+    def stats(self) -> Dict[str, Any]:
+        return {
+            "version": __version__,
+            "lints": self.lints,
+            "projectParses": project.PARSES[0],
+            "projectModels": len(project._models),
+            "filesParsed": sum(engine.parsed_files for engine in self._engines.values()),
+            "openDocuments": sorted(self.linted),
+        }
+
+
+def build_server() -> Any:
+    server = LanguageServer("mocklint", __version__)
+    state = Mocklint(server)
+    server.mocklint = state  # for tests and debugging
+
+    @server.feature(lsp.INITIALIZE)
+    def initialize(ls: Any, params: lsp.InitializeParams) -> None:
+        state.configure(params.initialization_options)
+
+    @server.feature(lsp.INITIALIZED)
+    def initialized(ls: Any, params: lsp.InitializedParams) -> None:
+        state.log(f"mocklint {__version__} language server ready")
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def did_change_configuration(ls: Any, params: lsp.DidChangeConfigurationParams) -> None:
+        state.configure(params.settings)
+        state.lint_all()
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: Any, params: lsp.DidOpenTextDocumentParams) -> None:
+        state.lint(params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: Any, params: lsp.DidChangeTextDocumentParams) -> None:
+        state.lint(params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE, lsp.SaveOptions(include_text=False))
+    def did_save(ls: Any, params: lsp.DidSaveTextDocumentParams) -> None:
+        project.refresh_after_save()
+        state.lint_all()
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: Any, params: lsp.DidCloseTextDocumentParams) -> None:
+        state.forget(params.text_document.uri)
+
+    @server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False),
+    )
+    def code_action(ls: Any, params: lsp.CodeActionParams) -> List[lsp.CodeAction]:
+        return state.code_actions(params)
+
+    @server.feature(STATS_METHOD)
+    def stats(ls: Any, params: Any) -> Dict[str, Any]:
+        return state.stats()
+
+    return server
+
+
+def main(argv: Iterable[str] = ()) -> int:
+    """Serve on stdin/stdout until the client says ``exit``."""
+    server = build_server()
+    try:
+        server.start_io()
+    except SystemExit as exc:  # pygls 1.3 exits from inside on `exit`
+        return exc.code if isinstance(exc.code, int) else 0
+    return 0

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from mocklint import __version__, output
+from mocklint.analysis import reads
+from mocklint.cache import CACHE_DIR_NAME, ResultCache, settings_key
 from mocklint.config import (
     CODE_PREFIX,
     FORMATS,
@@ -30,8 +32,6 @@ from mocklint.config import (
     discover_config,
     load_config,
 )
-from mocklint.analysis import reads
-from mocklint.cache import CACHE_DIR_NAME, ResultCache, settings_key
 from mocklint.diagnostic import Diagnostic
 from mocklint.engine import Engine
 from mocklint.files import (

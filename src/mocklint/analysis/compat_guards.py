@@ -22,29 +22,15 @@ from typing import Iterable, Iterator, List, Optional, Sequence
 import libcst as cst
 
 from mocklint.analysis.names import NameResolver, dotted_name
-from mocklint.analysis.tree import Site, child_fields
+from mocklint.analysis.tree import Site, descendants
 
 # Names of exceptions whose handlers swallow an AttributeError or TypeError.
 _CATCH_ALL = frozenset({"AttributeError", "TypeError", "Exception", "BaseException"})
 
 
-def _subtree(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """``node`` and every meaningful node below it."""
-    stack: List[cst.CSTNode] = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        for name in child_fields(type(current)):
-            value = getattr(current, name)
-            if isinstance(value, cst.CSTNode):
-                stack.append(value)
-            elif isinstance(value, (tuple, list)):
-                stack.extend(item for item in value if isinstance(item, cst.CSTNode))
-
-
 def _texts(node: cst.CSTNode) -> Iterator[str]:
     """Identifiers and string contents under ``node``, lower-cased."""
-    for child in _subtree(node):
+    for child in descendants(node):
         if isinstance(child, cst.Name):
             yield child.value.lower()
         elif isinstance(child, cst.Attribute):
@@ -66,7 +52,7 @@ def mentions(node: cst.CSTNode, words: Sequence[str]) -> bool:
 
 
 def _names_catch_all(node: cst.CSTNode) -> bool:
-    return any(isinstance(n, cst.Name) and n.value in _CATCH_ALL for n in _subtree(node))
+    return any(isinstance(n, cst.Name) and n.value in _CATCH_ALL for n in descendants(node))
 
 
 def _handler_catches(handler: cst.ExceptHandler) -> bool:
@@ -130,7 +116,7 @@ def compat_guarded(site: Site, words: Sequence[str], *, fallback_handlers: bool 
                 return True
             if via == "handlers" and fallback_handlers and isinstance(child, cst.ExceptHandler):
                 if child.type is not None and any(
-                    isinstance(n, cst.Name) and n.value == "AttributeError" for n in _subtree(child.type)
+                    isinstance(n, cst.Name) and n.value == "AttributeError" for n in descendants(child.type)
                 ):
                     return True
         elif isinstance(ancestor, cst.With) and via == "body":

@@ -38,7 +38,7 @@ from mocklint.analysis.names import NameResolver, dotted_name
 from mocklint.analysis.pytest_roles import Role, fixture_decorator, function_role
 from mocklint.analysis.source import code
 from mocklint.analysis.targets import Target, configures_parameter, resolve_target
-from mocklint.analysis.tree import Frame, Site, child_fields, walk
+from mocklint.analysis.tree import Frame, Site, descendants, walk
 
 
 class Kind(enum.Enum):
@@ -1084,20 +1084,9 @@ class MockAnalysis:
 
 
 def _has_own_yield(func: cst.FunctionDef) -> bool:
-    stack: List[cst.CSTNode] = [func.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Yield):
-            return True
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        for name in child_fields(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                stack.append(value)
-            elif isinstance(value, (tuple, list)):
-                stack.extend(v for v in value if isinstance(v, cst.CSTNode))
-    return False
+    return any(
+        isinstance(node, cst.Yield) for node in descendants(func.body, stop_at=(cst.FunctionDef, cst.ClassDef, cst.Lambda))
+    )
 
 
 def _fixture_name(func: cst.FunctionDef, names: NameResolver, site: Site) -> Optional[str]:

@@ -217,3 +217,20 @@ class Site:
 def child_site(site: Site, node: cst.CSTNode, field: str) -> Site:
     """The site of ``node``, a child of ``site``'s node reached through ``field``."""
     return Site((node, site.frame, field))
+
+
+def descendants(node: cst.CSTNode, stop_at: Tuple[type, ...] = ()) -> Iterator[cst.CSTNode]:
+    """``node`` and every meaningful node below it, not descending into nodes
+    of the ``stop_at`` types (yielded, but not entered)."""
+    stack: List[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if stop_at and current is not node and isinstance(current, stop_at):
+            continue
+        for name in child_fields(type(current)):
+            value = getattr(current, name)
+            if isinstance(value, cst.CSTNode):
+                stack.append(value)
+            elif isinstance(value, (tuple, list)):
+                stack.extend(item for item in value if isinstance(item, cst.CSTNode))

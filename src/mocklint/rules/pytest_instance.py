@@ -9,7 +9,7 @@ import libcst as cst
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site, child_fields
+from mocklint.analysis.tree import Site, descendants
 from mocklint.rule import Rule, gate
 
 _QUALIFIED = frozenset({"pytest.Instance", "_pytest.python.Instance"})
@@ -153,20 +153,11 @@ def _catches(handler: cst.ExceptHandler) -> bool:
 
 def _is_guard(test: cst.BaseExpression) -> bool:
     """A condition that mentions ``Instance`` as a string, a version, or ``TYPE_CHECKING``."""
-    stack: List[cst.CSTNode] = [test]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.SimpleString) and node.evaluated_value == "Instance":
-            return True
-        if isinstance(node, cst.Name) and ("version" in node.value.lower() or node.value == "TYPE_CHECKING"):
-            return True
-        for name in child_fields(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                stack.append(value)
-            elif isinstance(value, (tuple, list)):
-                stack.extend(item for item in value if isinstance(item, cst.CSTNode))
-    return False
+    return any(
+        (isinstance(node, cst.SimpleString) and node.evaluated_value == "Instance")
+        or (isinstance(node, cst.Name) and ("version" in node.value.lower() or node.value == "TYPE_CHECKING"))
+        for node in descendants(test)
+    )
 
 
 def _advice(site: Site) -> str:

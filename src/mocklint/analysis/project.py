@@ -678,7 +678,7 @@ class ProjectModel:
         the project registered as ``name`` or bound to an attribute called ``name``."""
         pattern = re.compile(r"\b" + re.escape(name) + r"\b")
         found: List[Tuple[str, str, str]] = []
-        above = [os.path.join(folder, "conftest.py") for folder in sorted(_parents(self.root), key=len)[-6:]]
+        above = [os.path.join(folder, "conftest.py") for folder in sorted(parent_folders(self.root), key=len)[-6:]]
         for path in [*self.files(), *above]:
             text = self.text(path)
             if not text or "fixture" not in text or not pattern.search(text):
@@ -757,7 +757,8 @@ class ProjectModel:
                 yield path
 
 
-def _parents(folder: str) -> Set[str]:
+def parent_folders(folder: str) -> Set[str]:
+    """Every folder strictly above ``folder``."""
     found: Set[str] = set()
     current = os.path.abspath(folder)
     while True:

@@ -20,6 +20,7 @@ from mocklint.analysis.project import (
     PluginFixture,
     ProjectModel,
     model_for_path,
+    parent_folders,
 )
 from mocklint.rule import Rule, gate
 
@@ -554,7 +555,7 @@ class _Checker:
         base = os.path.basename(path)
         folder = os.path.dirname(path)
         if base == "conftest.py":
-            if not model.in_project(folder) or folder in _strict_parents(model.confcutdir):
+            if not model.in_project(folder) or folder in parent_folders(model.confcutdir):
                 return (
                     f"it is defined in {rel}, above the rootdir ({model.rel(model.root) or '.'}, where "
                     f"{os.path.basename(model.config.inipath or 'the pytest configuration')} is): pytest does not load "
@@ -579,17 +580,6 @@ class _Checker:
         if not model.in_project(common):
             common = model.root
         return model.rel(os.path.join(common, "conftest.py"))
-
-
-def _strict_parents(folder: str) -> Set[str]:
-    found = set()
-    current = os.path.abspath(folder)
-    while True:
-        parent = os.path.dirname(current)
-        if parent == current:
-            return found
-        found.add(parent)
-        current = parent
 
 
 def _module_name(model: ProjectModel, path: str) -> str:

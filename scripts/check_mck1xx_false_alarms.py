@@ -1,12 +1,13 @@
-"""Run MCK101-MCK103 over the test suites of real async projects, to find false alarms.
+"""Run MCK101-MCK103 (or other codes) over the test suites of real projects, to find false alarms.
 
-    python scripts/check_mck1xx_false_alarms.py [--project NAME ...] [--offline]
+    python scripts/check_mck1xx_false_alarms.py [--select MCK401,MCK402] [--project NAME ...] [--offline]
 
 Each project's sdist is downloaded once, at a pinned version, with
 ``pip download --no-deps --no-binary :all: NAME==VERSION`` into
 ``$MOCKLINT_CORPUS_CACHE`` (default ``~/.cache/mocklint-corpus``, outside the
 repository), and unpacked there.  The engine, with only the three async mock
-codes selected, runs over every ``.py`` file below the project's test folders.
+codes selected (or the codes ``--select`` names, comma-separated), runs over
+every ``.py`` file below the project's test folders.
 Nothing is imported or executed.
 
 Printed: every finding (``project/path:line:col: CODE message``), then one row
@@ -168,7 +169,7 @@ class Row:
     note: str = ""
 
 
-def check(project: Project, cache: Path, offline: bool) -> Row:
+def check(project: Project, cache: Path, offline: bool, codes: Sequence[str] = CODES) -> Row:
     row = Row(f"{project.name}=={project.version}")
     sdist = download(project, cache, offline)
     if sdist is None:
@@ -179,7 +180,7 @@ def check(project: Project, cache: Path, offline: bool) -> Row:
     if not files:
         row.note = f"no test files under {', '.join(project.tests)}"
         return row
-    engine = Engine(Selection(select=CODES))
+    engine = Engine(Selection(select=tuple(codes)))
     for path in files:
         try:
             source = path.read_text(encoding="utf-8")
@@ -204,14 +205,19 @@ def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", action="append", default=[], help="only this project (repeatable)")
     parser.add_argument("--offline", action="store_true", help="use the cache only, download nothing")
+    parser.add_argument(
+        "--select", default=",".join(CODES), help=f"codes to check, comma-separated (default: {','.join(CODES)})"
+    )
     args = parser.parse_args(argv)
+    codes = tuple(code.strip() for code in args.select.split(",") if code.strip())
     cache = cache_dir()
     chosen = [p for p in PROJECTS if not args.project or p.name in args.project]
     unknown = set(args.project) - {p.name for p in PROJECTS}
     if unknown:
         parser.error(f"unknown project(s): {', '.join(sorted(unknown))}")
     print(f"# corpus cache: {cache}")
-    rows = [check(project, cache, args.offline) for project in chosen]
+    print(f"# codes: {', '.join(codes)}")
+    rows = [check(project, cache, args.offline, codes) for project in chosen]
     print()
     header = (
         f"{'project':32} {'files':>6} {'libcst':>6} {'lines':>8} {'findings':>8} {'seconds':>8} {'s/100k lines':>12}"

@@ -1,10 +1,11 @@
-"""Precision and recall of the async mock rules MCK101-MCK103 on their fixture suites.
+"""Precision and recall of rules on their fixture suites (default: the async mock rules MCK101-MCK103).
 
-    python scripts/measure_mck1xx.py [--strict]
+    python scripts/measure_mck1xx.py [--codes MCK401,MCK402] [--strict]
 
-One engine run with all three codes selected goes over every file of the three
-fixture folders (so a cross-rule report, e.g. an MCK102 on a line of the MCK101
-folder, counts too), and is compared with the labels (``tests/expectations.py``):
+One engine run with all the measured codes selected goes over every file of
+their fixture folders (``tests/fixtures/<rule-name>/``, so a cross-rule report,
+e.g. an MCK102 on a line of the MCK101 folder, counts too), and is compared
+with the labels (``tests/expectations.py``):
 
 - TP: a diagnostic on a line labelled ``# expect:`` (or ``# missed:``, then the
   label is stale and listed) with that code;
@@ -12,8 +13,9 @@ folder, counts too), and is compared with the labels (``tests/expectations.py``)
   ``# expect:`` label without its diagnostic;
 - FP: a diagnostic whose line carries no label with that code.
 
-Every label is backed by execution (``tests/test_runtime.py``), so these are
-run-time truths, not opinions.  The script also prints the number of test
+Every label is backed by execution (``tests/test_runtime.py`` for MCK1xx,
+``tests/test_pollution.py`` for MCK401/MCK402), so these are run-time truths,
+not opinions.  The script also prints the number of test
 functions per folder: flagged (holds an ``# expect:`` line), missed (only
 ``# missed:`` lines) and clean.  ``--strict`` exits 1 when a rule is below the
 targets (precision >= 0.97, recall >= 0.90).
@@ -35,13 +37,13 @@ sys.path.insert(0, str(ROOT / "src"))
 from expectations import FIXTURES, labels  # noqa: E402
 
 from mocklint.engine import Engine  # noqa: E402
+from mocklint.registry import ALL_RULES  # noqa: E402
 from mocklint.settings import Selection  # noqa: E402
 
-FOLDERS = {
-    "MCK101": "async-mock-call-as-context-manager",
-    "MCK102": "awaited-sync-mock",
-    "MCK103": "unawaited-async-mock-call",
-}
+DEFAULT_CODES = ("MCK101", "MCK102", "MCK103")
+#: every rule's fixture folder, by code
+ALL_FOLDERS = {rule.code: rule.name for rule in ALL_RULES}
+FOLDERS = {code: ALL_FOLDERS[code] for code in DEFAULT_CODES}
 PRECISION_TARGET = 0.97
 RECALL_TARGET = 0.90
 
@@ -79,17 +81,25 @@ def _ratio(numerator: int, denominator: int) -> float:
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strict", action="store_true", help="exit 1 when a rule misses a target")
+    parser.add_argument(
+        "--codes", default=",".join(DEFAULT_CODES), help="codes to measure, comma-separated (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
+    codes = [code.strip() for code in args.codes.split(",") if code.strip()]
+    unknown = [code for code in codes if code not in ALL_FOLDERS]
+    if unknown:
+        parser.error(f"unknown code(s): {', '.join(unknown)}")
+    folders = {code: ALL_FOLDERS[code] for code in codes}
 
-    engine = Engine(Selection(select=tuple(FOLDERS)))
+    engine = Engine(Selection(select=tuple(folders)))
     produced: Counter = Counter()
     messages: Dict[Key, str] = {}
     expected: Counter = Counter()
     missed: Counter = Counter()
-    cases: Dict[str, Counter] = {code: Counter() for code in FOLDERS}
+    cases: Dict[str, Counter] = {code: Counter() for code in folders}
     problems: List[str] = []
 
-    for code, folder_name in FOLDERS.items():
+    for code, folder_name in folders.items():
         folder = FIXTURES / folder_name
         for path in sorted(folder.rglob("*.py")):
             rel = path.relative_to(FIXTURES).as_posix()
@@ -116,11 +126,11 @@ def main(argv: List[str]) -> int:
 
     print("Test functions per fixture folder (flagged: holds an `# expect:` line; missed: only `# missed:` lines)")
     print(f"{'rule':8} {'folder':38} {'flagged':>8} {'missed':>7} {'clean':>6} {'total':>6}")
-    for code, folder_name in FOLDERS.items():
+    for code, folder_name in folders.items():
         c = cases[code]
         total = c["flagged"] + c["missed"] + c["clean"]
         print(f"{code:8} {folder_name:38} {c['flagged']:8} {c['missed']:7} {c['clean']:6} {total:6}")
-    all_cases = sum((cases[code] for code in FOLDERS), Counter())
+    all_cases = sum((cases[code] for code in folders), Counter())
     total = sum(all_cases.values())
     print(f"{'all':8} {'':38} {all_cases['flagged']:8} {all_cases['missed']:7} {all_cases['clean']:6} {total:6}")
     print()
@@ -128,7 +138,7 @@ def main(argv: List[str]) -> int:
     below = False
     print(f"{'rule':8} {'TP':>4} {'FN':>4} {'FP':>4} {'precision':>10} {'recall':>7}")
     details: List[str] = []
-    for code in FOLDERS:
+    for code in folders:
         got, want, known = (_only(counter, code) for counter in (produced, expected, missed))
         tp_expected = got & want
         rest = got - tp_expected

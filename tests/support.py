@@ -10,6 +10,7 @@ inside the repository), while an unchanged checkout reinstalls nothing.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
 import json
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Sequence
+from typing import Dict, Iterator, Optional, Sequence, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -210,3 +211,85 @@ def write_project(root: Path, files: Optional[Dict[str, str]] = None) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+# -- running real pytest on a copy of some fixture files ------------------------
+def run_pytest(
+    work: Path, args: Sequence[str], report: Path, timeout: float = 120, env: Optional[Dict[str, str]] = None
+) -> "PytestRun":
+    """Run real pytest in ``work`` (which holds an empty ``pytest.ini``) with plugin
+    autoloading off, as ``python -m pytest -p no:cacheprovider -p no:randomly <args>``,
+    and read each test's outcome from a junit report.  ``env``: extra variables."""
+    import xml.etree.ElementTree as ET
+
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        "-rA",
+        "--rootdir",
+        str(work),
+        "-c",
+        str(work / "pytest.ini"),
+        f"--junitxml={report}",
+        *args,
+    ]
+    variables = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1", **(env or {}))
+    variables.pop("PYTEST_ADDOPTS", None)
+    variables.pop("PYTEST_PLUGINS", None)
+    if report.exists():
+        report.unlink()
+    proc = subprocess.run(command, cwd=work, env=variables, capture_output=True, text=True, timeout=timeout)
+    outcomes: Dict[str, str] = {}
+    if report.exists():
+        for case in ET.parse(report).getroot().iter("testcase"):
+            status = "passed"
+            for child in case:
+                if child.tag in ("failure", "error", "skipped"):
+                    status = {"failure": "failed"}.get(child.tag, child.tag)
+            outcomes[f"{case.get('classname', '')}::{case.get('name', '')}"] = status
+    return PytestRun(proc.returncode, outcomes, proc.stdout + proc.stderr)
+
+
+class PytestRun:
+    """What one pytest run gave: its exit status, ``{"module.Class::test": status}``, its output."""
+
+    def __init__(self, returncode: int, outcomes: Dict[str, str], output: str) -> None:
+        self.returncode = returncode
+        self.outcomes = outcomes
+        self.output = output
+
+    def statuses(self, module: str) -> Dict[str, str]:
+        """The outcomes of the tests of one module (``test_b_victim``)."""
+        return {
+            key: status
+            for key, status in self.outcomes.items()
+            if key.split("::", 1)[0] == module or key.split("::", 1)[0].startswith(module + ".")
+        }
+
+
+def test_line_ranges(source: str) -> Dict[str, Tuple[int, int]]:
+    """Line range (first decorator to last line) of every test function of a
+    fixture file, keyed as pytest names them ("test_x" or "TestK::test_x")."""
+    ranges: Dict[str, Tuple[int, int]] = {}
+
+    def add(func: ast.AST, key: str) -> None:
+        assert isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef))
+        start = min([func.lineno] + [d.lineno for d in func.decorator_list])
+        ranges[key] = (start, func.end_lineno or func.lineno)
+
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+            add(node, node.name)
+        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name.startswith("test"):
+                    add(item, f"{node.name}::{item.name}")
+    return ranges
+
+
+test_line_ranges.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test

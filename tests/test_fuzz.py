@@ -259,6 +259,11 @@ SNIPPETS = [
     "    request.getfixturevalue('other')\n",
     "class TestK:\n    @pytest.fixture\n    def own(self):\n        return 1\n\n"
     "    def test_k(self, own, nope):\n        pass\n",
+    "class TestL(unittest.TestCase):\n    def setUp(self):\n        self.p = mock.patch('os.getcwd')\n"
+    "        self.p.start()\n        patch.object(os, 'sep').start()\n",
+    "sys.modules['boto3'] = MagicMock()\n\n\ndef test_l2():\n    os.environ = mock.Mock()\n",
+    "def test_m():\n    sender = MagicMock()\n    sender.called_once_with(1)\n    sender.assert_called_once\n",
+    "@pytest.fixture\ndef gateway():\n    with patch('os.getcwd') as fake:\n        return fake\n",
 ]
 
 FUNCTION_HEADS = [

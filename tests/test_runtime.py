@@ -21,13 +21,16 @@ execution must show the failure all the same.
 ``# mocklint-runtime: clean`` marks a file of near misses: every test passes,
 with pytest's own deprecation warnings turned into errors.
 
+``# mocklint-runtime: silent`` marks a file whose flagged tests check nothing,
+so they pass where they should fail (MCK403's no-op assertions):
+``test_silent_mocks.py`` runs those, per Python version, with a companion run.
+
 A ``conftest.py`` with the header is run through the tests of its directory
 (other files there carry no header); all its flagged lines are outside tests.
 """
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 import shutil
@@ -40,6 +43,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 from expectations import FIXTURES, labels
+from support import test_line_ranges
 
 _FAILS = re.compile(r"#\s*fails:")
 _HEADER = re.compile(r"^#\s*mocklint-runtime:\s*(?P<spec>.+?)\s*$", re.M)
@@ -52,7 +56,7 @@ def runtime_spec(path: Path) -> Optional[str]:
 
 
 def _runtime_files() -> List[Path]:
-    return sorted(p for p in FIXTURES.rglob("*.py") if runtime_spec(p) is not None)
+    return sorted(p for p in FIXTURES.rglob("*.py") if runtime_spec(p) not in (None, "silent"))
 
 
 @dataclass
@@ -105,22 +109,7 @@ def _run_pytest(rule_folder: Path, target: Path, tmp_path: Path, clean: bool) ->
 
 def _test_ranges(path: Path) -> Dict[str, Tuple[int, int]]:
     """Line range (first decorator to last line) of every test function."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    ranges: Dict[str, Tuple[int, int]] = {}
-
-    def add(func: ast.AST, key: str) -> None:
-        assert isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef))
-        start = min([func.lineno] + [d.lineno for d in func.decorator_list])
-        ranges[key] = (start, func.end_lineno or func.lineno)
-
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
-            add(node, node.name)
-        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
-            for item in node.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name.startswith("test"):
-                    add(item, f"{node.name}::{item.name}")
-    return ranges
+    return test_line_ranges(path.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("path", _runtime_files(), ids=lambda p: p.relative_to(FIXTURES).as_posix())

@@ -19,7 +19,11 @@ from mocklint.rules.funcargnames import Funcargnames
 from mocklint.rules.getfuncargvalue import Getfuncargvalue
 from mocklint.rules.mark_on_fixture import MarkOnFixture
 from mocklint.rules.metafunc_addcall import MetafuncAddcall
+from mocklint.rules.mock_assert_no_op import MockAssertNoOp
+from mocklint.rules.mock_leaked_into_shared_state import MockLeakedIntoSharedState
 from mocklint.rules.nose_setup_teardown import NoseSetupTeardown
+from mocklint.rules.patch_undone_before_use import PatchUndoneBeforeUse
+from mocklint.rules.patcher_started_without_stop import PatcherStartedWithoutStop
 from mocklint.rules.pytest_config_global import PytestConfigGlobal
 from mocklint.rules.pytest_funcarg_prefix import PytestFuncargPrefix
 from mocklint.rules.pytest_instance import PytestInstance
@@ -51,4 +55,8 @@ ALL_RULES: Tuple[Type[Rule], ...] = (
     PytestInstance,
     FixtureNotFound,
     PytestPluginsInNonRootConftest,
+    PatcherStartedWithoutStop,
+    MockLeakedIntoSharedState,
+    MockAssertNoOp,
+    PatchUndoneBeforeUse,
 )

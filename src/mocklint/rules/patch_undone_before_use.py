@@ -1,0 +1,274 @@
+"""MCK404 patch-undone-before-use: a fixture or helper returns a patch's mock from inside the ``with`` block."""
+
+from __future__ import annotations
+
+import ast
+from typing import List, Optional, Tuple
+
+import libcst as cst
+
+from mocklint.analysis.ast_scan import with_statements, word_lines
+from mocklint.analysis.mocks import PATCH_OBJECTS, PATCHERS
+from mocklint.analysis.pytest_roles import Role
+from mocklint.analysis.source import code
+from mocklint.analysis.tree import Site, descendants
+from mocklint.rule import Edit, Fix, Rule, gate_all
+
+_PATCH_DICTS = frozenset(f"{p}.dict" for p in PATCHERS)
+_PATCH_MULTIPLES = frozenset(f"{p}.multiple" for p in PATCHERS)
+_ALL_PATCHES = PATCHERS | PATCH_OBJECTS | _PATCH_DICTS | _PATCH_MULTIPLES
+_NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+# attributes of a mock that are plain values, not mocks
+_VALUES = frozenset(
+    {"called", "call_count", "call_args", "call_args_list", "method_calls", "mock_calls", "await_count", "await_args",
+     "await_args_list", "side_effect"}
+)
+
+
+class PatchUndoneBeforeUse(Rule):
+    """
+    ## What it does
+    Checks for a fixture or helper function that returns the mock of a
+    `with patch(...) as m:` block (also `patch.object`, `patch.dict`,
+    `patch.multiple`, through any import of `unittest.mock` or `mock`) from
+    inside that block: `return m`, `return m.return_value`, `return m, other`.
+    A fixture that returns nothing from inside a `with patch(...)` block is
+    reported too.
+
+    ## Why is this bad?
+    Leaving the `with` block, which `return` does, undoes the patch. The caller
+    receives a mock that is no longer installed: the code under test finds the
+    real object again, the real function runs (network, disk, clock), and
+    assertions on the mock fail or, worse, pass for the wrong reason
+    (`assert_not_called()`). In a pytest fixture the patch must stay active until
+    the test ends: `yield` from inside the block (pytest resumes the fixture for
+    teardown, which leaves the block), or use pytest-mock's `mocker.patch`,
+    which undoes its patches after the test.
+
+    ## Example
+    ```python
+    from unittest.mock import patch
+
+    import pytest
+
+    from shop import checkout
+
+    @pytest.fixture
+    def payment_gateway():
+        with patch("shop.checkout.charge") as charge:
+            charge.return_value = {"status": "ok"}
+            return charge
+
+    def test_order_is_paid(payment_gateway):
+        assert checkout.pay(order_id=7) == "paid"
+        payment_gateway.assert_called_once_with(7)
+    ```
+
+    Use instead:
+    ```python
+    from unittest.mock import patch
+
+    import pytest
+
+    from shop import checkout
+
+    @pytest.fixture
+    def payment_gateway():
+        with patch("shop.checkout.charge") as charge:
+            charge.return_value = {"status": "ok"}
+            yield charge
+
+    def test_order_is_paid(payment_gateway):
+        assert checkout.pay(order_id=7) == "paid"
+        payment_gateway.assert_called_once_with(7)
+    ```
+
+    ## Known problems
+    A function that returns something else from inside the block (an object
+    built while the patch was active: `return Client()`) is not reported: a
+    patch needed only while setting up is a real idiom. Patches entered through
+    `ExitStack`, and attributes stored on `self` inside the block, are not
+    followed.
+
+    ## Fix safety
+    A fixture whose `return` is the last statement of a `with` block that ends
+    the function (and that has no other `return`, no `yield` and no return
+    annotation) gets a fix: `return` becomes `yield`. It is safe in ruff's sense:
+    the fixture hands out the same value and the test now runs with the patch
+    in effect, which is what the fixture was written to do. A test that passed
+    against the real object may then fail: that is the bug the early `return`
+    hid. A helper function gets no fix: it must become a context manager or a
+    fixture, which changes its callers.
+
+    ## References
+    - [unittest.mock: patch as a context manager](https://docs.python.org/3/library/unittest.mock.html#patch)
+    - [pytest: yield fixtures](https://docs.pytest.org/en/stable/how-to/fixtures.html#yield-fixtures-recommended)
+    - [pytest-mock: `mocker.patch`](https://pytest-mock.readthedocs.io/en/latest/usage.html)
+    """
+
+    fix_safety = "safe"
+    code = "MCK404"
+    name = "patch-undone-before-use"
+    summary = "A fixture or helper returns a patch's mock from inside the `with` block, which undoes the patch"
+    messages = {
+        "fixture": (
+            "fixture `{function}` returns `{value}` from inside `with {patch}`, and leaving the block undoes the patch "
+            "before the test runs: the test gets {gets} and runs against {real}; "
+            "`yield {value}` inside the `with` block instead (or use pytest-mock's `mocker.patch`)"
+        ),
+        "fixture_nothing": (
+            "fixture `{function}` returns from inside `with {patch}`, and leaving the block undoes the patch before "
+            "the test runs: the test runs against {real}; `yield` inside the `with` block instead "
+            "(or use pytest-mock's `mocker.patch`)"
+        ),
+        "helper": (
+            "`{function}()` returns `{value}` from inside `with {patch}`, and leaving the block undoes the patch: "
+            "its caller gets {gets}, and the code under test runs against {real}; "
+            "patch where the mock is used (a `with` block around the code under test, a `yield` fixture, "
+            "or pytest-mock's `mocker.patch`)"
+        ),
+    }
+    gate = gate_all(r"\bpatch\b", r"\breturn\b", r"\bwith\b")
+
+    @classmethod
+    def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
+        """A ``return`` on a line inside a ``with`` statement."""
+        returns = word_lines(source, "return")
+        for node, _ in with_statements(tree):
+            end = getattr(node, "end_lineno", None) or 10**9
+            if any(node.lineno <= line <= end for line in returns):
+                return True
+        return False
+
+    def visit_Return(self, node: cst.Return, site: Site) -> None:
+        func = site.enclosing_function()
+        if func is None:
+            return
+        found = self._enclosing_patches(site, func)
+        if not found:
+            return
+        role = self.context.role(func)
+        if role is Role.TEST or _has_own_yield(func):
+            return
+        value = node.value
+        if value is None or (isinstance(value, cst.Name) and value.value == "None"):
+            if role is not Role.FIXTURE:
+                return
+            with_node, call, _ = found[0]
+            fix = self._yield_fix(node, func, with_node)
+            self.report(
+                node, "fixture_nothing", function=func.name.value, patch=_short(call), real=self._real(call, site),
+                autofix=fix,
+            )
+            return
+        for with_node, call, alias in found:
+            if alias is None or not _derived(value, alias):
+                continue
+            shown = _short_value(value)
+            if role is Role.FIXTURE:
+                fix = self._yield_fix(node, func, with_node)
+                self.report(
+                    node, "fixture", function=func.name.value, value=shown, patch=_short(call),
+                    real=self._real(call, site), gets=self._gets(call, site), autofix=fix,
+                )
+            else:
+                self.report(
+                    node, "helper", function=func.name.value, value=shown, patch=_short(call),
+                    real=self._real(call, site), gets=self._gets(call, site),
+                )
+            return
+
+    def _enclosing_patches(self, site: Site, func: cst.FunctionDef) -> List[Tuple[cst.With, cst.Call, Optional[str]]]:
+        """The patch calls of the ``with`` statements between the return and its function, innermost first."""
+        found: List[Tuple[cst.With, cst.Call, Optional[str]]] = []
+        current: Optional[Site] = site
+        while current is not None:
+            node = current.node
+            if node is func or isinstance(node, _NESTED):
+                break
+            if isinstance(node, cst.With):
+                for item in node.items:
+                    call = item.item
+                    if isinstance(call, cst.Call) and self.context.resolve(current, call.func) in _ALL_PATCHES:
+                        alias = item.asname.name.value if item.asname is not None and isinstance(item.asname.name, cst.Name) else None
+                        found.append((node, call, alias))
+            current = current.parent_site()
+        return found
+
+    def _gets(self, call: cst.Call, site: Site) -> str:
+        qualified = self.context.resolve(site, call.func)
+        if qualified in _PATCH_DICTS:
+            return "a dictionary whose patched values are already undone"
+        if qualified in _PATCH_MULTIPLES:
+            return "mocks that are no longer installed"
+        return "a mock that is no longer installed"
+
+    def _real(self, call: cst.Call, site: Site) -> str:
+        qualified = self.context.resolve(site, call.func) or ""
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if qualified in PATCHERS and positional and isinstance(positional[0], cst.SimpleString):
+            target = positional[0].evaluated_value
+            if isinstance(target, str):
+                return f"the real `{target}`"
+        if qualified in PATCH_OBJECTS and len(positional) >= 2 and isinstance(positional[1], cst.SimpleString):
+            attribute = positional[1].evaluated_value
+            if isinstance(attribute, str):
+                return f"the real `{code(positional[0])}.{attribute}`"
+        if qualified in _PATCH_DICTS and positional:
+            held = positional[0]
+            name = held.evaluated_value if isinstance(held, cst.SimpleString) else None
+            return f"`{name if isinstance(name, str) else code(held)}` without the patched values"
+        return "the real object"
+
+    def _yield_fix(self, node: cst.Return, func: cst.FunctionDef, with_node: cst.With) -> Optional[Fix]:
+        """``return`` -> ``yield`` when the fixture ends with that ``with`` block and that ``return``."""
+        if func.asynchronous is not None or func.returns is not None:
+            return None
+        body = func.body
+        if not isinstance(body, cst.IndentedBlock) or not body.body or body.body[-1] is not with_node:
+            return None
+        block = with_node.body
+        if not isinstance(block, cst.IndentedBlock) or not block.body:
+            return None
+        last = block.body[-1]
+        if not isinstance(last, cst.SimpleStatementLine) or last.body[-1] is not node:
+            return None
+        returns = [n for n in descendants(func.body, stop_at=_NESTED) if isinstance(n, cst.Return)]
+        if len(returns) != 1:
+            return None
+        text = "yield" if node.value is None else f"yield {code(node.value)}"
+        return Fix("Yield from inside the `with` block", (Edit(node, text),), safe=True)
+
+
+def _derived(value: cst.BaseExpression, alias: str) -> bool:
+    """``value`` is the mock named ``alias``, a child or call of it, or holds one."""
+    if isinstance(value, cst.Name):
+        return value.value == alias
+    if isinstance(value, cst.Attribute):
+        if value.attr.value in _VALUES or value.attr.value.startswith("assert_"):
+            return False  # `m.call_count`: a value read while the patch is active
+        return _derived(value.value, alias)
+    if isinstance(value, cst.Subscript):
+        return _derived(value.value, alias)
+    if isinstance(value, cst.Call):
+        return _derived(value.func, alias)
+    if isinstance(value, (cst.Tuple, cst.List)):
+        return any(_derived(element.value, alias) for element in value.elements)
+    if isinstance(value, cst.Dict):
+        return any(isinstance(e, cst.DictElement) and _derived(e.value, alias) for e in value.elements)
+    return False
+
+
+def _has_own_yield(func: cst.FunctionDef) -> bool:
+    return any(isinstance(n, cst.Yield) for n in descendants(func.body, stop_at=_NESTED))
+
+
+def _short(call: cst.Call) -> str:
+    text = code(call)
+    return text if len(text) <= 60 and "\n" not in text else f"{code(call.func)}(...)"
+
+
+def _short_value(value: cst.BaseExpression) -> str:
+    text = code(value)
+    return text if len(text) <= 40 and "\n" not in text else "..."
+

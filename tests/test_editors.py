@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
@@ -281,3 +282,73 @@ def test_mocklint_lsp_help(lsp_venv: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "language server" in proc.stdout
+
+
+# -- unsafe fixes as quick fixes, one of them editing another file ---------------------
+FIXES = ROOT / "tests" / "fixtures" / "fixes"
+CONFTEST_SCENARIO = FIXES / "projects" / "import_into_nearest_conftest"
+CAPABILITIES_WITH_DOCUMENT_CHANGES = {
+    "textDocument": {
+        "publishDiagnostics": {"relatedInformation": True, "codeDescriptionSupport": True},
+        "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source"]}}},
+        "synchronization": {"didSave": True},
+    },
+    "workspace": {"configuration": False, "workspaceFolders": True, "workspaceEdit": {"documentChanges": True}},
+}
+
+
+def _quick_fixes(client: LspClient, uri: str, diagnostic: Dict[str, Any]) -> List[Dict[str, Any]]:
+    actions = client.request(
+        "textDocument/codeAction",
+        {"textDocument": {"uri": uri}, "range": diagnostic["range"], "context": {"diagnostics": [diagnostic]}},
+    )
+    return [a for a in actions if a["kind"] == "quickfix"]
+
+
+def test_mocklint_lsp_unsafe_quick_fixes_edit_the_right_documents(lsp_venv: Path, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(CONFTEST_SCENARIO / "before", project)
+    test = project / "tests" / "api" / "test_users.py"
+    conftest = project / "tests" / "api" / "conftest.py"
+    on_disk = conftest.read_text(encoding="utf-8")
+    env = _env_with(lsp_venv, XDG_CACHE_HOME=str(tmp_path / "user-cache"))
+    with LspClient([str(bin_dir(lsp_venv) / "mocklint"), "lsp"], cwd=project, env=env) as client:
+        client.initialize(project, None, CAPABILITIES_WITH_DOCUMENT_CHANGES)
+        uri = client.open(test, test.read_text(encoding="utf-8"))
+        (mck301,) = client.diagnostics(uri)
+        assert mck301["code"] == "MCK301" and mck301["data"]["fixable"] is False
+        assert _quick_fixes(client, uri, mck301) == []  # unsafe fixes are not offered by default
+
+        client.notify("workspace/didChangeConfiguration", {"settings": {"mocklint": {"unsafeFixes": True}}})
+        (mck301,) = client.diagnostics(uri, lambda d: bool(d) and d[0]["data"]["fixable"])
+        (action,) = _quick_fixes(client, uri, mck301)
+        assert action["title"] == "Import `user_store` in tests/api/conftest.py (MCK301, may change behaviour)"
+        assert not action.get("isPreferred")
+        # one TextDocumentEdit, for the conftest (not open: no version); none for the test module
+        (change,) = action["edit"]["documentChanges"]
+        assert change["textDocument"] == {"uri": conftest.as_uri(), "version": None}
+        expected = (CONFTEST_SCENARIO / "after" / "tests" / "api" / "conftest.py").read_text(encoding="utf-8")
+        assert apply_edits(on_disk, change["edits"]) == expected
+
+        # the conftest open with unsaved changes: the fix was computed from another text, so it is not offered
+        conftest_uri = client.open(conftest, on_disk + "\n# not saved yet\n")
+        assert _quick_fixes(client, uri, mck301) == []
+        client.notify("textDocument/didClose", {"textDocument": {"uri": conftest_uri}})
+        assert len(_quick_fixes(client, uri, mck301)) == 1
+
+        # MCK101 and MCK102: edits of the buffer itself, the same as `mocklint --fix --unsafe-fixes`
+        for case, title in [
+            ("async_mock_context_manager", "Make `session.post` a `MagicMock` (MCK101, may change behaviour)"),
+            ("awaited_sync_mock", "Make `client.get` an `AsyncMock` (MCK102, may change behaviour)"),
+        ]:
+            text = (FIXES / f"{case}.py").read_text(encoding="utf-8")
+            buffer = client.open(project / "tests" / f"test_{case}.py", text)
+            first = client.diagnostics(buffer)[0]
+            (action,) = _quick_fixes(client, buffer, first)
+            assert action["title"] == title
+            assert set(action["edit"]["changes"]) == {buffer}
+            fixed = apply_edits(text, action["edit"]["changes"][buffer])
+            wanted = (FIXES / f"{case}.fixed.py").read_text(encoding="utf-8")
+            # the first quick fix is the first hunk of the whole fix
+            assert fixed != text and all(line in wanted.splitlines() for line in fixed.splitlines())
+        assert client.close() == 0

@@ -48,7 +48,7 @@ from mocklint.files import (
     source_encoding,
     to_posix,
 )
-from mocklint.fixes import fix_source, unified_diff
+from mocklint.fixes import OtherFiles, display_path, fix_source, unified_diff
 from mocklint.noqa import filter_diagnostics
 from mocklint.settings import Selection
 
@@ -171,12 +171,19 @@ class Checker:
         """Fix the file (or, with --diff, show how), keeping its encoding and newlines."""
         encoding = source_encoding(data)
         original = decode_source(data, translate_newlines=False)
-        fixed = fix_source(self.engine, original, task.engine_path, unsafe=self.options.unsafe_fixes)
+        # other files a fix changes (a conftest.py) are written at once with --fix, so that linting again sees them
+        others = OtherFiles(write=not self.options.diff)
+        fixed = fix_source(self.engine, original, task.engine_path, unsafe=self.options.unsafe_fixes, others=others)
         outcome = self._lint(task, fixed.source)
         if not fixed.applied:
             return outcome
         if self.options.diff:
-            return replace(outcome, fixed=fixed.applied, diff=unified_diff(original, fixed.source, to_posix(task.display)))
+            diff = unified_diff(original, fixed.source, to_posix(task.display))
+            for path, (before, after) in sorted(fixed.other_files.items()):
+                diff += unified_diff(before, after, to_posix(display_path(path)))
+            return replace(outcome, fixed=fixed.applied, diff=diff)
+        if fixed.source == original:  # the fixes changed other files only
+            return replace(outcome, fixed=fixed.applied)
         try:
             with open(task.display, "w", encoding=encoding, newline="") as handle:
                 handle.write(fixed.source)

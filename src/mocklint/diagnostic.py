@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
@@ -9,13 +11,27 @@ from typing import Optional, Tuple
 @dataclass(frozen=True)
 class TextEdit:
     """Replace the text from (line, column) to (end_line, end_column) with ``text``.
-    Lines are 1-based, columns 0-based characters, as in :class:`Diagnostic`."""
+    Lines are 1-based, columns 0-based characters, as in :class:`Diagnostic`.
+
+    ``path`` is None for the linted file.  Otherwise the edit changes that
+    other file, and ``digest`` (:func:`text_digest`) names the text its
+    positions refer to: a file that no longer has that text is left alone.
+    ``text`` then uses ``\n`` for newlines, whatever the file uses.
+    """
 
     line: int
     column: int
     end_line: int
     end_column: int
     text: str
+    path: Optional[str] = None
+    digest: str = ""
+
+
+def text_digest(text: str) -> str:
+    """A digest of a file's text, its newlines translated to ``\n``."""
+    translated = io.IncrementalNewlineDecoder(None, translate=True).decode(text, final=True)
+    return hashlib.sha256(translated.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -23,6 +39,11 @@ class TextFix:
     title: str
     edits: Tuple[TextEdit, ...]
     safe: bool = True
+
+    @property
+    def other_files(self) -> Tuple[str, ...]:
+        """The files other than the linted one that the fix changes."""
+        return tuple(sorted({edit.path for edit in self.edits if edit.path is not None}))
 
 
 @dataclass(frozen=True, order=True)

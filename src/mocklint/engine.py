@@ -4,12 +4,15 @@ For each file:
 
 1. **Gate.**  Each selected rule's ``gate`` (a regular expression) is searched
    in the raw text.  A file no gate matches is done: no parse at all.
-2. **Parse once** with ``libcst.parse_module``; a syntax error ends the file
-   quietly (flake8 reports E999 itself; the CLI prints a note).
-3. **Walk once** (``analysis.tree.walk``): the name resolver records bindings,
+2. **Decide on ``ast``.**  The file's ``ast`` tree (flake8 hands it over; the
+   CLI parses it, a tenth of libcst's cost) rules out syntax errors, and each
+   gated rule's ``might_report`` may rule the file out from the tree and the
+   project model.  Most test files end here.
+3. **Parse once** with ``libcst.parse_module`` (only files some rule may report on).
+4. **Walk once** (``analysis.tree.walk``): the name resolver records bindings,
    and the nodes the gated rules asked for are collected with their frames.
-4. **Rules run** over the collected nodes, now that all imports are known.
-5. **Positions** are computed only when something was reported, by one
+5. **Rules run** over the collected nodes, now that all imports are known.
+6. **Positions** are computed only when something was reported, by one
    ``PositionProvider`` pass over the tree, without copying it.
 
 The engine never imports or executes the code it lints.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import logging
+import os
 import traceback
 import warnings
 from collections import defaultdict
@@ -37,12 +41,13 @@ from typing import (
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from mocklint.analysis import project
 from mocklint.analysis.names import NameResolver
 from mocklint.analysis.project import SettingsOverride, settings_override
 from mocklint.analysis.tree import Frame, Site, walk
-from mocklint.diagnostic import Diagnostic, FileResult, TextEdit, TextFix
+from mocklint.diagnostic import Diagnostic, FileResult
 from mocklint.registry import ALL_RULES
-from mocklint.rule import FileContext, Fix, Rule
+from mocklint.rule import FileContext, Fix, Rule, to_text_fix
 from mocklint.settings import Selection
 
 LOG = logging.getLogger("mocklint")
@@ -64,8 +69,8 @@ MAX_DEPTH = 250
 MAX_SOURCE_CHARS = 1_000_000
 
 
-def _unparseable(source: str, tree: Optional[ast.AST]) -> Optional[str]:
-    """Why ``source`` should not reach libcst, or None.
+def _syntax_tree(source: str, tree: Optional[ast.AST]) -> Tuple[Optional[str], Optional[ast.AST]]:
+    """Why ``source`` cannot be analysed (or None), and its ``ast`` tree.
 
     CPython's own parser decides what is a syntax error, so mocklint agrees
     with flake8's E999 on the running interpreter, at a tenth of libcst's cost.
@@ -79,11 +84,17 @@ def _unparseable(source: str, tree: Optional[ast.AST]) -> Optional[str]:
                 tree = ast.parse(source.lstrip("\ufeff"))
         except SyntaxError as exc:
             where = f" at line {exc.lineno}" if exc.lineno else ""
-            return f"syntax error{where}: {exc.msg}"
+            return f"syntax error{where}: {exc.msg}", None
         except (RecursionError, MemoryError):
-            return "too deeply nested for mocklint to analyse"
+            return "too deeply nested for mocklint to analyse", None
         except ValueError as exc:  # null bytes on older Pythons
-            return f"not valid Python source: {exc}"
+            return f"not valid Python source: {exc}", None
+    return None, tree
+
+
+def _too_deep(tree: ast.AST) -> Optional[str]:
+    """Why a tree that parsed should still not reach libcst, or None (a walk
+    over every node: only for files some rule will analyse)."""
     stack = [(tree, 1)]
     while stack:
         node, depth = stack.pop()
@@ -158,14 +169,27 @@ class Engine:
         rules = self.gated_rules(source)
         if not rules:
             return FileResult(display)
-        problem = _unparseable(source, tree)
+        problem, tree = _syntax_tree(source, tree)
+        if problem or tree is None:
+            return FileResult(display, parse_error=problem)
+        if isinstance(tree, ast.Module):
+            rules = [rule for rule in rules if rule.might_report(tree, source, path)]
+            if not rules:
+                return FileResult(display)
+        problem = _too_deep(tree)
         if problem:
             return FileResult(display, parse_error=problem)
-        try:
-            module = cst.parse_module(source)
-        except cst.ParserSyntaxError as exc:
-            return FileResult(display, parse_error=f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}")
-        self.parsed_files += 1
+        conftest = path is not None and os.path.basename(path) == "conftest.py"
+        module = project.parsed_module(path, source) if conftest and path else None
+        if module is None:
+            try:
+                module = cst.parse_module(source)
+            except cst.ParserSyntaxError as exc:
+                where = f"line {exc.raw_line}, column {exc.raw_column + 1}"
+                return FileResult(display, parse_error=f"syntax error at {where}")
+            self.parsed_files += 1
+        else:
+            conftest = False  # the model's own parse: nothing to hand back
 
         names = NameResolver()
         context = FileContext(path, source, module, names)
@@ -186,6 +210,8 @@ class Engine:
             handlers[node_type].append(lambda node, frame, bucket=bucket: bucket.append((node, frame)))
 
         walk(module, handlers)
+        if conftest and path:
+            project.remember_parse(path, source, module, names, context.function_frames)
 
         for instance in instances:
             for node_type, method_name in self._handled[type(instance)].items():
@@ -206,13 +232,7 @@ class Engine:
         found = {}
         for node, code, message, name, fix in reports:
             span = positions[node]
-            text_fix = None
-            if fix is not None:
-                edits = []
-                for edit in fix.edits:
-                    where = positions[edit.node]
-                    edits.append(TextEdit(where.start.line, where.start.column, where.end.line, where.end.column, edit.text))
-                text_fix = TextFix(fix.title, tuple(edits), fix.safe)
+            text_fix = to_text_fix(fix, module, positions) if fix is not None else None
             diagnostic = Diagnostic(
                 display, span.start.line, span.start.column, code, message, span.end.line, span.end.column, name, text_fix
             )

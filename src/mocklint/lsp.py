@@ -20,7 +20,12 @@ What it does:
   command.
 - **Code actions**: one ``quickfix`` per fixable diagnostic (the rule's own
   fix), and ``source.fixAll.mocklint`` ("fix all safe problems"), which
-  applies the safe fixes as ``mocklint --fix`` does.
+  applies the safe fixes as ``mocklint --fix`` does.  A fix that also changes
+  another file (MCK301 importing a fixture into a ``conftest.py``) is a
+  WorkspaceEdit with one ``TextDocumentEdit`` per document
+  (``documentChanges``, or ``changes`` for clients without it); it is not
+  offered when that file's text (unsaved in the editor, or on disk) is no
+  longer the one mocklint read.
 - **The project model is reused** between keystrokes: conftest files are
   parsed once and again only when they change on disk.  The custom request
   ``mocklint/stats`` tells how many such parses happened.
@@ -49,7 +54,7 @@ except ImportError:  # pygls 1.3
 from mocklint import __version__
 from mocklint.analysis import project
 from mocklint.config import CODE_PREFIX, Config, ConfigError, discover_config
-from mocklint.diagnostic import Diagnostic, TextEdit
+from mocklint.diagnostic import Diagnostic, TextEdit, TextFix, text_digest
 from mocklint.engine import Engine
 from mocklint.fixes import fix_source
 from mocklint.noqa import filter_diagnostics
@@ -181,6 +186,18 @@ def _text_edit(document: Any, edit: TextEdit) -> lsp.TextEdit:
     start = _to_client(document, edit.line - 1, edit.column)
     end = _to_client(document, edit.end_line - 1, edit.end_column)
     return lsp.TextEdit(range=lsp.Range(start=start, end=end), new_text=edit.text)
+
+
+def _raw_text(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\r" if "\r" in text else "\n"
 
 
 def _overlaps(a: lsp.Range, b: lsp.Range) -> bool:
@@ -372,14 +389,16 @@ class Mocklint:
                     continue
                 note = "" if fix.safe else ", may change behaviour"
                 title = f"{fix.title} ({diagnostic.code}{note})"
-                edits = [_text_edit(document, edit) for edit in fix.edits]
+                workspace_edit = self._workspace_edit(uri, document, fix)
+                if workspace_edit is None:
+                    continue
                 actions.append(
                     lsp.CodeAction(
                         title=title,
                         kind=lsp.CodeActionKind.QuickFix,
                         diagnostics=[shown],
                         is_preferred=fix.safe,
-                        edit=lsp.WorkspaceEdit(changes={uri: edits}),
+                        edit=workspace_edit,
                     )
                 )
         if wanted(FIX_ALL_KIND) and any(d.fix is not None and d.fix.safe for d in linted.diagnostics):
@@ -393,6 +412,44 @@ class Mocklint:
                     )
                 )
         return actions
+
+    def _workspace_edit(self, uri: str, document: Any, fix: TextFix) -> Optional[lsp.WorkspaceEdit]:
+        """The edits of ``fix``; for a fix that also changes other files (a
+        conftest.py), a TextDocumentEdit per document, or None when one of
+        those files no longer has the text the fix was computed for."""
+        own = [_text_edit(document, edit) for edit in fix.edits if edit.path is None]
+        if not fix.other_files:
+            return lsp.WorkspaceEdit(changes={uri: own})
+        per_uri: List[Tuple[str, Optional[int], List[lsp.TextEdit]]] = [(uri, document.version, own)] if own else []
+        for path in fix.other_files:
+            other_uri = Path(path).as_uri()
+            other = self.server.workspace.get_text_document(other_uri)
+            try:
+                text = other.source
+            except OSError:
+                return None
+            edits = [edit for edit in fix.edits if edit.path == path]
+            if any(edit.digest != text_digest(text) for edit in edits):
+                return None  # changed since mocklint read it (on disk, or unsaved in the editor)
+            newline = _newline(text if other.version is not None else _raw_text(path))
+            converted = [_text_edit(other, replace(edit, text=edit.text.replace("\n", newline))) for edit in edits]
+            per_uri.append((other_uri, other.version, converted))
+        if not self._supports_document_changes():
+            return lsp.WorkspaceEdit(changes={u: e for u, _, e in per_uri})
+        return lsp.WorkspaceEdit(
+            document_changes=[
+                lsp.TextDocumentEdit(
+                    text_document=lsp.OptionalVersionedTextDocumentIdentifier(uri=u, version=v), edits=list(e)
+                )
+                for u, v, e in per_uri
+            ]
+        )
+
+    def _supports_document_changes(self) -> bool:
+        capabilities = getattr(self.server, "client_capabilities", None)
+        workspace = getattr(capabilities, "workspace", None)
+        workspace_edit = getattr(workspace, "workspace_edit", None)
+        return bool(getattr(workspace_edit, "document_changes", False))
 
     def stats(self) -> Dict[str, Any]:
         return {

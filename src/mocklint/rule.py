@@ -9,6 +9,8 @@ A rule is one class in one module under ``mocklint.rules``:
   only when the gate of some selected rule matches, so the gate must match
   every file in which the rule could report (a cheap over-approximation);
   ``gate_all(a, b)`` when the rule needs several things in one file;
+- ``might_report(tree, source, path)``: optionally, a sharper over-approximation
+  decided on the file's ``ast`` tree and the project model, before libcst;
 - the docstring: ruff-style documentation (What it does / Why is this bad? /
   Example / Use instead / References), rendered to ``docs/rules/<name>.md``;
 - ``visit_<NodeType>(self, node, site)`` methods, called once per node of that
@@ -20,36 +22,61 @@ positions, never parse, never read other files except through the context.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import (
     TYPE_CHECKING,
     Any,
+    Callable,
     ClassVar,
     Dict,
     List,
     Mapping,
     Optional,
-    Pattern,
     Tuple,
     Union,
 )
 
 import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from mocklint.analysis.pytest_roles import Role, function_role
+from mocklint.diagnostic import TextEdit, TextFix, text_digest
 
 if TYPE_CHECKING:  # pragma: no cover
+    from libcst.metadata import CodeRange
+
     from mocklint.analysis.names import NameResolver
     from mocklint.analysis.tree import Frame, Site
 
 
 @dataclass(frozen=True)
+class OtherFile:
+    """A file other than the linted one, as mocklint read it (a conftest.py of
+    the project model): its path and its tree, whose nodes an :class:`Edit` may name."""
+
+    path: str
+    module: cst.Module
+
+
+@dataclass(frozen=True)
 class Edit:
-    """Replace the source of ``node`` with ``text`` (an empty node span inserts)."""
+    """Replace the source of ``node`` with ``text`` (an empty node span inserts).
+
+    ``new_line``: insert ``text`` as a line of its own after the line where
+    ``node`` ends, indented like the line where it starts (``node`` is then a
+    statement, ``text`` one line without its newline).
+
+    ``file``: ``node`` is in that file, not in the linted one, and the fix
+    changes it too.  The edit is tied to the text mocklint read: when the
+    file has changed by the time the fix is applied, the fix is dropped.
+    """
 
     node: cst.CSTNode
     text: str
+    new_line: bool = False
+    file: Optional[OtherFile] = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +91,46 @@ class Fix:
     title: str
     edits: Tuple[Edit, ...]
     safe: bool = True
+
+
+def to_text_fix(fix: Fix, module: cst.Module, positions: Mapping[cst.CSTNode, "CodeRange"]) -> TextFix:
+    """``fix`` with the positions of its edits: ``positions`` are those of
+    ``module`` (the linted file); the trees of other files get their own."""
+    trees: Dict[int, Tuple[cst.Module, Mapping[cst.CSTNode, "CodeRange"], Optional[str], str]] = {}
+    lines: Dict[int, List[str]] = {}
+
+    def tree_of(edit: Edit) -> Tuple[cst.Module, Mapping[cst.CSTNode, "CodeRange"], Optional[str], str]:
+        if edit.file is None:
+            return module, positions, None, ""
+        other = edit.file.module
+        if id(other) not in trees:
+            where = MetadataWrapper(other, unsafe_skip_copy=True).resolve(PositionProvider)
+            trees[id(other)] = (other, where, edit.file.path, text_digest(other.code))
+        return trees[id(other)]
+
+    edits: List[TextEdit] = []
+    for edit in fix.edits:
+        tree, where, path, digest = tree_of(edit)
+        span = where[edit.node]
+        if not edit.new_line:
+            edits.append(
+                TextEdit(span.start.line, span.start.column, span.end.line, span.end.column, edit.text, path, digest)
+            )
+            continue
+        if id(tree) not in lines:
+            lines[id(tree)] = tree.code.splitlines(keepends=True)
+        text_lines = lines[id(tree)]
+        first = text_lines[span.start.line - 1]
+        indent = first[: len(first) - len(first.lstrip(" \t"))]
+        newline = "\n" if path is not None else tree.default_newline
+        last = text_lines[span.end.line - 1]
+        if last.endswith(("\n", "\r")):
+            inserted = TextEdit(span.end.line + 1, 0, span.end.line + 1, 0, indent + edit.text + newline, path, digest)
+        else:  # the last line of a file without a final newline
+            end = len(last)
+            inserted = TextEdit(span.end.line, end, span.end.line, end, newline + indent + edit.text, path, digest)
+        edits.append(inserted)
+    return TextFix(fix.title, tuple(edits), fix.safe)
 
 
 class FileContext:
@@ -101,10 +168,23 @@ class Rule:
     messages: ClassVar[Mapping[str, str]]
     #: "safe", "unsafe", or None when the rule offers no fix (documented under "## Fix safety")
     fix_safety: ClassVar[Optional[str]] = None
-    gate: ClassVar[Union[Pattern[str], "AllOf"]]
+    gate: ClassVar[Union["AnyOf", "AllOf"]]
 
     def __init__(self, context: FileContext) -> None:
         self.context = context
+
+    @classmethod
+    def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
+        """Whether the rule could report on this file, decided before libcst.
+
+        Called after the gate matched, with the file's CPython ``ast`` tree and
+        the project model at hand.  It must answer True whenever ``visit_*`` and
+        ``finish`` could report (an over-approximation, like the gate), and it
+        should be cheap: a walk over top-level statements, not over every node.
+        A rule returns False where it can prove silence, and the file is spared
+        the libcst parse that costs ten times the ``ast`` one.
+        """
+        return True
 
     def finish(self) -> None:
         """Called once after every ``visit_*`` call of the file: for rules that
@@ -134,9 +214,143 @@ class Rule:
         return inspect.cleandoc(cls.__doc__ or "")
 
 
-def gate(*alternatives: str) -> Pattern[str]:
-    """A gate matching any of the given regular expressions."""
-    return re.compile("|".join(f"(?:{alt})" for alt in alternatives))
+def gate(*alternatives: Union[str, "AllOf"]) -> "AnyOf":
+    """A gate matching any of the given regular expressions (or ``gate_all`` parts)."""
+    return AnyOf(*alternatives)
+
+
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def literal_prefix(pattern: str) -> str:
+    """The literal text every match of ``pattern`` starts with ("" when unsure).
+
+    Conservative: only a run of plain characters (or escaped punctuation) after
+    optional ``\\b`` and ``(?:``, cut before any character a quantifier makes
+    optional.  Used to skip the regex engine on files without the literal:
+    ``str.__contains__`` scans a megabyte in about a tenth of a millisecond,
+    while a pattern opening with ``\\b`` or an alternation scans character by
+    character, thirty times slower.
+    """
+    if _top_level_bar(pattern):
+        return ""
+    i = 0
+    while True:
+        if pattern.startswith("\\b", i):
+            i += 2
+        elif pattern.startswith("(?:", i):
+            # a group is only safe to enter when it holds no alternation
+            depth, j = 0, i
+            for j in range(i, len(pattern)):
+                if pattern[j] == "(":
+                    depth += 1
+                elif pattern[j] == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                elif pattern[j] == "|" and depth == 1:
+                    return ""
+            if pattern[j + 1: j + 2] in ("?", "*", "{"):
+                return ""  # an optional group
+            i += 3
+        else:
+            break
+    out: List[str] = []
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern) and not pattern[i + 1].isalnum():
+            piece, step = pattern[i + 1], 2
+        elif char in _PLAIN:
+            piece, step = char, 1
+        else:
+            break
+        if pattern[i + step: i + step + 1] in ("?", "*", "{"):
+            break
+        out.append(piece)
+        i += step
+    return "".join(out) if len(out) >= 3 else ""
+
+
+def _top_level_bar(pattern: str) -> bool:
+    depth, i = 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            end = pattern.find("]", i + 2)
+            i = end + 1 if end > 0 else len(pattern)
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+_Search = Callable[[str], "Optional[re.Match[str]]"]
+
+
+def _matcher(pattern: Union[str, "AllOf"]) -> _Search:
+    """``pattern.search`` made fast: ``str.__contains__`` on its literal prefix
+    first, and a leading ``\\b`` checked only where the rest matched (the regex
+    engine's own fast scan for a literal works only when the pattern starts
+    with it, and ``re.match(text, pos)`` still sees the character before ``pos``)."""
+    if isinstance(pattern, AllOf):
+        return pattern.search
+    literal = literal_prefix(pattern)
+    exact = re.compile(pattern)
+    if not literal:
+        return exact.search
+    if not pattern.startswith("\\b"):
+
+        def search(text: str) -> "Optional[re.Match[str]]":
+            return exact.search(text) if literal in text else None
+
+        return search
+    fast = re.compile(pattern[2:])
+
+    def search_word(text: str) -> "Optional[re.Match[str]]":
+        if literal not in text:
+            return None
+        position = 0
+        while True:
+            candidate = fast.search(text, position)
+            if candidate is None:
+                return None
+            found = exact.match(text, candidate.start())
+            if found is not None:
+                return found
+            position = candidate.start() + 1
+
+    return search_word
+
+
+class AnyOf:
+    """A gate that matches when *any* of its patterns matches.
+
+    Each alternative is searched on its own through ``_matcher``, so a file
+    without any of the literals costs a few ``in`` scans and never reaches the
+    regex engine.
+    """
+
+    __slots__ = ("parts", "pattern")
+
+    def __init__(self, *alternatives: Union[str, "AllOf"]) -> None:
+        self.parts: Tuple[_Search, ...] = tuple(_matcher(alt) for alt in alternatives)
+        # an AllOf alternative is shown (and checked by tests) as its last, most precise part
+        self.pattern = "|".join(f"(?:{alt if isinstance(alt, str) else alt.texts[-1]})" for alt in alternatives)
+
+    def search(self, text: str) -> "Optional[re.Match[str]]":
+        for search in self.parts:
+            found = search(text)
+            if found is not None:
+                return found
+        return None
 
 
 class AllOf:
@@ -147,16 +361,17 @@ class AllOf:
     faster than the single-pattern equivalent, lookaheads anchored at ``\\A``.
     """
 
-    __slots__ = ("parts", "pattern")
+    __slots__ = ("parts", "pattern", "texts")
 
     def __init__(self, *parts: str) -> None:
-        self.parts: Tuple[Pattern[str], ...] = tuple(re.compile(part) for part in parts)
+        self.parts: Tuple[_Search, ...] = tuple(_matcher(part) for part in parts)
+        self.texts = parts
         self.pattern = " AND ".join(f"({part})" for part in parts)
 
     def search(self, text: str) -> "Optional[re.Match[str]]":
         found: "Optional[re.Match[str]]" = None
-        for part in self.parts:
-            found = part.search(text)
+        for search in self.parts:
+            found = search(text)
             if found is None:
                 return None
         return found

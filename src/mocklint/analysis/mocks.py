@@ -860,6 +860,17 @@ class MockAnalysis:
         value = bindings[0].value
         return (value, bindings[0].site) if isinstance(value, cst.BaseExpression) else None
 
+    def reconfigured(self, root: cst.Name, path: str, site: Site) -> bool:
+        """Whether ``root.path`` or an attribute on the way to it (``root.a`` for
+        ``a.b``) is assigned or configured anywhere the same ``root`` is seen."""
+        key = self._owner(root.value, site)
+        for assigned_path, _, assign_site in self._attr_assigns.get(root.value, []):
+            if self._owner(root.value, assign_site) != key:
+                continue
+            if not assigned_path or path == assigned_path or path.startswith(assigned_path + "."):
+                return True
+        return False
+
     def _constructor_call(self, expr: cst.BaseExpression, site: Site, depth: int) -> Optional[cst.Call]:
         """The constructor call a name was bound to, when there is exactly one."""
         if isinstance(expr, cst.Call) and self.constructor_kind(expr.func, site) is not None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import List, Set
+import ast
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from mocklint.analysis.mock_fixes import replace_method
+from mocklint.analysis.mock_sources import may_hold_mocks
 from mocklint.analysis.mocks import Kind, analysis_for
+from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, child_site
-from mocklint.rule import Rule, gate
+from mocklint.rule import Fix, Rule, gate
 
 _PROTOCOLS = {"__aenter__": "async with", "__aiter__": "async for"}
 # what Python 3.11+ says (3.9 and 3.10 raise AttributeError: __aenter__)
@@ -79,11 +83,25 @@ class AsyncMockCallAsContextManager(Rule):
     when the mock stands for a real coroutine function (a patched `async def`),
     which the code under test can only use that way.
 
+    ## Fix safety
+    The fix is unsafe: it inserts `session.get = MagicMock()` on the line after
+    the statement that made the mock (`session = AsyncMock()`), and imports
+    `MagicMock` next to `AsyncMock` when the file does not have it yet. Calls of
+    `session.get` then return a `MagicMock`, which `async with` and `async for`
+    can use; the other methods stay `AsyncMock`s. It changes what the code under
+    test receives from `session.get(...)`, which is why it needs
+    `--unsafe-fixes`. It is offered only when that place is certain: `session` is
+    bound once, by a mock constructor on a line of its own, nothing assigns
+    `session.get` elsewhere, and every call of `session.get` in the file is
+    entered (none awaited, no `assert_awaited*`). A mock from a fixture, a
+    `patch`, a `with` target or `self` gets no fix.
+
     ## References
     - [unittest.mock: AsyncMock](https://docs.python.org/3/library/unittest.mock.html#unittest.mock.AsyncMock)
     - [unittest.mock: Mocking asynchronous context managers](https://docs.python.org/3/library/unittest.mock-examples.html#mocking-asynchronous-context-manager)
     """
 
+    fix_safety = "unsafe"
     code = "MCK101"
     name = "async-mock-call-as-context-manager"
     summary = "An AsyncMock call returns a coroutine, which `async with`/`async for` cannot use"
@@ -100,12 +118,17 @@ class AsyncMockCallAsContextManager(Rule):
             "configuration takes effect"
         ),
     }
-    gate = gate(r"async\s+(?:with|for)\b|__aenter__|__aiter__")
+    gate = gate(r"async\s+(?:with|for)\b", r"__aenter__", r"__aiter__")
+
+    @classmethod
+    def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
+        return may_hold_mocks(tree, source, path, asynchronous=True)
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)
         self._awaited: Set[str] = set()
         self._configured: List[tuple] = []
+        self._used: List[Tuple[cst.Call, Site, Dict[str, str]]] = []
 
     def visit_With(self, node: cst.With, site: Site) -> None:
         if node.asynchronous is None:
@@ -125,9 +148,7 @@ class AsyncMockCallAsContextManager(Rule):
         if inferred is None or inferred.kind is not Kind.COROUTINE:
             return
         configure = "__aenter__.return_value" if magic == "__aenter__" else "__aiter__.return_value"
-        self.report(
-            expr,
-            "use",
+        fields = dict(
             call=_short(expr),
             why=inferred.why,
             statement=statement,
@@ -135,6 +156,7 @@ class AsyncMockCallAsContextManager(Rule):
             callee=inferred.callee,
             magic=configure,
         )
+        self._used.append((expr, site, fields))  # reported in finish(), when every use is known
 
     def visit_Await(self, node: cst.Await, site: Site) -> None:
         if isinstance(node.expression, cst.Call):
@@ -163,6 +185,9 @@ class AsyncMockCallAsContextManager(Rule):
 
     def finish(self) -> None:
         analysis = analysis_for(self.context)
+        entered = {id(expr) for expr, _, _ in self._used}
+        for expr, site, fields in self._used:
+            self.report(expr, "use", autofix=self._fix(expr.func, site, entered), **fields)
         for target, site, callee, magic in self._configured:
             callee_text = code(callee)
             if callee_text in self._awaited:
@@ -175,11 +200,20 @@ class AsyncMockCallAsContextManager(Rule):
             self.report(
                 target,
                 "configure",
+                autofix=self._fix(callee, site, entered),
                 target=code(target),
                 why=_because(inferred.why, callee_text),
                 callee=callee_text,
                 statement=_PROTOCOLS[magic],
             )
+
+    def _fix(self, callee: cst.BaseExpression, site: Site, entered: Set[int]) -> Optional[Fix]:
+        """``callee = MagicMock()`` after the mock is made, when every call of
+        ``callee`` where the mock lives is entered (none awaited, no await assertion)."""
+        name = dotted_name(callee) if isinstance(callee, cst.Attribute) else None
+        if name is None:
+            return None
+        return replace_method(self.context, callee, site, "MagicMock", f"Make `{name}` a `MagicMock`", entered)
 
 
 def _short(call: cst.Call) -> str:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Optional
+import ast
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from mocklint.analysis.mock_fixes import replace_method
+from mocklint.analysis.mock_sources import may_hold_mocks
 from mocklint.analysis.mocks import Kind, analysis_for
+from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
 from mocklint.analysis.targets import Target, awaited_at_every_call
 from mocklint.analysis.tree import Site, child_site
-from mocklint.rule import Rule, gate
+from mocklint.rule import Fix, Rule, gate
 
 # functions and event-loop methods that need an awaitable, with what they raise
 _SCHEDULERS = {
@@ -74,11 +78,27 @@ class AwaitedSyncMock(Rule):
     A mock created with `spec=`, `wraps=` or `side_effect=` is not reported: its
     results follow the spec or the function, which mocklint does not evaluate.
 
+    ## Fix safety
+    The fix is unsafe: for `await client.get(...)` where `client = MagicMock()`,
+    it inserts `client.get = AsyncMock(return_value=MagicMock())` on the line
+    after the statement that made the mock (importing `AsyncMock` next to
+    `MagicMock` when the file does not have it yet). Awaiting `client.get(...)`
+    then gives the `MagicMock` the call returned before, so configuration such
+    as `client.get.return_value.status_code = 200` keeps its meaning; the other
+    methods stay sync. It changes what the code under test receives, which is
+    why it needs `--unsafe-fixes`. It is offered only when that place is
+    certain: `client` is bound once, by a `Mock()` or `MagicMock()` on a line of
+    its own, nothing assigns `client.get` elsewhere, and every call of
+    `client.get` in the file is awaited (or passed to `asyncio.gather` and the
+    like). Awaiting a mock object itself, a `patch(new=...)` over a coroutine
+    function, and mocks from fixtures, `patch`, `with` targets or `self` get no fix.
+
     ## References
     - [unittest.mock: AsyncMock](https://docs.python.org/3/library/unittest.mock.html#unittest.mock.AsyncMock)
     - [Python reference: await expressions](https://docs.python.org/3/reference/expressions.html#await)
     """
 
+    fix_safety = "unsafe"
     code = "MCK102"
     name = "awaited-sync-mock"
     summary = "A mock object, or a sync mock's call result, is awaited"
@@ -98,10 +118,34 @@ class AwaitedSyncMock(Rule):
         ),
         "object": "`{expr}` is {article} {kind} object, not awaitable, because {why}: {consequence}; {fix}",
     }
-    gate = gate(r"\bawait\b|\bgather\b|ensure_future|create_task|wait_for|run_until_complete|asyncio\.run\b|\bnew(?:_callable)?\s*=")
+    gate = gate(
+        r"\bawait\b", r"\bgather\b", r"ensure_future", r"create_task", r"wait_for", r"run_until_complete",
+        r"asyncio\.run\b", r"\bnew(?:_callable)?\s*=",
+    )
+
+    @classmethod
+    def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
+        return may_hold_mocks(tree, source, path)
+
+    def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(context)
+        self._awaited_calls: List[Tuple[cst.Call, Site, str, Dict[str, str]]] = []
 
     def visit_Await(self, node: cst.Await, site: Site) -> None:
         self._check(node.expression, child_site(site, node.expression, "expression"), None)
+
+    def finish(self) -> None:
+        flagged = {id(call) for call, _, _, _ in self._awaited_calls}
+        for call, site, variant, fields in self._awaited_calls:
+            self.report(call, variant, autofix=self._fix(call.func, site, flagged), **fields)
+
+    def _fix(self, callee: cst.BaseExpression, site: Site, flagged: Set[int]) -> Optional[Fix]:
+        """``callee = AsyncMock(return_value=MagicMock())`` after the mock is made,
+        when every call of ``callee`` where the mock lives is awaited (or scheduled)."""
+        name = dotted_name(callee) if isinstance(callee, cst.Attribute) else None
+        if name is None:
+            return None
+        return replace_method(self.context, callee, site, "AsyncMock", f"Make `{name}` an `AsyncMock`", flagged)
 
     def visit_Call(self, node: cst.Call, site: Site) -> None:
         self._check_patch(node, site)
@@ -177,22 +221,25 @@ class AwaitedSyncMock(Rule):
         if inferred.kind is Kind.VALUE:
             if isinstance(expr, cst.Call):
                 type_name = inferred.why.rsplit("`", 2)[-2]
-                self.report(
-                    expr,
-                    "value",
-                    expr=_short(expr),
-                    why=inferred.why,
-                    callee=code(expr.func),
-                    consequence=_consequence(type_name, error),
+                self._awaited_calls.append(
+                    (
+                        expr,
+                        site,
+                        "value",
+                        dict(
+                            expr=_short(expr),
+                            why=inferred.why,
+                            callee=code(expr.func),
+                            consequence=_consequence(type_name, error),
+                        ),
+                    )
                 )
             return
         kind = inferred.kind.value
         article = "an" if kind[0] in "AEIOU" else "a"
         consequence = _consequence(kind, error)
         if isinstance(expr, cst.Call):
-            self.report(
-                expr,
-                "call",
+            fields = dict(
                 expr=_short(expr),
                 article=article,
                 kind=kind,
@@ -200,6 +247,7 @@ class AwaitedSyncMock(Rule):
                 callee=code(expr.func),
                 consequence=consequence,
             )
+            self._awaited_calls.append((expr, site, "call", fields))  # reported in finish()
         else:
             text = code(expr)
             fix = (

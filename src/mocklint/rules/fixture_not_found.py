@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
 import os
 from dataclasses import dataclass, field
@@ -10,6 +11,8 @@ from typing import Dict, List, Optional, Set, Tuple, Union
 import libcst as cst
 
 from mocklint.analysis.fixture_defs import OPAQUE, ClassFacts, Fixture, Mark, ModuleFacts, TestFunction, extract
+from mocklint.analysis.fixture_import_fix import import_fix
+from mocklint.analysis.fixture_requests import certainly_provided
 from mocklint.analysis.plugin_fixtures import bundled_plugins
 from mocklint.analysis.project import (
     MAYBE,
@@ -22,7 +25,7 @@ from mocklint.analysis.project import (
     model_for_path,
     parent_folders,
 )
-from mocklint.rule import Rule, gate
+from mocklint.rule import Fix, Rule, gate
 
 #: test items seen and fully checked (for scripts/check_fixture_false_alarms.py and benchmarks)
 STATS = {"tests": 0, "checked": 0}
@@ -143,6 +146,22 @@ class FixtureNotFound(Rule):
     `pytest` run from the rootdir: `--rootdir`, `-c`, `--confcutdir` on the
     command line and `PYTEST_PLUGINS`/`PYTEST_ADDOPTS` are not visible to it.
 
+    ## Fix safety
+    The fix is unsafe, and changes a file other than the test module: when the
+    one definition of the missing fixture is a module-level fixture in a helper
+    module of the project that no conftest.py imports, it makes that module
+    visible the way the project already shares fixtures. If the root
+    conftest.py has a literal `pytest_plugins`, the module is appended to it;
+    otherwise the nearest conftest.py on the test's path imports the fixture
+    (`from helpers.db import db  # noqa: F401`, after its last import). The
+    module is named as pytest's default import mode makes it importable from
+    that conftest.py. Importing the helper module runs its code at conftest
+    import time and makes the fixture visible to every test under that
+    conftest.py, which is why it needs `--unsafe-fixes`. No fix is offered
+    for the other causes (a misspelt name, a plugin, a fixture in another
+    folder's conftest.py or in a class), under `--import-mode=importlib`, or
+    when the conftest.py changed since mocklint read it.
+
     ## References
     - [pytest: fixture availability](https://docs.pytest.org/en/stable/reference/fixtures.html#fixture-availability)
     - [pytest: sharing fixtures across files with conftest.py](https://docs.pytest.org/en/stable/reference/fixtures.html#conftest-py-sharing-fixtures-across-multiple-files)
@@ -150,6 +169,7 @@ class FixtureNotFound(Rule):
     - [pytest: overriding fixtures](https://docs.pytest.org/en/stable/how-to/fixtures.html#overriding-fixtures-on-various-levels)
     """
 
+    fix_safety = "unsafe"
     code = "MCK301"
     name = "fixture-not-found"
     summary = "A test requests a fixture that no conftest.py, module, plugin or pytest itself defines for it"
@@ -174,18 +194,32 @@ class FixtureNotFound(Rule):
     }
     gate = gate(r"\bdef\s+test", r"usefixtures", r"getfixturevalue")
 
+    @classmethod
+    def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
+        model = _model_of_test_module(path)
+        return model is not None and not certainly_provided(tree, source, os.path.abspath(path or ""), model)
+
     def finish(self) -> None:
         path = self.context.path
-        if not path or os.path.basename(path) == "conftest.py":
+        model = _model_of_test_module(path)
+        if path is None or model is None:
             return
         path = os.path.abspath(path)
-        model = model_for_path(path)
-        if model is None or not model.is_test_module(path):
-            return
         facts = extract(
             self.context.module, self.context.names, path, self.context.function_frames, self.context.source
         )
         _Checker(self, model, facts).run()
+
+
+def _model_of_test_module(path: Optional[str]) -> Optional[ProjectModel]:
+    """The project model of ``path`` when it is a test module pytest collects."""
+    if not path or os.path.basename(path) == "conftest.py":
+        return None
+    path = os.path.abspath(path)
+    model = model_for_path(path)
+    if model is None or not model.is_test_module(path):
+        return None
+    return model
 
 
 class _Checker:
@@ -201,6 +235,9 @@ class _Checker:
         # getfixturevalue literals in fixtures of this module: (id(node), name) -> (node, [(test, missing)])
         self.fixture_lookups: Dict[Tuple[int, str], Tuple[cst.CSTNode, List[Tuple[str, bool]]]] = {}
         self.contexts: List[_Context] = []
+        # names whose hint is "import it": the one definition is in a helper module
+        self.importable: Set[str] = set()
+        self.fixes: Dict[str, Optional[Fix]] = {}
 
     # -- contexts ---------------------------------------------------------------
     def run(self) -> None:
@@ -476,7 +513,12 @@ class _Checker:
         if key in self.reported:
             return
         self.reported.add(key)
-        self.rule.report(node, variant, name=name, **fields)
+        autofix = None
+        if name in self.importable and variant != "recursive":
+            if name not in self.fixes:
+                self.fixes[name] = import_fix(self.model, self.path, name)
+            autofix = self.fixes[name]
+        self.rule.report(node, variant, autofix=autofix, name=name, **fields)
 
     # -- hints ------------------------------------------------------------------
     def _hint(self, name: str, context: _Context) -> str:
@@ -568,6 +610,7 @@ class _Checker:
         if model.is_test_module(path):
             return f"it is defined in {rel}, whose fixtures only its own tests see: move it to {target}"
         module = _module_name(model, path)
+        self.importable.add(name)
         return (
             f"it is defined in {rel}, which no conftest.py on this test's path imports: import it in {target} or add "
             f"`{module}` to `pytest_plugins` in the root conftest.py"

@@ -206,6 +206,8 @@ class ModuleFacts(Holder):
     #: kinds of fixtures defined here) need no second parse
     module: Optional[cst.Module] = None
     names: Optional[NameResolver] = None
+    #: the text ``module`` was parsed from, so that linting the same file reuses the parse
+    source: Optional[str] = None
 
 
 # -- helpers ----------------------------------------------------------------
@@ -956,7 +958,7 @@ def parse_and_extract(source: str, path: str) -> Optional[ModuleFacts]:
     try:
         walk(module, handlers)
         facts = extract(module, resolver, path, frames, source)
-        facts.module, facts.names = module, resolver
+        facts.module, facts.names, facts.source = module, resolver, source
         return facts
     except RecursionError:
         return None

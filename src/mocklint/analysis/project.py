@@ -43,6 +43,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterator, List, Optional, Pattern, Set, Tuple, Union
 
+import libcst as cst
+
 from mocklint.analysis import plugin_fixtures, reads
 from mocklint.analysis.builtin_fixtures import Builtins, builtins
 from mocklint.analysis.fixture_defs import (
@@ -51,9 +53,12 @@ from mocklint.analysis.fixture_defs import (
     Fixture,
     Holder,
     ModuleFacts,
+    extract,
     parse_and_extract,
 )
+from mocklint.analysis.names import NameResolver
 from mocklint.analysis.pytest_config import PytestConfig, locate
+from mocklint.analysis.tree import Frame
 
 # A folder holding one of these is taken as the project root: conftest files
 # above it are not loaded by pytest by default (confcutdir).
@@ -171,6 +176,40 @@ def module_facts(path: str) -> Facts:
         result = parsed if parsed is not None else UNREADABLE
     _facts_cache[path] = (signature, result)
     return result
+
+
+def parsed_module(path: str, source: str) -> Optional[cst.Module]:
+    """The libcst module of ``path`` when the model already parsed exactly
+    ``source`` for it (a conftest.py is read by the model for the tests below
+    it, then linted itself: one parse serves both)."""
+    cached = _facts_cache.get(os.path.abspath(path))
+    if cached is None or not isinstance(cached[1], ModuleFacts):
+        return None
+    facts = cached[1]
+    if facts.module is None or facts.source != source:
+        return None
+    return facts.module
+
+
+def remember_parse(
+    path: str, source: str, module: cst.Module, names: NameResolver, frames: Dict[int, Frame]
+) -> None:
+    """Keep the facts of a file the engine parsed and walked, when it is the
+    file on disk, so the model need not parse it again (the other direction
+    of ``parsed_module``)."""
+    path = os.path.abspath(path)
+    signature = _signature(path)
+    if signature is None or (path in _facts_cache and _facts_cache[path][0] == signature):
+        return
+    try:
+        with open(path, encoding="utf-8") as handle:
+            if handle.read() != source:
+                return
+    except (OSError, UnicodeDecodeError):
+        return
+    facts = extract(module, names, path, frames, source)
+    facts.module, facts.names, facts.source = module, names, source
+    _facts_cache[path] = (signature, facts)
 
 
 def _package_base(folder: str) -> str:
@@ -384,6 +423,8 @@ class ProjectModel:
         self._global: Optional[GlobalLevel] = None
         self._files: Optional[List[str]] = None
         self._texts: Dict[str, Optional[str]] = {}
+        #: definitions_anywhere's answers, by fixture name
+        self._definitions: Dict[str, Tuple[Tuple[str, str, str], ...]] = {}
         self._watched: Dict[str, Optional[Tuple[int, int]]] = {p: _signature(p) for p in config.sources}
         if settings_file is not None:  # a long-running host (the language server) sees edits to [tool.mocklint]
             self.watch(settings_file)
@@ -676,12 +717,18 @@ class ProjectModel:
     def definitions_anywhere(self, name: str) -> List[Tuple[str, str, str]]:
         """``(path, "Class.attr" or "attr", registered name)`` of every definition in
         the project registered as ``name`` or bound to an attribute called ``name``."""
+        above = [os.path.join(folder, "conftest.py") for folder in sorted(parent_folders(self.root), key=len)[-6:]]
+        known = self._definitions.get(name)
+        if known is not None:
+            for path in [*self.files(), *above]:
+                reads.record(path)  # the answer depends on every file, as when it was computed
+            return list(known)
         pattern = re.compile(r"\b" + re.escape(name) + r"\b")
         found: List[Tuple[str, str, str]] = []
-        above = [os.path.join(folder, "conftest.py") for folder in sorted(parent_folders(self.root), key=len)[-6:]]
         for path in [*self.files(), *above]:
             text = self.text(path)
-            if not text or "fixture" not in text or not pattern.search(text):
+            # `in` first: a memchr-speed scan, where a pattern opening with \b steps character by character
+            if not text or name not in text or "fixture" not in text or not pattern.search(text):
                 continue
             import ast
 
@@ -693,6 +740,7 @@ class ProjectModel:
             for registered, where in plugin_fixtures.scan_definitions(tree):
                 if registered == name or where.rsplit(".", 1)[-1] == name:
                     found.append((path, where, registered))
+        self._definitions[name] = tuple(found)
         return found
 
     def every_fixture_name(self) -> Set[str]:

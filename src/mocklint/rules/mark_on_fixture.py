@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from mocklint.analysis.ast_scan import functions
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.pytest_roles import decorator_target
 from mocklint.analysis.source import code
@@ -84,6 +86,11 @@ class MarkOnFixture(Rule):
         ),
     }
     gate = gate_all(r"fixture\b", r"mark\b")
+
+    @classmethod
+    def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
+        """Some function has a decorator besides its fixture decorator."""
+        return any(len(func.decorator_list) >= 2 for func, _ in functions(tree))
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)

@@ -112,7 +112,8 @@ class PytestConfigGlobal(Rule):
         r"\bpytest\s*\.\s*config\b",
         r"\bpytest\s+as\b",
         r"\bfrom\s+pytest\s+import\b[^\n]*(?:\bconfig\b|\(|\\)",
-        r"\b(?:has|get)attr\s*\(\s*pytest\s*,",
+        r"\bhasattr\s*\(\s*pytest\s*,",
+        r"\bgetattr\s*\(\s*pytest\s*,",
     )
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+from typing import Optional
+
 import libcst as cst
 
+from mocklint.analysis.mock_sources import may_hold_mocks
 from mocklint.analysis.mocks import Kind, analysis_for
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, child_site
@@ -59,7 +63,11 @@ class UnawaitedAsyncMockCall(Rule):
             "{fix}"
         ),
     }
-    gate = gate(r"Mock\b|\bpatch\b|\bmocker\b|\bdef test|\bdef setUp|\bdef setup_method")
+    gate = gate(r"Mock\b", r"\bpatch\b", r"\bmocker\b", r"\bdef test", r"\bdef setUp", r"\bdef setup_method")
+
+    @classmethod
+    def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
+        return may_hold_mocks(tree, source, path, asynchronous=True)
 
     def visit_Expr(self, node: cst.Expr, site: Site) -> None:
         value = node.value

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from mocklint.analysis.ast_scan import functions, word_lines
 from mocklint.analysis.collection import (
     TEST_FUNCTION_PREFIX,
     collected_test_class,
@@ -83,6 +85,19 @@ class YieldTest(Rule):
         ),
     }
     gate = gate_all(r"yield", r"def\s+test")
+
+    @classmethod
+    def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
+        """A plain ``def test*`` with a ``yield`` on one of its lines, in a test module."""
+        if not is_test_module_path(path):
+            return False
+        lines = word_lines(source, "yield")
+        for func, _ in functions(tree):
+            if isinstance(func, ast.FunctionDef) and func.name.startswith(TEST_FUNCTION_PREFIX):
+                end = getattr(func, "end_lineno", None) or 10**9
+                if any(func.lineno <= line <= end for line in lines):
+                    return True
+        return False
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)

@@ -1,0 +1,55 @@
+"""Cheap questions about CPython's ``ast`` tree, for ``Rule.might_report``.
+
+A full ``ast.walk`` visits every expression node (2.4 million on the benchmark
+corpus, about 2 s); the walks here visit statements only (32,000 functions
+in a quarter of a second), which is what rules need to rule a file out
+before the libcst parse.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+from typing import Iterator, List, Tuple, Union
+
+Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def statements(tree: ast.AST) -> Iterator[Tuple[ast.stmt, ast.AST]]:
+    """Every statement in ``tree`` at any depth, with the node whose block holds it."""
+    stack: List[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        for field in _BLOCKS:
+            block = getattr(node, field, None)
+            if not isinstance(block, list):
+                continue
+            for child in block:
+                if isinstance(child, ast.stmt):
+                    yield child, node
+                stack.append(child)
+
+
+def functions(tree: ast.AST) -> Iterator[Tuple[Function, ast.AST]]:
+    """Every function definition in ``tree``, nested ones included, with the
+    node whose body holds it (the module, a class, a function, a block)."""
+    for statement, parent in statements(tree):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield statement, parent
+
+
+def with_statements(tree: ast.AST) -> Iterator[Tuple[Union[ast.With, ast.AsyncWith], ast.AST]]:
+    """Every ``with`` and ``async with`` statement in ``tree``."""
+    for statement, parent in statements(tree):
+        if isinstance(statement, (ast.With, ast.AsyncWith)):
+            yield statement, parent
+
+
+def word_lines(source: str, word: str) -> List[int]:
+    """The 1-based numbers of the lines where ``word`` occurs as a whole word."""
+    starts = [0]
+    starts.extend(m.end() for m in re.finditer("\n", source))
+    return [bisect.bisect_right(starts, m.start()) for m in re.finditer(r"\b%s\b" % re.escape(word), source)]

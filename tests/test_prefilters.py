@@ -1,0 +1,139 @@
+"""The cheap steps before libcst never change an answer.
+
+mocklint decides most files without a libcst parse: the gates (regular
+expressions, sped up by literal prefixes in ``rule.literal_prefix``) and each
+rule's ``might_report`` (on the ``ast`` tree and the project model).  Both
+must over-approximate: a file they let go unparsed is one the full analysis
+would report nothing on.  These tests hold them to that on every fixture file
+and project of the suite; ``scripts/check_prefilters.py`` does the same on
+real corpora.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+from typing import List, Set, Tuple
+
+import pytest
+from expectations import FIXTURES
+
+from mocklint.analysis import project
+from mocklint.engine import Engine
+from mocklint.registry import ALL_RULES
+from mocklint.rule import AllOf, AnyOf, Rule, gate, gate_all, literal_prefix
+
+FILES = sorted(p for p in FIXTURES.rglob("*.py") if "crashes" not in p.parts)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "prefix"),
+    [
+        (r"\bdef\s+test", "def"),
+        (r"usefixtures", "usefixtures"),
+        (r"(?:abc)?def", ""),  # an optional group
+        (r"a|bcd", ""),  # top-level alternation
+        (r"(?:foo|bar)x", ""),
+        (r"abcd?e", "abc"),  # the optional `d` is cut
+        (r"ab", ""),  # too short to be worth it
+        (r"asyncio\.run\b", "asyncio.run"),
+        (r"\.\s*addcall\b", ""),
+        (r"(?i)mock", ""),  # flags: no prefix
+        (r"x*yz", ""),
+        (r"[ab]cd", ""),
+    ],
+)
+def test_literal_prefix(pattern: str, prefix: str) -> None:
+    assert literal_prefix(pattern) == prefix
+
+
+def _plain(compiled: "AnyOf | AllOf") -> List[re.Pattern]:
+    """The gate as plain regular expressions, all of which must match."""
+    if isinstance(compiled, AllOf):
+        return [re.compile(part) for part in compiled.pattern.split(" AND ")]
+    return [re.compile(compiled.pattern)]
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=[r.code for r in ALL_RULES])
+def test_fast_gates_agree_with_the_plain_regex(rule: type) -> None:
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in FILES]
+    # near misses for the \b and literal-prefix logic
+    texts += ["_pytest.config", "xdef test_a(): pass", "monkeypatch.setattr", "def  test", "from pytest import (\n"]
+    plain = _plain(rule.gate)
+    for text in texts:
+        assert bool(rule.gate.search(text)) == all(p.search(text) for p in plain), (rule.code, text[:80])
+
+
+def test_gate_helpers_match_like_re() -> None:
+    g = gate(r"\bpytest\s*\.\s*config\b", r"\bdef\s+test")
+    assert g.search("x = _pytest.config; pytest.config").group() == "pytest.config"
+    assert not g.search("_pytest.config")
+    assert g.search("xdef test") is None and g.search("def  test")
+    both = gate_all(r"\byield\b", r"\bdef\s+test")
+    assert both.search("def test(): yield") and not both.search("def test(): yielded")
+
+
+def _findings(engine: Engine, paths: List[Path]) -> Set[Tuple[str, int, int, str]]:
+    found = set()
+    for path in paths:
+        source = path.read_text(encoding="utf-8")
+        for d in engine.lint(source, str(path)).diagnostics:
+            found.add((str(path.relative_to(FIXTURES)), d.line, d.column, d.code))
+    return found
+
+
+def test_might_report_never_changes_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every fixture file and project, linted with the prefilters and with every
+    ``might_report`` forced to True: the same findings."""
+    project.clear_caches()
+    with_prefilters = _findings(Engine(), FILES)
+    for rule in ALL_RULES:
+        monkeypatch.setattr(rule, "might_report", classmethod(lambda cls, tree, source, path: True))
+    project.clear_caches()
+    engine = Engine()
+    without = _findings(engine, FILES)
+    project.clear_caches()
+    assert with_prefilters == without
+    assert len(without) > 300  # the suite's findings, not an empty comparison
+
+
+def test_async_mocks_reached_through_a_magic_mock_are_seen(tmp_path: Path) -> None:
+    """Only `MagicMock` is imported, yet `async with factory() as session` makes
+    `session` an AsyncMock (what its `__aenter__` returns)."""
+    source = (
+        "from unittest.mock import MagicMock\n\n\n"
+        "async def test_fetch():\n"
+        "    factory = MagicMock()\n"
+        "    async with factory() as session:\n"
+        "        async with session.get('/x'):\n"
+        "            pass\n"
+    )
+    path = tmp_path / "test_session.py"
+    path.write_text(source, encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    project.clear_caches()
+    found = [d.code for d in Engine().lint(source, str(path)).diagnostics]
+    assert found == ["MCK101"]
+
+
+def test_might_report_spares_libcst() -> None:
+    """The point of it: a test module whose fixtures all come from its conftest
+    and that holds no mock reaches no libcst parse; a missing fixture does."""
+    root = FIXTURES / "projects" / "dependency_chain"
+    project.clear_caches()
+    engine = Engine()
+    tests = sorted(root.rglob("test_*.py"))
+    assert tests
+    results = [engine.lint(p.read_text(encoding="utf-8"), str(p)) for p in tests]
+    flagged = [r for r in results if r.diagnostics]
+    clean_unparsed = [r for r in results if not r.diagnostics and not r.parsed]
+    assert flagged and all(r.parsed for r in flagged)
+    assert clean_unparsed, "some clean test module should be decided without libcst"
+
+
+def test_default_might_report_is_true() -> None:
+    class Plain(Rule):
+        pass
+
+    assert Plain.might_report(ast.parse(""), "", None) is True

@@ -179,8 +179,8 @@ class Engine:
         problem = _too_deep(tree)
         if problem:
             return FileResult(display, parse_error=problem)
-        conftest = path is not None and os.path.basename(path) == "conftest.py"
-        module = project.parsed_module(path, source) if conftest and path else None
+        conftest_path = path if path is not None and os.path.basename(path) == "conftest.py" else None
+        module = project.parsed_module(conftest_path, source) if conftest_path else None
         if module is None:
             try:
                 module = cst.parse_module(source)
@@ -189,7 +189,7 @@ class Engine:
                 return FileResult(display, parse_error=f"syntax error at {where}")
             self.parsed_files += 1
         else:
-            conftest = False  # the model's own parse: nothing to hand back
+            conftest_path = None  # the model's own parse: nothing to hand back
 
         names = NameResolver()
         context = FileContext(path, source, module, names)
@@ -210,8 +210,8 @@ class Engine:
             handlers[node_type].append(lambda node, frame, bucket=bucket: bucket.append((node, frame)))
 
         walk(module, handlers)
-        if conftest and path:
-            project.remember_parse(path, source, module, names, context.function_frames)
+        if conftest_path:
+            project.remember_parse(conftest_path, source, module, names, context.function_frames)
 
         for instance in instances:
             for node_type, method_name in self._handled[type(instance)].items():

@@ -82,13 +82,15 @@ class _Scope:
     """The module, or one class: the fixtures defined unconditionally in it, and
     the names its functions request."""
 
-    def __init__(self, parent: Optional["_Scope"], bases: Tuple[str, ...] = (), checked: bool = True) -> None:
+    def __init__(
+        self, parent: Optional["_Scope"], bases: Tuple[str, ...] = (), followed: bool = True, checked: bool = True
+    ) -> None:
         self.parent = parent
         self.bases = bases
+        #: whether MCK301 can follow its bases (so a subclass can be checked)
+        self.followed = followed
         #: whether MCK301 checks the tests of this class (see ``_Requests._class``)
         self.checked = checked
-        #: whether MCK301 can follow its bases (so a subclass can be checked)
-        self.followed = True
         self.fixtures: Set[str] = set()
         self.requests: List[str] = []
 
@@ -104,6 +106,8 @@ class _Requests:
         self.scopes: List[_Scope] = []
         #: local names of pytest's `fixture` decorator (`from pytest import fixture`)
         self.fixture_names: Set[str] = set()
+        #: where fixtures from outside the module come from: plugins, built-ins, conftests
+        self.levels = [model.global_level(), *model.conftest_levels(self.directory)]
 
     # -- walk -------------------------------------------------------------------
     def all_provided(self) -> bool:
@@ -161,8 +165,7 @@ class _Requests:
             and all(_is_pytest_mark(decorator) for decorator in node.decorator_list)
             and self.model.is_test_class_name(node.name)
         )
-        scope = _Scope(outer, tuple(bases), checked)
-        scope.followed = followed
+        scope = _Scope(outer, tuple(bases), followed, checked)
         if top:
             self.classes[node.name] = scope
         self.scopes.append(scope)
@@ -262,7 +265,7 @@ class _Requests:
         a name found nowhere but excused is no miss either)."""
         if name in seen:
             return True  # already being checked further up
-        levels = [self.model.global_level(), *self.model.conftest_levels(self.directory)]
+        levels = self.levels
         entries = [entry for level in levels for entry in level.entries(name)]
         thorough = [entry for level in levels for entry in level.entries(name, True)]
         if not entries:

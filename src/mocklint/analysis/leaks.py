@@ -30,19 +30,17 @@ from typing import Dict, List, Optional, Pattern, Set, Tuple
 import libcst as cst
 
 from mocklint.analysis import reads
+from mocklint.analysis.mocks import AUTOSPEC, MOCK_MODULES, MOCKER_NAMES
 from mocklint.analysis.names import NameResolver, dotted_name
 from mocklint.analysis.project import conftest_chain_matches
 from mocklint.analysis.pytest_roles import Role, function_role, is_test_module_path
 from mocklint.analysis.targets import definition_file
 from mocklint.analysis.tree import Frame, Site, walk
 
-_MOCK_MODULES = ("unittest.mock", "mock")
 #: ``patch``, ``patch.object``, ``patch.dict`` and ``patch.multiple``: ``.start()`` gives back a patch to stop
 PATCHERS = frozenset(
-    f"{module}.patch{suffix}" for module in _MOCK_MODULES for suffix in ("", ".object", ".dict", ".multiple")
+    f"{module}.patch{suffix}" for module in MOCK_MODULES for suffix in ("", ".object", ".dict", ".multiple")
 )
-AUTOSPEC = frozenset(f"{module}.create_autospec" for module in _MOCK_MODULES)
-_MOCKER_NAMES = frozenset({"mocker", "class_mocker", "module_mocker", "package_mocker", "session_mocker"})
 
 #: set-up methods of a test class, with the teardown that undoes them
 CLASS_SETUPS: Dict[str, str] = {
@@ -392,7 +390,7 @@ def mock_made_by(context: object, expr: cst.BaseExpression, site: Site, depth: i
             return f"an {kind.value}" if kind.value[0] in "AEIOU" else f"a {kind.value}"
         qualified = names.resolve(site, expr.func)
         written = dotted_name(expr.func) or ""
-        mocker = written.split(".", 1)[0] in _MOCKER_NAMES and written.endswith(".create_autospec")
+        mocker = written.split(".", 1)[0] in MOCKER_NAMES and written.endswith(".create_autospec")
         if qualified in AUTOSPEC or (mocker and names.parameter_owner(site, written.split(".", 1)[0]) is not None):
             return "a `create_autospec` mock"
         return None

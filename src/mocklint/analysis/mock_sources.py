@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 import os
 import re
-from typing import Dict, Optional, Pattern, Set, Tuple
+from typing import Optional, Pattern, Set, Tuple
 
 import libcst as cst
 
@@ -53,9 +53,8 @@ _PATCH = re.compile(r"\bpatch\b")
 _STRING_TARGET = r"\s*\(\s*(?:target\s*=\s*)?[rRbBuUfF]*[\"']"
 _OBJECT_TARGET = re.compile(r"\bpatch\s*\.\s*(?:object|multiple)\s*\(\s*(?:target\s*=\s*)?([A-Za-z_]\w*)")
 
+#: the last answer: the mock rules ask in turn about the same file
 _last: Tuple[object, bool] = ((), False)
-#: (conftest path, id of its facts) of a chain -> (the facts, kept alive so ids stay unique; the pattern)
-_chain_patterns: Dict[Tuple[Tuple[str, int], ...], Tuple[list, Optional[Pattern[str]]]] = {}
 
 
 def may_hold_mocks(tree: ast.Module, source: str, path: Optional[str], asynchronous: bool = False) -> bool:
@@ -108,11 +107,12 @@ def _requests_conftest_mocks(source: str, path: Optional[str]) -> bool:
 def _names_pattern(model: "project.ProjectModel", levels: list) -> Optional[Pattern[str]]:
     """A pattern for the fixtures defined in those conftest files that name a
     mock source (None when there are none)."""
-    key = tuple((level.path, id(level.facts)) for level in levels)
-    if key in _chain_patterns:
+    # kept on the model (dropped with it); the facts in the key change when a conftest does
+    key = ("mock fixtures", tuple((level.path, id(level.facts)) for level in levels))
+    if key in model.derived:
         for level in levels:
             model.text(level.path)  # recorded as a dependency of this file's result
-        return _chain_patterns[key][1]
+        return model.derived[key][1]  # type: ignore[index]
     names: Set[str] = set()
     for level in levels:
         text = model.text(level.path) or ""
@@ -120,7 +120,7 @@ def _names_pattern(model: "project.ProjectModel", levels: list) -> Optional[Patt
             continue
         names |= _mock_fixtures(level.facts)
     pattern = re.compile(r"\b(?:%s)\b" % "|".join(sorted(map(re.escape, names)))) if names else None
-    _chain_patterns[key] = ([level.facts for level in levels], pattern)
+    model.derived[key] = ([level.facts for level in levels], pattern)  # the facts kept alive: ids stay unique
     return pattern
 
 
@@ -172,9 +172,3 @@ def _bound_names(statement: "cst.CSTNode") -> Set[str]:
                 if isinstance(target, cst.Name):
                     bound.add(target.value)
     return bound
-
-
-def clear_caches() -> None:
-    global _last
-    _last = ((), False)
-    _chain_patterns.clear()

@@ -81,7 +81,7 @@ class Inferred:
     spec_class: bool = False
 
 
-_MOCK_MODULES = ("unittest.mock", "mock")
+MOCK_MODULES = ("unittest.mock", "mock")
 _CONSTRUCTORS = {
     "AsyncMock": Kind.ASYNC_MOCK,
     "MagicMock": Kind.MAGIC_MOCK,
@@ -90,13 +90,13 @@ _CONSTRUCTORS = {
     "NonCallableMagicMock": Kind.NON_CALLABLE_MAGIC_MOCK,
 }
 CONSTRUCTOR_NAMES: Dict[str, Kind] = {
-    f"{module}.{name}": kind for module in _MOCK_MODULES for name, kind in _CONSTRUCTORS.items()
+    f"{module}.{name}": kind for module in MOCK_MODULES for name, kind in _CONSTRUCTORS.items()
 }
-_DEFAULTS = frozenset(f"{module}.DEFAULT" for module in _MOCK_MODULES)
+_DEFAULTS = frozenset(f"{module}.DEFAULT" for module in MOCK_MODULES)
 _SPECCABLE = (Kind.MAGIC_MOCK, Kind.ASYNC_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK)
-_AUTOSPEC = frozenset(f"{module}.create_autospec" for module in _MOCK_MODULES)
-PATCHERS = frozenset(f"{module}.patch" for module in _MOCK_MODULES)
-PATCH_OBJECTS = frozenset(f"{module}.patch.object" for module in _MOCK_MODULES)
+AUTOSPEC = frozenset(f"{module}.create_autospec" for module in MOCK_MODULES)
+PATCHERS = frozenset(f"{module}.patch" for module in MOCK_MODULES)
+PATCH_OBJECTS = frozenset(f"{module}.patch.object" for module in MOCK_MODULES)
 MOCKER_NAMES = frozenset({"mocker", "class_mocker", "module_mocker", "package_mocker", "session_mocker"})
 
 # Keyword arguments of the mock constructors that do not configure children.
@@ -404,7 +404,7 @@ class MockAnalysis:
 
     def _autospec_kind(self, call: cst.Call, site: Site) -> Optional[Inferred]:
         """``create_autospec(fetch)`` of a coroutine function: calling it returns a coroutine."""
-        if self.names.resolve(site, call.func) not in _AUTOSPEC or not call.args or call.args[0].keyword:
+        if self.names.resolve(site, call.func) not in AUTOSPEC or not call.args or call.args[0].keyword:
             return None
         spec = call.args[0].value
         qualified = self.names.resolve(site, spec)

@@ -425,6 +425,8 @@ class ProjectModel:
         self._texts: Dict[str, Optional[str]] = {}
         #: definitions_anywhere's answers, by fixture name
         self._definitions: Dict[str, Tuple[Tuple[str, str, str], ...]] = {}
+        #: what other analyses derive from this model (keyed by them), dropped with it
+        self.derived: Dict[object, object] = {}
         self._watched: Dict[str, Optional[Tuple[int, int]]] = {p: _signature(p) for p in config.sources}
         if settings_file is not None:  # a long-running host (the language server) sees edits to [tool.mocklint]
             self.watch(settings_file)

@@ -2,11 +2,13 @@
 """Check on real code that the steps before libcst never change a finding.
 
 mocklint spares most files the libcst parse: each rule's ``might_report``
-decides from the ``ast`` tree and the project model that it cannot report.
-That must be an over-approximation.  ``tests/test_prefilters.py`` checks it on
-the fixture suite; this script checks it on whole projects: it lints every
-``.py`` file under the given folders twice in one process, with the
-prefilters and with every ``might_report`` forced to True, and compares.
+decides from the ``ast`` tree and the project model that it cannot report,
+and of the files that are parsed, the function bodies no rule reads are
+dropped first (``Rule.needed_bodies``).  Both must over-approximate.
+``tests/test_prefilters.py`` checks it on the fixture suite; this script
+checks it on whole projects: it lints every ``.py`` file under the given
+folders three times in one process (as shipped; with every body parsed; with
+every body parsed and every ``might_report`` forced to True) and compares.
 
     python scripts/check_prefilters.py ~/.cache/mocklint-bench/corpus ~/.cache/mocklint-false-alarms
 
@@ -30,9 +32,9 @@ from mocklint.registry import ALL_RULES
 Finding = Tuple[str, int, int, str]
 
 
-def lint_all(sources: Sequence[Tuple[str, str]]) -> Tuple[Set[Finding], float, int]:
+def lint_all(sources: Sequence[Tuple[str, str]], skip_bodies: bool = True) -> Tuple[Set[Finding], float, int]:
     project.clear_caches()
-    engine = Engine()
+    engine = Engine(skip_bodies=skip_bodies)
     found: Set[Finding] = set()
     start = time.process_time()
     for path, source in sources:
@@ -47,18 +49,24 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     paths: List[Path] = [p for folder in args.folders for p in sorted(folder.expanduser().rglob("*.py"))]
     sources = [(str(p), p.read_text(encoding="utf-8", errors="replace")) for p in paths]
-    with_prefilters, cpu_on, parsed_on = lint_all(sources)
+    shipped, cpu_shipped, parsed_shipped = lint_all(sources)
+    with_prefilters, cpu_on, parsed_on = lint_all(sources, skip_bodies=False)
     for rule in ALL_RULES:
         rule.might_report = classmethod(lambda cls, tree, source, path: True)  # type: ignore[assignment]
-    without, cpu_off, parsed_off = lint_all(sources)
+    without, cpu_off, parsed_off = lint_all(sources, skip_bodies=False)
     print(f"{len(sources)} files")
-    print(f"with might_report:    {len(with_prefilters)} findings, {parsed_on} files parsed by libcst, {cpu_on:.1f} s CPU")
+    print(f"as shipped:           {len(shipped)} findings, {parsed_shipped} files parsed by libcst, {cpu_shipped:.1f} s CPU")
+    print(f"every body parsed:    {len(with_prefilters)} findings, {parsed_on} files parsed by libcst, {cpu_on:.1f} s CPU")
     print(f"without might_report: {len(without)} findings, {parsed_off} files parsed by libcst, {cpu_off:.1f} s CPU")
+    for finding in sorted(with_prefilters - shipped):
+        print("lost by dropping bodies:", *finding)
+    for finding in sorted(shipped - with_prefilters):
+        print("only with bodies dropped:", *finding)
     for finding in sorted(without - with_prefilters):
         print("lost by a prefilter:", *finding)
     for finding in sorted(with_prefilters - without):
         print("only with prefilters:", *finding)
-    return 0 if with_prefilters == without else 1
+    return 0 if shipped == with_prefilters == without else 1
 
 
 if __name__ == "__main__":

@@ -98,6 +98,25 @@ def test_might_report_never_changes_a_finding(monkeypatch: pytest.MonkeyPatch) -
     assert len(without) > 300  # the suite's findings, not an empty comparison
 
 
+def test_dropping_unread_bodies_never_changes_a_diagnostic() -> None:
+    """Every fixture file and project, linted with the bodies no rule reads
+    replaced by ``pass`` and in full: the same diagnostics, messages and fixes
+    included (``test_bodies.py`` checks the reduction itself)."""
+    results = []
+    for skip in (True, False):
+        project.clear_caches()
+        engine = Engine(skip_bodies=skip)
+        found = set()
+        for path in FILES:
+            source = path.read_text(encoding="utf-8")
+            found.update((str(path), d) for d in engine.lint(source, str(path)).diagnostics)
+        results.append((found, engine.skipped_lines))
+    project.clear_caches()
+    (reduced, skipped), (full, _) = results
+    assert reduced == full
+    assert len(full) > 300 and skipped > 50  # something was dropped, and nothing lost
+
+
 def test_async_mocks_reached_through_a_magic_mock_are_seen(tmp_path: Path) -> None:
     """Only `MagicMock` is imported, yet `async with factory() as session` makes
     `session` an AsyncMock (what its `__aenter__` returns)."""

@@ -8,11 +8,15 @@ For each file:
    CLI parses it, a tenth of libcst's cost) rules out syntax errors, and each
    gated rule's ``might_report`` may rule the file out from the tree and the
    project model.  Most test files end here.
-3. **Parse once** with ``libcst.parse_module`` (only files some rule may report on).
-4. **Walk once** (``analysis.tree.walk``): the name resolver records bindings,
+3. **Drop unread bodies**: each remaining rule names the function bodies it
+   reads (``Rule.needed_bodies``); the others become ``pass``, lines kept in
+   place (``analysis.bodies``), so that a module with one mock in two hundred
+   tests parses one test.
+4. **Parse once** with ``libcst.parse_module`` (only files some rule may report on).
+5. **Walk once** (``analysis.tree.walk``): the name resolver records bindings,
    and the nodes the gated rules asked for are collected with their frames.
-5. **Rules run** over the collected nodes, now that all imports are known.
-6. **Positions** are computed only when something was reported, by one
+6. **Rules run** over the collected nodes, now that all imports are known.
+7. **Positions** are computed only when something was reported, by one
    ``PositionProvider`` pass over the tree, without copying it.
 
 The engine never imports or executes the code it lints.
@@ -27,6 +31,7 @@ import traceback
 import warnings
 from collections import defaultdict
 from typing import (
+    AbstractSet,
     Callable,
     DefaultDict,
     Dict,
@@ -34,6 +39,7 @@ from typing import (
     List,
     Optional,
     Sequence,
+    Set,
     Tuple,
     Type,
 )
@@ -42,6 +48,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from mocklint.analysis import project
+from mocklint.analysis.bodies import reduce_source
 from mocklint.analysis.names import NameResolver
 from mocklint.analysis.project import SettingsOverride, settings_override
 from mocklint.analysis.tree import Frame, Site, walk
@@ -92,12 +99,15 @@ def _syntax_tree(source: str, tree: Optional[ast.AST]) -> Tuple[Optional[str], O
     return None, tree
 
 
-def _too_deep(tree: ast.AST) -> Optional[str]:
+def _too_deep(tree: ast.AST, dropped: AbstractSet[int] = frozenset()) -> Optional[str]:
     """Why a tree that parsed should still not reach libcst, or None (a walk
-    over every node: only for files some rule will analyse)."""
+    over every node: only for files some rule will analyse, and not into the
+    functions in ``dropped``, whose bodies libcst will not see)."""
     stack = [(tree, 1)]
     while stack:
         node, depth = stack.pop()
+        if dropped and id(node) in dropped:
+            continue
         if depth > MAX_DEPTH:
             return f"nested more than {MAX_DEPTH} levels deep; mocklint leaves such files alone"
         # libcst nests what ast keeps flat: `a and b and c ...` is one BoolOp but
@@ -119,6 +129,7 @@ class Engine:
         selection: Optional[Selection] = None,
         rules: Sequence[Type[Rule]] = ALL_RULES,
         project_settings: Optional[SettingsOverride] = None,
+        skip_bodies: bool = True,
     ) -> None:
         selection = selection or Selection()
         self.selection = selection
@@ -127,8 +138,13 @@ class Engine:
         self.rules: Tuple[Type[Rule], ...] = tuple(r for r in rules if selection.is_selected(r.code))
         self.report_internal_errors = selection.is_selected(INTERNAL_ERROR_CODE)
         self._handled = {rule: rule.handled_types() for rule in self.rules}
+        #: drop the function bodies no rule reads before the libcst parse (tests turn it off to compare)
+        self.skip_bodies = skip_bodies
         #: files that reached libcst, for benchmarks and the CLI's statistics
         self.parsed_files = 0
+        #: lines of those files that were parsed, and that were dropped as unread bodies
+        self.parsed_lines = 0
+        self.skipped_lines = 0
 
     # -- public -------------------------------------------------------------
     def lint(self, source: str, path: Optional[str] = None, tree: Optional[ast.AST] = None) -> FileResult:
@@ -176,14 +192,18 @@ class Engine:
             rules = [rule for rule in rules if rule.might_report(tree, source, path)]
             if not rules:
                 return FileResult(display)
-        problem = _too_deep(tree)
-        if problem:
-            return FileResult(display, parse_error=problem)
         conftest_path = path if path is not None and os.path.basename(path) == "conftest.py" else None
         module = project.parsed_module(conftest_path, source) if conftest_path else None
+        parsed, dropped = source, set()
+        # a conftest.py is parsed whole: its tree goes to the project model
+        if module is None and conftest_path is None and self.skip_bodies and isinstance(tree, ast.Module):
+            parsed, dropped = self._unread_bodies_dropped(rules, tree, source, path)
+        problem = _too_deep(tree, dropped)
+        if problem:
+            return FileResult(display, parse_error=problem)
         if module is None:
             try:
-                module = cst.parse_module(source)
+                module = cst.parse_module(parsed)
             except cst.ParserSyntaxError as exc:
                 where = f"line {exc.raw_line}, column {exc.raw_column + 1}"
                 return FileResult(display, parse_error=f"syntax error at {where}")
@@ -223,6 +243,23 @@ class Engine:
         if not context.reports:
             return FileResult(display, parsed=True)
         return FileResult(display, tuple(self._diagnostics(display, module, context.reports)), parsed=True)
+
+    def _unread_bodies_dropped(
+        self, rules: Sequence[Type[Rule]], tree: ast.Module, source: str, path: Optional[str]
+    ) -> Tuple[str, Set[int]]:
+        """``source`` with the bodies no rule reads replaced by ``pass`` (its
+        lines kept in place), and the ids of the functions whose bodies were."""
+        filters = []
+        for rule in rules:
+            keep = rule.needed_bodies(tree, source, path)
+            if keep is None:
+                self.parsed_lines += source.count("\n")
+                return source, set()
+            filters.append(keep)
+        reduced, lines, functions = reduce_source(source, tree, filters)
+        self.skipped_lines += lines
+        self.parsed_lines += source.count("\n") - lines
+        return reduced, functions
 
     @staticmethod
     def _diagnostics(

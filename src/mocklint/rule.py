@@ -11,6 +11,9 @@ A rule is one class in one module under ``mocklint.rules``:
   ``gate_all(a, b)`` when the rule needs several things in one file;
 - ``might_report(tree, source, path)``: optionally, a sharper over-approximation
   decided on the file's ``ast`` tree and the project model, before libcst;
+- ``body_gate`` (or ``needed_bodies``): which function bodies the rule reads.
+  Bodies no selected rule reads are replaced by ``pass`` before the parse
+  (``analysis.bodies``); the default, None, reads them all;
 - the docstring: ruff-style documentation (What it does / Why is this bad? /
   Example / Use instead / References), rendered to ``docs/rules/<name>.md``;
 - ``visit_<NodeType>(self, node, site)`` methods, called once per node of that
@@ -47,6 +50,7 @@ from mocklint.diagnostic import TextEdit, TextFix, text_digest
 if TYPE_CHECKING:  # pragma: no cover
     from libcst.metadata import CodeRange
 
+    from mocklint.analysis.bodies import BodyFilter
     from mocklint.analysis.names import NameResolver
     from mocklint.analysis.tree import Frame, Site
 
@@ -169,6 +173,11 @@ class Rule:
     #: "safe", "unsafe", or None when the rule offers no fix (documented under "## Fix safety")
     fix_safety: ClassVar[Optional[str]] = None
     gate: ClassVar[Union["AnyOf", "AllOf"]]
+    #: the bodies the rule reads: those of functions whose body text this
+    #: matches (None: every body).  Headers (decorators, parameters) are always
+    #: read.  It must match every body holding a node the rule reports on or
+    #: whose content changes a report, anywhere in the file.
+    body_gate: ClassVar[Optional["AnyOf"]] = None
 
     def __init__(self, context: FileContext) -> None:
         self.context = context
@@ -185,6 +194,18 @@ class Rule:
         the libcst parse that costs ten times the ``ast`` one.
         """
         return True
+
+    @classmethod
+    def needed_bodies(cls, tree: ast.Module, source: str, path: Optional[str]) -> Optional["BodyFilter"]:
+        """Which function bodies the rule reads in this file: a filter called
+        with each function at module level or in a module-level class and the
+        text of its body, or None for all of them.  From ``body_gate`` unless
+        a rule knows better; called only when ``might_report`` said True."""
+        body_gate = cls.body_gate
+        if body_gate is None:
+            return None
+        search = body_gate.search
+        return lambda func, body: search(body) is not None
 
     def finish(self) -> None:
         """Called once after every ``visit_*`` call of the file: for rules that

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 import os
 import re
-from typing import Optional, Pattern, Set, Tuple
+from typing import FrozenSet, Optional, Pattern, Set, Tuple
 
 import libcst as cst
 
@@ -94,25 +94,33 @@ def _patch_may_make_async_mocks(tree: ast.Module, source: str) -> bool:
 
 
 def _requests_conftest_mocks(source: str, path: Optional[str]) -> bool:
-    if not path:
-        return False
-    model = project.model_for_path(path)
-    if model is None:
-        return False
-    levels = model.conftest_levels(os.path.dirname(os.path.abspath(path)))
-    pattern = _names_pattern(model, levels)
+    pattern = _conftest_mocks(path)[0]
     return pattern is not None and pattern.search(source) is not None
 
 
-def _names_pattern(model: "project.ProjectModel", levels: list) -> Optional[Pattern[str]]:
-    """A pattern for the fixtures defined in those conftest files that name a
-    mock source (None when there are none)."""
+def conftest_mock_fixtures(path: Optional[str]) -> FrozenSet[str]:
+    """The fixtures of the conftest.py files above ``path`` that may hand out a mock."""
+    return _conftest_mocks(path)[1]
+
+
+_NONE: Tuple[Optional[Pattern[str]], FrozenSet[str]] = (None, frozenset())
+
+
+def _conftest_mocks(path: Optional[str]) -> Tuple[Optional[Pattern[str]], FrozenSet[str]]:
+    """A pattern for the fixtures defined in the conftest files above ``path``
+    that name a mock source (None when there are none), and their names."""
+    if not path:
+        return _NONE
+    model = project.model_for_path(path)
+    if model is None:
+        return _NONE
+    levels = model.conftest_levels(os.path.dirname(os.path.abspath(path)))
     # kept on the model (dropped with it); the facts in the key change when a conftest does
     key = ("mock fixtures", tuple((level.path, id(level.facts)) for level in levels))
     if key in model.derived:
         for level in levels:
             model.text(level.path)  # recorded as a dependency of this file's result
-        return model.derived[key][1]  # type: ignore[index]
+        return model.derived[key][1]  # type: ignore[index,no-any-return]
     names: Set[str] = set()
     for level in levels:
         text = model.text(level.path) or ""
@@ -120,8 +128,9 @@ def _names_pattern(model: "project.ProjectModel", levels: list) -> Optional[Patt
             continue
         names |= _mock_fixtures(level.facts)
     pattern = re.compile(r"\b(?:%s)\b" % "|".join(sorted(map(re.escape, names)))) if names else None
-    model.derived[key] = ([level.facts for level in levels], pattern)  # the facts kept alive: ids stay unique
-    return pattern
+    answer = (pattern, frozenset(names))
+    model.derived[key] = ([level.facts for level in levels], answer)  # the facts kept alive: ids stay unique
+    return answer
 
 
 def _mock_fixtures(facts: "ModuleFacts") -> Set[str]:

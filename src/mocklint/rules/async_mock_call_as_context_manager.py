@@ -13,6 +13,7 @@ from mocklint.analysis.mocks import Kind, analysis_for
 from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, child_site
+from mocklint.analysis.mock_relevance import MOCK_BODIES
 from mocklint.rule import Fix, Rule, gate
 
 _PROTOCOLS = {"__aenter__": "async with", "__aiter__": "async for"}
@@ -118,6 +119,7 @@ class AsyncMockCallAsContextManager(Rule):
             "configuration takes effect"
         ),
     }
+    needed_bodies = MOCK_BODIES  # the bodies that may hold a mock
     gate = gate(r"async\s+(?:with|for)\b", r"__aenter__", r"__aiter__")
 
     @classmethod

@@ -14,6 +14,7 @@ from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
 from mocklint.analysis.targets import Target, awaited_at_every_call
 from mocklint.analysis.tree import Site, child_site
+from mocklint.analysis.mock_relevance import MOCK_BODIES
 from mocklint.rule import Fix, Rule, gate
 
 # functions and event-loop methods that need an awaitable, with what they raise
@@ -118,6 +119,7 @@ class AwaitedSyncMock(Rule):
         ),
         "object": "`{expr}` is {article} {kind} object, not awaitable, because {why}: {consequence}; {fix}",
     }
+    needed_bodies = MOCK_BODIES  # the bodies that may hold a mock
     gate = gate(
         r"\bawait\b", r"\bgather\b", r"ensure_future", r"create_task", r"wait_for", r"run_until_complete",
         r"asyncio\.run\b", r"\bnew(?:_callable)?\s*=",

@@ -10,6 +10,7 @@ from typing import Dict, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
+from mocklint.analysis.bodies import BodyFilter
 from mocklint.analysis.fixture_defs import OPAQUE, ClassFacts, Fixture, Mark, ModuleFacts, TestFunction, extract
 from mocklint.analysis.fixture_import_fix import import_fix
 from mocklint.analysis.fixture_requests import certainly_provided
@@ -198,6 +199,13 @@ class FixtureNotFound(Rule):
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
         model = _model_of_test_module(path)
         return model is not None and not certainly_provided(tree, source, os.path.abspath(path or ""), model)
+
+    @classmethod
+    def needed_bodies(cls, tree: ast.Module, source: str, path: Optional[str]) -> Optional[BodyFilter]:
+        """Signatures and decorators say what is requested and defined; of the
+        bodies, only ``getfixturevalue`` calls and ``pytest_*`` hooks
+        (``pytest_generate_tests``, plugin registration) count."""
+        return lambda func, body: func.name.startswith("pytest_") or "getfixturevalue" in body
 
     def finish(self) -> None:
         path = self.context.path

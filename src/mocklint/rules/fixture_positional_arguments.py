@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from typing import List, Optional, Tuple
 
 import libcst as cst
 
+from mocklint.analysis.bodies import BodyFilter
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
@@ -15,6 +18,8 @@ from mocklint.rule import Edit, Fix, Rule, gate
 _FIXTURE = frozenset(
     {"pytest.fixture", "pytest.yield_fixture", "_pytest.fixtures.fixture", "_pytest.fixtures.yield_fixture"}
 )
+#: `from pytest import fixture as fx`, `fx = pytest.fixture`: calls that do not say `fixture(`
+_RENAMED = re.compile(r"\bfixture\s+as\b|=\s*[\w.]*fixture\s*$", re.MULTILINE)
 # The order of pytest.fixture's parameters before pytest 6.1 made them keyword-only.
 _OLD_ORDER = ("scope", "params", "autouse", "ids", "name")
 _LITERALS = (
@@ -118,6 +123,13 @@ class FixturePositionalArguments(Rule):
             '`Fixture "{fixture}" called directly`{when}; {fix}'
         ),
     }
+    body_gate = gate(r"fixture\s*\(")  # the call, unless the module renames `fixture`
+
+    @classmethod
+    def needed_bodies(cls, tree: ast.Module, source: str, path: Optional[str]) -> Optional[BodyFilter]:
+        if _RENAMED.search(source):
+            return lambda func, body: "fixture" in body
+        return super().needed_bodies(tree, source, path)
     gate = gate(
         # literal first (the regex engine scans for it fast); not `self._fixture(`
         r"fixture(?:(?<!\wfixture)|(?<=yield_fixture))\s*\(\s*(?:#[^\n]*\n\s*)*(?![)*#\s]|\w+\s*=(?!=))",

@@ -78,6 +78,7 @@ class Funcargnames(RemovedAttribute, Rule):
         ),
     }
     gate = gate(r"\bfuncargnames\b")
+    body_gate = gate  # the bodies holding what it reports, and what excuses it
 
     attribute = "funcargnames"
     guard_words = ("fixturenames", "funcargnames")

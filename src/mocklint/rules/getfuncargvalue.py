@@ -90,6 +90,7 @@ class Getfuncargvalue(RemovedAttribute, Rule):
         ),
     }
     gate = gate(r"\bgetfuncargvalue\b")
+    body_gate = gate  # the bodies holding what it reports, and what excuses it
 
     attribute = "getfuncargvalue"
     guard_words = ("getfixturevalue", "getfuncargvalue")

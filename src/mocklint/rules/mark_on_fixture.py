@@ -12,7 +12,7 @@ from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.pytest_roles import decorator_target
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site
-from mocklint.rule import Rule, gate_all
+from mocklint.rule import Rule, gate, gate_all
 
 # pytest's own fixture decorators: a third-party wrapper may not hand the marked
 # function to ``pytest.fixture`` as is, so it is left alone
@@ -85,6 +85,7 @@ class MarkOnFixture(Rule):
             "{advice}"
         ),
     }
+    body_gate = gate(r"(?m)^[ \t]*@")  # a nested decorated function
     gate = gate_all(r"fixture\b", r"mark\b")
 
     @classmethod

@@ -70,6 +70,7 @@ class MetafuncAddcall(Rule):
             "`AttributeError: 'Metafunc' object has no attribute 'addcall'` and collection fails; {replacement}"
         ),
     }
+    body_gate = gate(r"addcall")
     gate = gate(r"\.\s*addcall\b")
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]

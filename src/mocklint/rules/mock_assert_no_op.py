@@ -14,6 +14,7 @@ from mocklint.analysis.mocks import Inferred, Kind, MockAnalysis
 from mocklint.analysis.source import code
 from mocklint.analysis.targets import Target, resolve_target
 from mocklint.analysis.tree import Site, child_site
+from mocklint.analysis.mock_relevance import MOCK_BODIES
 from mocklint.rule import Edit, Fix, Rule, gate
 
 # Names mock's deny list (Python 3.12+) rejects, with the assertion each stands for.
@@ -183,6 +184,7 @@ class MockAssertNoOp(Rule):
         ),
     }
     # literal first, the lookbehind after it: the regex engine scans for the literal fast
+    needed_bodies = MOCK_BODIES  # the bodies that may hold a mock
     gate = gate(
         r"called_once(?<!assert_called_once)",
         r"called_with(?<!assert_called_with)",

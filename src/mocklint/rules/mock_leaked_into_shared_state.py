@@ -20,6 +20,7 @@ from mocklint.analysis.leaks import (
 from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site
+from mocklint.analysis.mock_relevance import MOCK_BODIES
 from mocklint.rule import Rule, gate
 
 #: imported things whose attributes are not shared state worth reporting (the mock library, pytest)
@@ -114,6 +115,7 @@ class MockLeakedIntoSharedState(Rule):
     # A mock is made in the file: two literals, each found with `str.__contains__`.  (A second,
     # AND-ed part for the assignment would drop a tenth of these files, but as a regex
     # without a literal prefix it costs more than the parses it saves.)
+    needed_bodies = MOCK_BODIES  # the bodies that may hold a mock
     gate = gate(r"Mock\(", r"create_autospec\(")
 
     @classmethod

@@ -129,6 +129,7 @@ class NoseSetupTeardown(Rule):
             "module is no longer torn down after its tests, silently; rename it `teardown_module`"
         ),
     }
+    body_gate = gate(r"setup", r"teardown")  # definitions, and any mention that calls them
     gate = gate(r"def[ \t]+(?:setup|teardown)\b")
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]

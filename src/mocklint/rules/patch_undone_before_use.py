@@ -12,6 +12,7 @@ from mocklint.analysis.mocks import PATCH_OBJECTS, PATCHERS
 from mocklint.analysis.pytest_roles import Role
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, descendants
+from mocklint.analysis.mock_relevance import MOCK_BODIES
 from mocklint.rule import Edit, Fix, Rule, gate_all
 
 _PATCH_DICTS = frozenset(f"{p}.dict" for p in PATCHERS)
@@ -128,6 +129,7 @@ class PatchUndoneBeforeUse(Rule):
             "or pytest-mock's `mocker.patch`)"
         ),
     }
+    needed_bodies = MOCK_BODIES  # the bodies that may hold a mock
     gate = gate_all(r"\bpatch\b", r"\breturn\b", r"\bwith\b")
 
     @classmethod

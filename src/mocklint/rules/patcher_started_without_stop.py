@@ -21,6 +21,7 @@ from mocklint.analysis.leaks import (
 )
 from mocklint.analysis.source import call_arguments, code
 from mocklint.analysis.tree import Site
+from mocklint.analysis.mock_relevance import MOCK_BODIES
 from mocklint.rule import Rule, gate
 
 _STOPALL = re.compile(r"stopall")
@@ -101,6 +102,7 @@ class PatcherStartedWithoutStop(Rule):
             "full run or in some orders; {fix}"
         ),
     }
+    needed_bodies = MOCK_BODIES  # the bodies that may hold a mock
     gate = gate(r"\.start\(\)")
 
     def visit_Call(self, node: cst.Call, site: Site) -> None:

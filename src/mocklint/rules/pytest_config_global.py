@@ -108,6 +108,7 @@ class PytestConfigGlobal(Rule):
         "import": "`from pytest import config` raises `ImportError` since pytest 5.1 removed `pytest.config`; {replacement}",
         "guard": "`{guard}` is always {value} since pytest 5.1 removed `pytest.config`, so {consequence}; {replacement}",
     }
+    body_gate = gate(r"\bconfig\b")  # reads, assignments, getattr/hasattr/setattr of `config`
     gate = gate(
         r"\bpytest\s*\.\s*config\b",
         r"\bpytest\s+as\b",

@@ -87,6 +87,7 @@ class PytestFuncargPrefix(Rule):
             "the run stops with \"unknown hook '{function}'\"; write `@pytest.fixture` and `def {fixture}({params}):`"
         ),
     }
+    body_gate = gate(r"pytest_funcarg__")
     gate = gate(r"def\s+pytest_funcarg__")
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]

@@ -83,6 +83,7 @@ class PytestInstance(Rule):
             "7.0; its stand-in errors since 8.0); {advice}"
         ),
     }
+    body_gate = gate(r"Instance")
     gate = gate(r"Instance(?<!\wInstance)\b")  # literal first: the regex engine scans for it fast
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ import libcst as cst
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site
-from mocklint.rule import Edit, Fix, Rule, gate_all
+from mocklint.rule import Edit, Fix, Rule, gate, gate_all
 
 # qualified name -> the function's name in messages
 _REMOVED = {
@@ -94,6 +94,7 @@ class PytestMsgKeyword(Rule):
             "marking the test xfailed; use `{callee}(reason=...)`"
         ),
     }
+    body_gate = gate(r"\bmsg\s*=")
     gate = gate_all(r"\bmsg\s*=", r"\b(?:skip|fail|exit|xfail)\b")
 
     def visit_Call(self, node: cst.Call, site: Site) -> None:

@@ -64,6 +64,7 @@ class PytestPluginsInNonRootConftest(Rule):
         'in a non-top-level conftest is no longer supported" (plugins always apply to the whole suite); move '
         "this line to the root conftest.py ({root_conftest})",
     }
+    body_gate = gate(r"pytest_plugins")
     gate = gate(r"\bpytest_plugins\b")
 
     def finish(self) -> None:

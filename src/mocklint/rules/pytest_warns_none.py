@@ -88,6 +88,7 @@ class PytestWarnsNone(Rule):
             "to record at least one warning of any kind in `{record}`, use `{callee}(Warning)`"
         ),
     }
+    body_gate = gate(r"warns", r"expected_warning")
     gate = gate(
         r"\bwarns\s*\(\s*(?:#[^\n]*\n\s*)*None\b",
         r"\bexpected_warning\s*=\s*None\b",

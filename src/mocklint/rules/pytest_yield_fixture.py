@@ -88,6 +88,7 @@ class PytestYieldFixture(Rule):
         ),
     }
     gate = gate(r"\byield_fixture\b")
+    body_gate = gate  # the bodies holding what it reports, and what excuses it
 
     def visit_Call(self, node: cst.Call, site: Site) -> None:
         if self._is_yield_fixture(node.func, site):

@@ -95,6 +95,7 @@ class RequestCachedSetup(Rule):
             "`AttributeError`; {replacement}"
         ),
     }
+    body_gate = gate(r"cached_setup")
     gate = gate(r"cached_setup\b")
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from mocklint.analysis.mock_sources import may_hold_mocks
 from mocklint.analysis.mocks import Kind, analysis_for
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, child_site
+from mocklint.analysis.mock_relevance import MOCK_BODIES
 from mocklint.rule import Rule, gate
 
 
@@ -63,6 +64,7 @@ class UnawaitedAsyncMockCall(Rule):
             "{fix}"
         ),
     }
+    needed_bodies = MOCK_BODIES  # the bodies that may hold a mock
     gate = gate(r"Mock\b", r"\bpatch\b", r"\bmocker\b", r"\bdef test", r"\bdef setUp", r"\bdef setup_method")
 
     @classmethod

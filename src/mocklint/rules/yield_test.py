@@ -8,6 +8,7 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from mocklint.analysis.ast_scan import functions, word_lines
+from mocklint.analysis.bodies import BodyFilter
 from mocklint.analysis.collection import (
     TEST_FUNCTION_PREFIX,
     collected_test_class,
@@ -84,6 +85,13 @@ class YieldTest(Rule):
             "in tests\"), so no test of {scope} runs; {replacement}"
         ),
     }
+
+    @classmethod
+    def needed_bodies(cls, tree: ast.Module, source: str, path: Optional[str]) -> Optional[BodyFilter]:
+        """The yields of test functions, and `__test__` anywhere."""
+        return lambda func, body: "__test__" in body or (
+            func.name.startswith(TEST_FUNCTION_PREFIX) and "yield" in body
+        )
     gate = gate_all(r"yield", r"def\s+test")
 
     @classmethod

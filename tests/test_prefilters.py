@@ -23,6 +23,7 @@ from mocklint.analysis import project
 from mocklint.engine import Engine
 from mocklint.registry import ALL_RULES
 from mocklint.rule import AllOf, AnyOf, Rule, gate, gate_all, literal_prefix
+from mocklint.settings import Selection
 
 FILES = sorted(p for p in FIXTURES.rglob("*.py") if "crashes" not in p.parts)
 
@@ -115,6 +116,24 @@ def test_dropping_unread_bodies_never_changes_a_diagnostic() -> None:
     (reduced, skipped), (full, _) = results
     assert reduced == full
     assert len(full) > 300 and skipped > 50  # something was dropped, and nothing lost
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=[r.code for r in ALL_RULES])
+def test_each_rule_alone_reads_the_bodies_it_needs(rule: type) -> None:
+    """With one rule selected, only its own filter keeps bodies: its fixture
+    folder gives the same diagnostics with the unread bodies dropped."""
+    files = sorted(p for p in (FIXTURES / rule.name).rglob("*.py") if "crashes" not in p.parts)
+    assert files
+    results = []
+    for skip in (True, False):
+        project.clear_caches()
+        engine = Engine(Selection(select=(rule.code,)), skip_bodies=skip)
+        results.append(
+            {(str(p), d) for p in files for d in engine.lint(p.read_text(encoding="utf-8"), str(p)).diagnostics}
+        )
+    project.clear_caches()
+    assert results[0] == results[1]
+    assert results[1]
 
 
 def test_async_mocks_reached_through_a_magic_mock_are_seen(tmp_path: Path) -> None:

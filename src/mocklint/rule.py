@@ -207,6 +207,13 @@ class Rule:
         search = body_gate.search
         return lambda func, body: search(body) is not None
 
+    @staticmethod
+    def renames(source: str, name: str) -> bool:
+        """Whether ``source`` may give ``name`` another name (``import name as x``,
+        ``x = pytest.name``): calls through the new name do not spell ``name``,
+        so a ``body_gate`` on it must not be trusted."""
+        return re.search(r"\b%s\s+as\b|=\s*[\w.]*\b%s\s*$" % (name, name), source, re.MULTILINE) is not None
+
     def finish(self) -> None:
         """Called once after every ``visit_*`` call of the file: for rules that
         collect candidates first and decide once they have seen the whole module."""

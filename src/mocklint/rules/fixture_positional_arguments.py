@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import List, Optional, Tuple
 
 import libcst as cst
@@ -18,8 +17,6 @@ from mocklint.rule import Edit, Fix, Rule, gate
 _FIXTURE = frozenset(
     {"pytest.fixture", "pytest.yield_fixture", "_pytest.fixtures.fixture", "_pytest.fixtures.yield_fixture"}
 )
-#: `from pytest import fixture as fx`, `fx = pytest.fixture`: calls that do not say `fixture(`
-_RENAMED = re.compile(r"\bfixture\s+as\b|=\s*[\w.]*fixture\s*$", re.MULTILINE)
 # The order of pytest.fixture's parameters before pytest 6.1 made them keyword-only.
 _OLD_ORDER = ("scope", "params", "autouse", "ids", "name")
 _LITERALS = (
@@ -127,8 +124,8 @@ class FixturePositionalArguments(Rule):
 
     @classmethod
     def needed_bodies(cls, tree: ast.Module, source: str, path: Optional[str]) -> Optional[BodyFilter]:
-        if _RENAMED.search(source):
-            return lambda func, body: "fixture" in body
+        if cls.renames(source, "fixture"):
+            return None
         return super().needed_bodies(tree, source, path)
     gate = gate(
         # literal first (the regex engine scans for it fast); not `self._fixture(`

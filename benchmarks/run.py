@@ -227,6 +227,8 @@ def worker(kind: str, list_file: str) -> int:
             result["gate_hits"] = hits
         result["rules"] = sorted(getattr(rule, "code", rule.__name__) for rule in getattr(engine, "rules", ()))
         result["parsed_files"] = getattr(engine, "parsed_files", None)
+        result["parsed_lines"] = getattr(engine, "parsed_lines", None)
+        result["skipped_lines"] = getattr(engine, "skipped_lines", None)
         result["parse_calls"] = sum(parses.values())
         result["distinct_sources_parsed"] = len(parses)
         result["findings"] = findings
@@ -932,6 +934,8 @@ def engine_summary(rows: List[Measurement], corpus: Corpus) -> Tuple[List[str], 
         f"({100.0 * (extra.get('parsed_files') or 0) / max(1, extra.get('files') or 1):.0f}%); "
         f"libcst.parse_module calls: {extra.get('parse_calls')}, "
         f"distinct sources: {extra.get('distinct_sources_parsed')}",
+        f"lines of those files libcst parsed: {extra.get('parsed_lines')}; lines of function bodies no rule "
+        f"reads, dropped before the parse: {extra.get('skipped_lines')}",
         f"conftest.py files: {len(conftest)}; times each was parsed -> number of conftest files: "
         + (", ".join(f"{k}x: {v}" for k, v in sorted(histogram.items())) or "none")
         + (f"; most: {max(counts):g}" if counts else ""),

@@ -178,6 +178,9 @@ class Rule:
     #: read.  It must match every body holding a node the rule reports on or
     #: whose content changes a report, anywhere in the file.
     body_gate: ClassVar[Optional["AnyOf"]] = None
+    #: the name ``body_gate`` spells when a module may rename it (``from pytest
+    #: import warns as w``): a module that does gets every body read
+    body_gate_name: ClassVar[Optional[str]] = None
 
     def __init__(self, context: FileContext) -> None:
         self.context = context
@@ -202,17 +205,10 @@ class Rule:
         text of its body, or None for all of them.  From ``body_gate`` unless
         a rule knows better; called only when ``might_report`` said True."""
         body_gate = cls.body_gate
-        if body_gate is None:
+        if body_gate is None or (cls.body_gate_name is not None and _renames(source, cls.body_gate_name)):
             return None
         search = body_gate.search
         return lambda func, body: search(body) is not None
-
-    @staticmethod
-    def renames(source: str, name: str) -> bool:
-        """Whether ``source`` may give ``name`` another name (``import name as x``,
-        ``x = pytest.name``): calls through the new name do not spell ``name``,
-        so a ``body_gate`` on it must not be trusted."""
-        return re.search(r"\b%s\s+as\b|=\s*[\w.]*\b%s\s*$" % (name, name), source, re.MULTILINE) is not None
 
     def finish(self) -> None:
         """Called once after every ``visit_*`` call of the file: for rules that
@@ -240,6 +236,12 @@ class Rule:
         import inspect
 
         return inspect.cleandoc(cls.__doc__ or "")
+
+
+def _renames(source: str, name: str) -> bool:
+    """Whether ``source`` may give ``name`` another name (``import name as x``,
+    ``x = pytest.name``): calls through the new name do not spell ``name``."""
+    return re.search(r"\b%s\s+as\b|=\s*[\w.]*\b%s\s*$" % (name, name), source, re.MULTILINE) is not None
 
 
 def gate(*alternatives: Union[str, "AllOf"]) -> "AnyOf":

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.bodies import BodyFilter
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
@@ -121,12 +119,8 @@ class FixturePositionalArguments(Rule):
         ),
     }
     body_gate = gate(r"fixture\s*\(")  # the call, unless the module renames `fixture`
+    body_gate_name = "fixture"
 
-    @classmethod
-    def needed_bodies(cls, tree: ast.Module, source: str, path: Optional[str]) -> Optional[BodyFilter]:
-        if cls.renames(source, "fixture"):
-            return None
-        return super().needed_bodies(tree, source, path)
     gate = gate(
         # literal first (the regex engine scans for it fast); not `self._fixture(`
         r"fixture(?:(?<!\wfixture)|(?<=yield_fixture))\s*\(\s*(?:#[^\n]*\n\s*)*(?![)*#\s]|\w+\s*=(?!=))",

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.bodies import BodyFilter
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, child_fields
@@ -91,12 +89,8 @@ class PytestWarnsNone(Rule):
         ),
     }
     body_gate = gate(r"warns", r"expected_warning")
+    body_gate_name = "warns"
 
-    @classmethod
-    def needed_bodies(cls, tree: ast.Module, source: str, path: Optional[str]) -> Optional[BodyFilter]:
-        if cls.renames(source, "warns"):
-            return None  # `from pytest import warns as x`: its calls do not spell it
-        return super().needed_bodies(tree, source, path)
     gate = gate(
         r"\bwarns\s*\(\s*(?:#[^\n]*\n\s*)*None\b",
         r"\bexpected_warning\s*=\s*None\b",

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 from typing import Optional
 
 import libcst as cst
 
-from mocklint.analysis.bodies import BodyFilter
 from mocklint.analysis.compat_guards import version_guarded
 from mocklint.analysis.source import call_arguments, code
 from mocklint.analysis.tree import Site
@@ -91,12 +89,8 @@ class PytestYieldFixture(Rule):
     }
     gate = gate(r"\byield_fixture\b")
     body_gate = gate  # the bodies holding what it reports, and what excuses it
+    body_gate_name = "yield_fixture"
 
-    @classmethod
-    def needed_bodies(cls, tree: ast.Module, source: str, path: Optional[str]) -> Optional[BodyFilter]:
-        if cls.renames(source, "yield_fixture"):
-            return None  # `from pytest import yield_fixture as x`: its calls do not spell it
-        return super().needed_bodies(tree, source, path)
 
     def visit_Call(self, node: cst.Call, site: Site) -> None:
         if self._is_yield_fixture(node.func, site):

@@ -51,6 +51,7 @@ from mocklint.analysis import project
 from mocklint.analysis.bodies import reduce_source
 from mocklint.analysis.names import NameResolver
 from mocklint.analysis.project import SettingsOverride, settings_override
+from mocklint.analysis.source import parse_module
 from mocklint.analysis.tree import Frame, Site, walk
 from mocklint.diagnostic import Diagnostic, FileResult
 from mocklint.registry import ALL_RULES
@@ -203,7 +204,7 @@ class Engine:
             return FileResult(display, parse_error=problem)
         if module is None:
             try:
-                module = cst.parse_module(parsed)
+                module = parse_module(parsed)
             except cst.ParserSyntaxError as exc:
                 where = f"line {exc.raw_line}, column {exc.raw_column + 1}"
                 return FileResult(display, parse_error=f"syntax error at {where}")

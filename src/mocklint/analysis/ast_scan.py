@@ -11,15 +11,22 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from typing import Iterator, List, Tuple, Union
+from typing import Iterator, List, Optional, Tuple, Union
 
 Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
-def statements(tree: ast.AST) -> Iterator[Tuple[ast.stmt, ast.AST]]:
-    """Every statement in ``tree`` at any depth, with the node whose block holds it."""
+def statements(tree: ast.AST) -> List[Tuple[ast.stmt, ast.AST]]:
+    """Every statement in ``tree`` at any depth, with the node whose block holds it.
+
+    Several rules ask in turn about the same file: the list of the last tree
+    asked about is kept (with the tree itself, so that its id stays unique)."""
+    global _last
+    if _last[0] is tree:
+        return _last[1]
+    found: List[Tuple[ast.stmt, ast.AST]] = []
     stack: List[ast.AST] = [tree]
     while stack:
         node = stack.pop()
@@ -29,8 +36,13 @@ def statements(tree: ast.AST) -> Iterator[Tuple[ast.stmt, ast.AST]]:
                 continue
             for child in block:
                 if isinstance(child, ast.stmt):
-                    yield child, node
+                    found.append((child, node))
                 stack.append(child)
+    _last = (tree, found)
+    return found
+
+
+_last: Tuple[Optional[ast.AST], List[Tuple[ast.stmt, ast.AST]]] = (None, [])
 
 
 def functions(tree: ast.AST) -> Iterator[Tuple[Function, ast.AST]]:
@@ -39,6 +51,20 @@ def functions(tree: ast.AST) -> Iterator[Tuple[Function, ast.AST]]:
     for statement, parent in statements(tree):
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             yield statement, parent
+
+
+def own_nodes(func: ast.AST) -> List[ast.AST]:
+    """The nodes of ``func`` that are its own: not those of the functions,
+    lambdas and classes nested in it (a ``yield`` there is theirs)."""
+    found: List[ast.AST] = []
+    stack = list(ast.iter_child_nodes(func))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def with_statements(tree: ast.AST) -> Iterator[Tuple[Union[ast.With, ast.AsyncWith], ast.AST]]:

@@ -27,6 +27,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 import libcst as cst
 
 from mocklint.analysis.names import NameResolver, dotted_name
+from mocklint.analysis.source import parse_module
 from mocklint.analysis.tree import Frame, Site, child_fields, walk
 
 FIXTURE_QUALNAMES = frozenset(
@@ -944,7 +945,7 @@ def extract(
 def parse_and_extract(source: str, path: str) -> Optional[ModuleFacts]:
     """Parse ``source`` with libcst and extract its facts; None when it does not parse."""
     try:
-        module = cst.parse_module(source)
+        module = parse_module(source)
     except (cst.ParserSyntaxError, RecursionError, ValueError, MemoryError):
         return None
     resolver = NameResolver()

@@ -20,13 +20,14 @@ from __future__ import annotations
 import ast
 import os
 import re
-from typing import FrozenSet, Optional, Pattern, Set, Tuple
+from typing import Dict, FrozenSet, Optional, Pattern, Set, Tuple
 
 import libcst as cst
 
 from mocklint.analysis import project
 from mocklint.analysis.ast_scan import statements
 from mocklint.analysis.fixture_defs import ModuleFacts
+from mocklint.analysis.targets import Target, resolve_target
 from mocklint.rule import gate, gate_all
 
 #: the names every in-file mock source spells (MagicMock, AsyncMock, patch,
@@ -50,8 +51,15 @@ ASYNC_MOCK_SOURCE = gate(
 #: dotted string target, or ``patch.object``/``patch.multiple`` on an imported
 #: name or a module-level class (``analysis.mocks.patch_target``)
 _PATCH = re.compile(r"\bpatch\b")
-_STRING_TARGET = r"\s*\(\s*(?:target\s*=\s*)?[rRbBuUfF]*[\"']"
+#: the opening of a string target: (prefix, quote)
+_STRING_TARGET_START = r"\s*\(\s*(?:target\s*=\s*)?([rRbBuUfF]*)(\"\"\"|\'\'\'|\"|\')"
+_PLAIN_PREFIXES = frozenset("rRuU")
+_DOTTED = re.compile(r"[\w.]*")
 _OBJECT_TARGET = re.compile(r"\bpatch\s*\.\s*(?:object|multiple)\s*\(\s*(?:target\s*=\s*)?([A-Za-z_]\w*)")
+#: after ``patch.object(Holder``: the attribute, when it is a plain string
+_ATTRIBUTE = re.compile(r"\s*,\s*(?:attribute\s*=\s*)?[rRuU]?[\"'](\w+)[\"']")
+_TARGET_KEYWORD = re.compile(r"\btarget\s*=(?!=)")
+_ASYNC_STATEMENT = re.compile(r"\basync\s+(?:with|for)\b")
 
 #: the last answer: the mock rules ask in turn about the same file
 _last: Tuple[object, bool] = ((), False)
@@ -66,7 +74,7 @@ def may_hold_mocks(tree: ast.Module, source: str, path: Optional[str], asynchron
         return _last[1]  # the mock rules ask in turn about the same file
     if asynchronous:
         found = bool(ASYNC_MOCK_SOURCE.search(source)) or (
-            _PATCH.search(source) is not None and _patch_may_make_async_mocks(tree, source)
+            _PATCH.search(source) is not None and _patch_may_make_async_mocks(tree, source, path)
         )
     else:
         found = bool(MOCK_SOURCE.search(source))
@@ -75,22 +83,61 @@ def may_hold_mocks(tree: ast.Module, source: str, path: Optional[str], asynchron
     return found
 
 
-def _patch_may_make_async_mocks(tree: ast.Module, source: str) -> bool:
-    """Whether some ``patch`` in the file has a target mocklint can read."""
+def _patch_may_make_async_mocks(tree: ast.Module, source: str, path: Optional[str]) -> bool:
+    """Whether some ``patch`` in the file may make an AsyncMock: one over a
+    coroutine function mocklint reads (``analysis.mocks.patch_target``, with
+    the same ``targets.resolve_target``), or any patched MagicMock entered with
+    ``async with``/``async for`` (its ``__aenter__`` is an AsyncMock).  A
+    target written any other way than a plain dotted string counts as maybe."""
+    if _ASYNC_STATEMENT.search(source):
+        return True
+    directory = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
     patch_names = {"patch"}
-    readable: Set[str] = set()
+    imported: Dict[str, Optional[str]] = {}
+    classes: Dict[str, ast.ClassDef] = {}
     for statement, parent in statements(tree):
         if isinstance(statement, ast.Import):
-            readable.update((alias.asname or alias.name).split(".")[0] for alias in statement.names)
+            for alias in statement.names:
+                if alias.asname:
+                    imported[alias.asname] = alias.name
+                else:
+                    imported[alias.name.split(".")[0]] = alias.name.split(".")[0]
         elif isinstance(statement, ast.ImportFrom):
-            readable.update(alias.asname or alias.name for alias in statement.names)
+            for alias in statement.names:
+                absolute = statement.module if statement.level == 0 and statement.module else None
+                imported[alias.asname or alias.name] = f"{absolute}.{alias.name}" if absolute else None
             patch_names.update(alias.asname for alias in statement.names if alias.name == "patch" and alias.asname)
         elif isinstance(statement, ast.ClassDef) and parent is tree:
-            readable.add(statement.name)
-    for name in patch_names:
-        if re.search(r"\b%s(?:\s*\.\s*multiple)?%s" % (re.escape(name), _STRING_TARGET), source):
+            classes[statement.name] = statement
+    names = "|".join(sorted(map(re.escape, patch_names)))
+    read: Set[int] = set()  # the `target=` keywords read below: any other may come after `new=`
+    for match in re.finditer(r"\b(?:%s)(\s*\.\s*multiple)?%s" % (names, _STRING_TARGET_START), source):
+        read.update(k.start() for k in _TARGET_KEYWORD.finditer(source, match.start(), match.end()))
+        multiple, prefix, quote = match.groups()
+        literal = _DOTTED.match(source, match.end())
+        if multiple or not set(prefix) <= _PLAIN_PREFIXES or not source.startswith(quote, literal.end()):
+            return True  # patch.multiple, an f-string, escapes, concatenation: maybe
+        if resolve_target(literal.group(), directory) is Target.ASYNC_FUNCTION:
             return True
-    return any(match.group(1) in readable for match in _OBJECT_TARGET.finditer(source))
+    if any(keyword.start() not in read for keyword in _TARGET_KEYWORD.finditer(source)):
+        return True  # `patch(new=..., target="...")`: a target not read above
+    for match in _OBJECT_TARGET.finditer(source):
+        holder = match.group(1)
+        attribute = _ATTRIBUTE.match(source, match.end())
+        if holder in classes:
+            if attribute is None or _has_async_method(classes[holder], attribute.group(1)):
+                return True
+        elif holder in imported:
+            qualified = imported[holder]
+            if attribute is None or qualified is None:
+                return True
+            if resolve_target(f"{qualified}.{attribute.group(1)}", directory) is Target.ASYNC_FUNCTION:
+                return True
+    return False
+
+
+def _has_async_method(cls: ast.ClassDef, name: str) -> bool:
+    return any(isinstance(s, ast.AsyncFunctionDef) and s.name == name for s in cls.body)
 
 
 def _requests_conftest_mocks(source: str, path: Optional[str]) -> bool:

@@ -1,8 +1,12 @@
-"""Source text of nodes, as rules quote it in messages."""
+"""Source text in and out of libcst: the one parse mocklint makes of a file,
+and the text of nodes as rules quote it in messages."""
 
 from __future__ import annotations
 
+import threading
+
 import libcst as cst
+from libcst._nodes.base import CSTNode
 
 _EMPTY_MODULE = cst.Module([])
 
@@ -25,3 +29,31 @@ def call_arguments(call: cst.Call) -> str:
     if len(text) > MAX_ARGUMENTS_SHOWN or "\n" in text:
         return "..."
     return text
+
+
+_VALIDATION = threading.Lock()
+
+
+def _skip_validation(self: CSTNode) -> None:
+    """``CSTNode.__post_init__`` while mocklint parses: no ``_validate()``."""
+
+
+def parse_module(source: str) -> cst.Module:
+    """``libcst.parse_module(source)`` without validating each node it builds.
+
+    libcst validates every node in ``__post_init__`` (``_validate``: that
+    parentheses balance, that keywords have the whitespace they need): a
+    check for trees built by hand, which its own parser's output passes by
+    construction ("PERF: ... avoid validating the tree when parsing a file",
+    libcst/_nodes/base.py).  It is a fifth of the parse.  The validation is
+    switched off only for the parse, and back on after it, under a lock, so
+    another thread building nodes by hand in the meantime is at worst not
+    validated, never wrongly refused.
+    """
+    with _VALIDATION:
+        original = CSTNode.__dict__["__post_init__"]
+        CSTNode.__post_init__ = _skip_validation  # type: ignore[method-assign]
+        try:
+            return cst.parse_module(source)
+        finally:
+            CSTNode.__post_init__ = original  # type: ignore[method-assign]

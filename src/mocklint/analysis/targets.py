@@ -23,6 +23,7 @@ import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from mocklint.analysis import reads
+from mocklint.analysis.ast_scan import own_nodes
 from mocklint.analysis.project import PROJECT_MARKERS
 
 
@@ -205,23 +206,10 @@ def _function_kind(node: ast.stmt) -> Optional[Target]:
     if any(d not in _TRANSPARENT_DECORATORS for d in decorators):
         return None  # a wrapper may change what patch() sees
     if isinstance(node, ast.AsyncFunctionDef):
-        if any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(node)):
+        if any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own_nodes(node)):
             return Target.SYNC_FUNCTION  # an async generator function: patch() gives a MagicMock
         return Target.ASYNC_FUNCTION
     return Target.SYNC_FUNCTION
-
-
-def _own_nodes(func: ast.AST) -> List[ast.AST]:
-    """Nodes of ``func``'s body, not descending into nested functions or classes."""
-    found: List[ast.AST] = []
-    stack = list(ast.iter_child_nodes(func))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        found.append(node)
-        stack.extend(ast.iter_child_nodes(node))
-    return found
 
 
 def definition_file(dotted: str, directory: str, installed: bool = True) -> Optional[Tuple[str, List[str]]]:

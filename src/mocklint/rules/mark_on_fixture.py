@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import functions
+from mocklint.analysis.ast_scan import functions, statements
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.pytest_roles import decorator_target
 from mocklint.analysis.source import code
@@ -20,6 +20,13 @@ _PYTEST_FIXTURES = frozenset(
     {"pytest.fixture", "pytest.yield_fixture", "_pytest.fixtures.fixture", "_pytest.fixtures.yield_fixture"}
 )
 _MARK = "pytest.mark."
+
+
+def _may_be_fixture(decorator: ast.expr, fixtures: Set[str]) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(target, ast.Attribute):
+        return target.attr in ("fixture", "yield_fixture")
+    return isinstance(target, ast.Name) and target.id in fixtures
 
 
 class MarkOnFixture(Rule):
@@ -90,8 +97,17 @@ class MarkOnFixture(Rule):
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        """Some function has a decorator besides its fixture decorator."""
-        return any(len(func.decorator_list) >= 2 for func, _ in functions(tree))
+        """Some function has a decorator besides one that may be pytest's
+        fixture decorator (``fixture``/``yield_fixture`` by name, or a name
+        imported under an alias)."""
+        fixtures = {"fixture", "yield_fixture"}
+        for statement, _ in statements(tree):
+            if isinstance(statement, ast.ImportFrom):
+                fixtures.update(a.asname for a in statement.names if a.asname and a.name in ("fixture", "yield_fixture"))
+        return any(
+            len(func.decorator_list) >= 2 and any(_may_be_fixture(d, fixtures) for d in func.decorator_list)
+            for func, _ in functions(tree)
+        )
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterator, Optional, Tuple
+from typing import Dict, FrozenSet, Iterator, Optional, Tuple, Union
 
 import libcst as cst
 
 from mocklint.analysis import mocks
+from mocklint.analysis.ast_scan import statements
 from mocklint.analysis.mock_sources import may_hold_mocks
 from mocklint.analysis.mocks import Inferred, Kind, MockAnalysis
 from mocklint.analysis.source import code
@@ -204,7 +205,12 @@ class MockAssertNoOp(Rule):
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        return may_hold_mocks(tree, source, path)
+        """A statement of the shape ``_check`` reads, naming a no-op assertion,
+        in a file that may hold a mock."""
+        return may_hold_mocks(tree, source, path) and any(
+            isinstance(statement, (ast.Expr, ast.Assert)) and _may_be_no_op(statement)
+            for statement, _ in statements(tree)
+        )
 
     def visit_Expr(self, node: cst.Expr, site: Site) -> None:
         value = node.value
@@ -303,6 +309,29 @@ class MockAssertNoOp(Rule):
             return None
         text = f"{code(attr.value)}.{target}()"
         return Fix(f"Call `{target}()`" if target == attr.attr.value else title, (Edit(replaced, text),), safe=True)
+
+
+def _may_be_no_op(statement: Union[ast.Expr, ast.Assert]) -> bool:
+    """``visit_Expr``/``visit_Assert`` and ``_check`` on the ``ast``: whether the
+    statement's expression names an assertion ``_check`` may report."""
+    expr = statement.value if isinstance(statement, ast.Expr) else statement.test
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in ("assertTrue", "assert_"):
+        if isinstance(expr.func.value, ast.Name) and expr.func.value.id == "self":
+            return any(_names_no_op(arg) for arg in expr.args if not isinstance(arg, ast.Starred))
+    return _names_no_op(expr)
+
+
+def _names_no_op(expr: ast.expr) -> bool:
+    awaited = isinstance(expr, ast.Await)
+    if isinstance(expr, ast.Await):
+        expr = expr.value
+    call = isinstance(expr, ast.Call)
+    attr = expr.func if isinstance(expr, ast.Call) else expr
+    if not isinstance(attr, ast.Attribute):
+        return False
+    if _meaning(attr.attr)[0] is not None:
+        return True
+    return not call and not awaited and (attr.attr in _REAL_SYNC or attr.attr in _REAL_ASYNC)
 
 
 def _is_assert_true(call: cst.Call) -> bool:

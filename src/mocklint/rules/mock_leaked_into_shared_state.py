@@ -120,30 +120,41 @@ class MockLeakedIntoSharedState(Rule):
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        """An assignment to a subscript (``sys.modules[...]``) or to an attribute
-        of an imported name, or a ``setattr`` call."""
-        if "setattr" in source:
-            return True
+        """An assignment of a mock (``mock_made_by``) to a subscript
+        (``sys.modules[...]``) or to an attribute of an imported name, or such
+        a ``setattr(holder, "name", mock)`` statement."""
         imported: Set[str] = set()
-        assignments: List[ast.Assign] = []
+        aliases: Set[str] = set()  # `import ... as x`: x may be a mock constructor
+        candidates: List[Tuple[List[ast.expr], ast.expr]] = []
         for statement, _ in statements(tree):
-            if isinstance(statement, ast.Import):
-                imported.update((alias.asname or alias.name).split(".")[0] for alias in statement.names)
-            elif isinstance(statement, ast.ImportFrom):
-                if any(alias.name == "*" for alias in statement.names):
-                    return True
-                imported.update(alias.asname or alias.name for alias in statement.names)
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                for alias in statement.names:
+                    if alias.name == "*":
+                        return True
+                    bound = alias.asname or alias.name
+                    imported.add(bound.split(".")[0] if isinstance(statement, ast.Import) else bound)
+                    if alias.asname:
+                        aliases.add(alias.asname)
             elif isinstance(statement, ast.Assign):
-                assignments.append(statement)
-        for assignment in assignments:
-            for target in assignment.targets:
-                if isinstance(target, ast.Subscript):
-                    return True
-                root = target
-                while isinstance(root, ast.Attribute):
-                    root = root.value
-                if root is not target and isinstance(root, ast.Name) and root.id in imported:
-                    return True
+                candidates.append((statement.targets, statement.value))
+            elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+                call = statement.value
+                if isinstance(call.func, ast.Name) and call.func.id == "setattr" and len(call.args) == 3:
+                    candidates.append(([ast.Attribute(value=call.args[0], attr="")], call.args[2]))
+        assigned: Optional[Set[str]] = None
+        for targets, value in candidates:
+            if not any(_shared_target(target, imported) for target in targets):
+                continue
+            if isinstance(value, ast.Name) and assigned is None:
+                # on the lines that make a mock only: the pattern opens with `\w+`, slow over a whole file
+                assigned = {
+                    m.group(1)
+                    for line in source.splitlines()
+                    if "Mock(" in line or "create_autospec(" in line
+                    for m in _ASSIGNED_A_MOCK.finditer(line)
+                }
+            if _may_be_mock(value, assigned or set(), aliases):
+                return True
         return False
 
     def visit_Assign(self, node: cst.Assign, site: Site) -> None:
@@ -373,6 +384,34 @@ def _encloses(patch_site: Site, assignment: Site) -> bool:
     if owner is None:
         return False
     return any(ancestor is owner for ancestor, _ in assignment.ancestors())
+
+
+#: ``name = ...Mock(`` or ``name = create_autospec(``, as ``mock_made_by`` reads a name's binding
+_ASSIGNED_A_MOCK = re.compile(r"(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*[\w.]*(?:Mock|create_autospec)\(")
+
+
+def _shared_target(target: ast.expr, imported: Set[str]) -> bool:
+    """A subscript, or an attribute of an imported name: what ``_check`` reads."""
+    if isinstance(target, ast.Subscript):
+        return True
+    root = target
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    return root is not target and isinstance(root, ast.Name) and root.id in imported
+
+
+def _may_be_mock(value: ast.expr, assigned: Set[str], aliases: Set[str]) -> bool:
+    """``mock_made_by`` on the ``ast``, erring towards yes: a call of a mock
+    constructor or ``create_autospec`` (or of a name imported under an alias),
+    or a name the file assigns such a call (``assigned``)."""
+    if isinstance(value, ast.Call):
+        func = value.func
+        last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        head = func
+        while isinstance(head, ast.Attribute):
+            head = head.value
+        return last.endswith("Mock") or last == "create_autospec" or (isinstance(head, ast.Name) and head.id in aliases)
+    return isinstance(value, ast.Name) and value.id in assigned
 
 
 def _shared(holder: str) -> str:

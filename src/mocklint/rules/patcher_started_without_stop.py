@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import List, Optional, Tuple
 
@@ -25,6 +26,13 @@ from mocklint.analysis.mock_relevance import MOCK_BODIES
 from mocklint.rule import Rule, gate
 
 _STOPALL = re.compile(r"stopall")
+#: what stands before a `.start()` the gate found: a word, or anything else
+_STARTED = re.compile(r"(\w*)\s*\.start\(\)")
+
+
+def _assigned_a_patch(stored: str, source: str) -> bool:
+    """Whether ``source`` assigns ``stored`` (a name or an attribute's name) a ``patch(...)``."""
+    return re.search(rf"\b{re.escape(stored)}[ \t]*(?::[^=\n]*)?=[ \t]*[\w.]*patch\b", source) is not None
 
 
 class PatcherStartedWithoutStop(Rule):
@@ -105,6 +113,19 @@ class PatcherStartedWithoutStop(Rule):
     needed_bodies = MOCK_BODIES  # the bodies that may hold a mock
     gate = gate(r"\.start\(\)")
 
+    @classmethod
+    def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
+        """A file without ``stopall`` where some ``.start()`` follows a call
+        (``patch(...).start()``), or a name or attribute the file assigns a
+        ``patch(...)``: not a thread's, a server's or a mock's ``start``."""
+        if _STOPALL.search(source):
+            return False
+        for match in _STARTED.finditer(source):
+            stored = match.group(1)
+            if not stored or _assigned_a_patch(stored, source):
+                return True
+        return False
+
     def visit_Call(self, node: cst.Call, site: Site) -> None:
         func = node.func
         if not isinstance(func, cst.Attribute) or func.attr.value != "start" or node.args:
@@ -135,9 +156,7 @@ class PatcherStartedWithoutStop(Rule):
             return (receiver, site, None) if self._is_patch(receiver, site) else None
         names = self.context.names
         stored = receiver.attr.value if isinstance(receiver, cst.Attribute) else getattr(receiver, "value", "")
-        if not isinstance(stored, str) or not re.search(
-            rf"\b{re.escape(stored)}[ \t]*(?::[^=\n]*)?=[ \t]*[\w.]*patch\b", self.context.source
-        ):
+        if not isinstance(stored, str) or not _assigned_a_patch(stored, self.context.source):
             return None  # never assigned a `patch(...)`: a thread, a server, a mock's `start`
         index = leak_index(self.context)
         if isinstance(receiver, cst.Name):

@@ -19,6 +19,7 @@ _REMOVED = {
     "_pytest.outcomes.exit": "exit",
 }
 _NEVER = {"pytest.xfail": "xfail", "_pytest.outcomes.xfail": "xfail"}
+_KEYWORD = r"[(,]\s*(?:#[^\n]*\s*)*msg\s*=(?!=)"
 
 
 class PytestMsgKeyword(Rule):
@@ -94,8 +95,9 @@ class PytestMsgKeyword(Rule):
             "marking the test xfailed; use `{callee}(reason=...)`"
         ),
     }
-    body_gate = gate(r"\bmsg\s*=")
-    gate = gate_all(r"\bmsg\s*=", r"\b(?:skip|fail|exit|xfail)\b")
+    # `msg=` as a keyword: after `(` or `,` (and comments), not the `msg = ...` of an assignment
+    body_gate = gate(gate_all(r"\bmsg\s*=", _KEYWORD))
+    gate = gate_all(r"\bmsg\s*=", r"\b(?:skip|fail|exit|xfail)\b", _KEYWORD)
 
     def visit_Call(self, node: cst.Call, site: Site) -> None:
         keyword = next((arg for arg in node.args if arg.keyword is not None and arg.keyword.value == "msg"), None)

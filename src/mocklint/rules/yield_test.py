@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import functions, word_lines
+from mocklint.analysis.ast_scan import functions, own_nodes, word_lines
 from mocklint.analysis.bodies import BodyFilter
 from mocklint.analysis.collection import (
     TEST_FUNCTION_PREFIX,
@@ -96,14 +96,18 @@ class YieldTest(Rule):
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        """A plain ``def test*`` with a ``yield`` on one of its lines, in a test module."""
+        """A plain ``def test*`` with a ``yield`` of its own (not one of a nested
+        function, nor one in a string: pytest's own tests write test files), in a
+        test module.  Only functions with the word on one of their lines are walked."""
         if not is_test_module_path(path):
             return False
         lines = word_lines(source, "yield")
         for func, _ in functions(tree):
             if isinstance(func, ast.FunctionDef) and func.name.startswith(TEST_FUNCTION_PREFIX):
                 end = getattr(func, "end_lineno", None) or 10**9
-                if any(func.lineno <= line <= end for line in lines):
+                if any(func.lineno <= line <= end for line in lines) and any(
+                    isinstance(node, (ast.Yield, ast.YieldFrom)) for node in own_nodes(func)
+                ):
                     return True
         return False
 

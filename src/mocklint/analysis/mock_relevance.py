@@ -53,6 +53,8 @@ _RECEIVERS_ONLY = frozenset({"self", "cls"})
 #: among their arguments or in the callee (``patch.object(obj, "x")``,
 #: ``monkeypatch.setattr("pkg.mod.x", mock)``), that attribute is one
 _PLACING = frozenset({"patch", "object", "multiple", "setattr", "delattr"})
+#: the asyncio functions and loop methods MCK102 checks the arguments of
+_SCHEDULERS = frozenset({"gather", "ensure_future", "create_task", "wait_for", "run", "run_until_complete"})
 
 # Names are keys: ``x`` for a module-level name, ``<id>:x`` for a local of the
 # function with that id (nested functions count as part of it), ``.x`` for an
@@ -71,6 +73,17 @@ class _Scan:
         # (class, header keys, methods)
         self.classes: List[Tuple[ast.ClassDef, FrozenSet[str], List[Function]]] = []
         self.seeds: Set[str] = set()
+        #: where a mock rule may report, as (the candidate function holding it, or
+        #: None at module level; the keys it mentions): the awaited expressions
+        #: and those asyncio schedules (MCK102), the calls made as statements (MCK103)
+        self.awaited: List[Tuple[Optional[int], FrozenSet[str]]] = []
+        self.dropped_calls: List[Tuple[Optional[int], FrozenSet[str]]] = []
+        #: what ``async with`` enters and ``async for`` iterates (MCK101)
+        self.entered: List[Tuple[Optional[int], FrozenSet[str]]] = []
+        #: the names the asyncio schedulers go by here (``from asyncio import gather as g``)
+        self.schedulers: Set[str] = set(_SCHEDULERS)
+        #: the id of the candidate function being scanned (None at module level)
+        self.owner: Optional[int] = None
         #: the key prefix of the current function's locals ("" at module level)
         self.prefix = ""
         #: names the current function declares ``global``/``nonlocal``
@@ -120,6 +133,10 @@ class _Scan:
             return self.simple([node.value, node.annotation], [node.target])
         if isinstance(node, ast.AugAssign):
             return self.simple([node.value, node.target], [node.target])
+        if isinstance(node, ast.AsyncFor):
+            self.entered.append((self.owner, frozenset(self.mentions(node.iter))))
+        elif isinstance(node, ast.AsyncWith):
+            self.entered.extend((self.owner, frozenset(self.mentions(i.context_expr))) for i in node.items)
         if isinstance(node, (ast.For, ast.AsyncFor)):
             return self.simple([node.iter], [node.target]) | self.block(node.body) | self.block(node.orelse)
         if isinstance(node, (ast.With, ast.AsyncWith)):
@@ -137,6 +154,12 @@ class _Scan:
                 mentioned |= self.simple([handler.type], handler_target)
                 mentioned |= self.block(handler.body)
             return mentioned
+        if isinstance(node, ast.Expr):
+            call = node.value
+            if isinstance(call, (ast.ListComp, ast.SetComp)):
+                call = call.elt  # `[notifier.send(user) for user in users]`
+            if isinstance(call, ast.Call):
+                self.dropped_calls.append((self.owner, frozenset(self.mentions(call.func))))
         if type(node).__name__ == "Match":
             mentioned = self.simple([node.subject], [])  # type: ignore[attr-defined]
             for case in node.cases:  # type: ignore[attr-defined]
@@ -148,16 +171,16 @@ class _Scan:
     def function(self, node: Function) -> Set[str]:
         # decorators and defaults belong to the enclosing scope
         header = self.expressions([*node.decorator_list, *node.args.defaults, *node.args.kw_defaults])
-        outer = (self.prefix, self.declared)
+        outer = (self.prefix, self.declared, self.owner)
         if not self.prefix:  # a function at module level or a method: its own locals
-            self.prefix, self.declared = f"{id(node)}:", set()
+            self.prefix, self.declared, self.owner = f"{id(node)}:", set(), id(node)
         args = node.args
         params: Set[str] = set()
         for a in (*getattr(args, "posonlyargs", ()), *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
             if a is not None and a.arg not in _RECEIVERS_ONLY:
                 params.add(self.prefix + a.arg if self.prefix else a.arg)
         body = self.block(node.body)
-        self.prefix, self.declared = outer
+        self.prefix, self.declared, self.owner = outer
         everything = frozenset(header | body | params)
         self.functions.append((node, frozenset(header), everything, frozenset(params)))
         return set(everything)
@@ -170,6 +193,8 @@ class _Scan:
     def imports(self, node: ast.stmt) -> None:
         if isinstance(node, ast.ImportFrom):
             module = node.module or ""
+            if module == "asyncio":
+                self.schedulers.update(a.asname for a in node.names if a.asname and a.name in _SCHEDULERS)
             if module in MOCK_MODULES or module.split(".")[0] in ("pytest_mock", "asynctest"):
                 for alias in node.names:
                     self.seed(alias.asname or alias.name)
@@ -181,6 +206,19 @@ class _Scan:
             for alias in node.names:  # type: ignore[attr-defined]
                 if alias.name in MOCK_MODULES or alias.name.split(".")[0] == "asynctest":
                     self.seed(alias.asname or alias.name.split(".")[0])
+
+    def mentions(self, node: ast.AST) -> Set[str]:
+        """The keys the expression ``node`` mentions."""
+        found: Set[str] = set()
+        prefix = self.prefix
+        for child in _nodes(node):
+            if isinstance(child, ast.Name):
+                found.add(child.id)
+                if prefix:
+                    found.add(prefix + child.id)
+            elif isinstance(child, ast.Attribute):
+                found.add("." + child.attr)
+        return found
 
     def simple(self, values: List[Optional[ast.AST]], targets: List[ast.AST]) -> Set[str]:
         """Record one statement: the expressions it reads and the targets it binds.
@@ -208,6 +246,8 @@ class _Scan:
                     func = child.func
                     callee = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
                     callees.add(callee)
+                    if callee in self.schedulers:
+                        self.awaited.append((self.owner, frozenset(self.mentions(child))))
                     if callee in _PLACING:
                         for arg in child.args:
                             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
@@ -216,6 +256,10 @@ class _Scan:
                                     binds.add("." + last)
                 elif isinstance(child, ast.NamedExpr):
                     self.bound(child.target, binds)
+                elif isinstance(child, ast.comprehension):
+                    self.bound(child.target, binds)  # `[m() for m in mocks]`: `m` is one when `mocks` is
+                elif isinstance(child, ast.Await):
+                    self.awaited.append((self.owner, frozenset(self.mentions(child.value))))
         self.entries.append((frozenset(mentioned), frozenset(binds), frozenset(callees)))
         return mentioned | binds
 
@@ -247,9 +291,36 @@ def _nodes(node: ast.AST) -> List[ast.AST]:
     return out
 
 
-def relevant_functions(tree: ast.Module, fixtures: FrozenSet[str] = frozenset()) -> Set[int]:
-    """The ids of the functions (at any depth) whose bodies may hold a mock;
-    ``fixtures``: the names of fixtures from elsewhere that may hand one out."""
+class Relevance:
+    """What the scan of one file found: the functions whose bodies may hold a
+    mock, and whether a mock may reach the sites the mock rules report at."""
+
+    def __init__(self, scan: _Scan, names: Set[str], whole: Set[int], kept: Set[int]) -> None:
+        self.kept = kept
+        self._names = names
+        self._whole = whole
+        self._scan = scan
+
+    def _reached(self, sites: List[Tuple[Optional[int], FrozenSet[str]]]) -> bool:
+        # in a method of a class a mock makes (a subclass of MagicMock), `self` is one
+        return any(not keys.isdisjoint(self._names) or owner in self._whole for owner, keys in sites)
+
+    def awaits_mock(self) -> bool:
+        """Some ``await`` (or asyncio scheduling) may be of a mock (MCK102)."""
+        return self._reached(self._scan.awaited)
+
+    def enters_mock(self) -> bool:
+        """Something ``async with`` enters or ``async for`` iterates may be a mock (MCK101)."""
+        return self._reached(self._scan.entered)
+
+    def drops_mock_call(self) -> bool:
+        """Some call made as a statement may be of a mock (MCK103)."""
+        return self._reached(self._scan.dropped_calls)
+
+
+def relevance(tree: ast.Module, fixtures: FrozenSet[str] = frozenset()) -> Relevance:
+    """The relevance of ``tree``'s functions to mocks; ``fixtures``: the names
+    of fixtures from elsewhere that may hand out a mock."""
     scan = _Scan()
     scan.block(tree.body)
     names: Set[str] = scan.seeds | fixtures
@@ -273,33 +344,45 @@ def relevant_functions(tree: ast.Module, fixtures: FrozenSet[str] = frozenset())
                 names.add(klass.name)  # a subclass of a mock class, or a patched class
                 whole.update(id(m) for m in methods)
         changed = size != (len(names), len(callees), len(whole))
-    return {
+    kept = {
         id(func)
         for func, _, everything, _ in scan.functions
         if id(func) in whole or func.name in names or func.name in callees or not everything.isdisjoint(names)
     }
+    return Relevance(scan, names, whole, kept)
+
+
+def relevant_functions(tree: ast.Module, fixtures: FrozenSet[str] = frozenset()) -> Set[int]:
+    """The ids of the functions (at any depth) whose bodies may hold a mock."""
+    return relevance(tree, fixtures).kept
 
 
 #: the last answer: the mock rules ask in turn about the same file
-_last: Tuple[object, Optional[ast.Module], Optional[BodyFilter]] = ((), None, None)
+_last: Tuple[object, Optional[ast.Module], Optional[Relevance]] = ((), None, None)
+
+
+def file_relevance(tree: ast.Module, source: str, path: Optional[str]) -> Relevance:
+    """``relevance`` of the linted file, with its conftest fixtures (asked by
+    the mock rules' ``might_report`` and ``needed_bodies`` in turn: kept)."""
+    global _last
+    key = (path, len(source), hash(source))
+    if _last[0] == key and _last[1] is tree and _last[2] is not None:
+        return _last[2]  # it knows the functions of this very tree
+    from mocklint.analysis.mock_sources import conftest_mock_fixtures
+
+    found = relevance(tree, conftest_mock_fixtures(path))
+    _last = (key, tree, found)
+    return found
 
 
 def mock_bodies(tree: ast.Module, source: str, path: Optional[str]) -> BodyFilter:
     """The body filter of the mock rules: the bodies that may hold a mock."""
-    global _last
-    key = (path, len(source), hash(source))
-    if _last[0] == key and _last[1] is tree and _last[2] is not None:
-        return _last[2]  # the filter knows the functions of this very tree
-    from mocklint.analysis.mock_sources import conftest_mock_fixtures
-
-    kept = relevant_functions(tree, conftest_mock_fixtures(path))
+    kept = file_relevance(tree, source, path).kept
 
     def keep(func: Function, body: str) -> bool:
         return id(func) in kept
 
-    _last = (key, tree, keep)
     return keep
-
 
 
 def _needed_bodies(cls: type, tree: ast.Module, source: str, path: Optional[str]) -> BodyFilter:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -13,10 +14,11 @@ from mocklint.analysis.mocks import Kind, analysis_for
 from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, child_site
-from mocklint.analysis.mock_relevance import MOCK_BODIES
+from mocklint.analysis.mock_relevance import MOCK_BODIES, file_relevance
 from mocklint.rule import Fix, Rule, gate
 
 _PROTOCOLS = {"__aenter__": "async with", "__aiter__": "async for"}
+_CONFIGURED = re.compile(r"__aenter__|__aiter__")
 # what Python 3.11+ says (3.9 and 3.10 raise AttributeError: __aenter__)
 _ERRORS = {
     "async with": (
@@ -124,7 +126,12 @@ class AsyncMockCallAsContextManager(Rule):
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        return may_hold_mocks(tree, source, path, asynchronous=True)
+        """A file that may hold an AsyncMock, where something a mock may reach is
+        entered by ``async with`` or iterated by ``async for``, or where the
+        ``__aenter__``/``__aiter__`` of a mock's result is configured."""
+        if not may_hold_mocks(tree, source, path, asynchronous=True):
+            return False
+        return _CONFIGURED.search(source) is not None or file_relevance(tree, source, path).enters_mock()
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -14,7 +15,7 @@ from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
 from mocklint.analysis.targets import Target, awaited_at_every_call
 from mocklint.analysis.tree import Site, child_site
-from mocklint.analysis.mock_relevance import MOCK_BODIES
+from mocklint.analysis.mock_relevance import MOCK_BODIES, file_relevance
 from mocklint.rule import Fix, Rule, gate
 
 # functions and event-loop methods that need an awaitable, with what they raise
@@ -29,6 +30,7 @@ _LOOP_METHODS = {
     "create_task": "a coroutine was expected",
     "run_until_complete": "An asyncio.Future, a coroutine or an awaitable is required",
 }
+_NEW = re.compile(r"\bnew(?:_callable)?\s*=")
 _LOOP_FACTORIES = frozenset({"asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.new_event_loop"})
 
 
@@ -127,7 +129,11 @@ class AwaitedSyncMock(Rule):
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        return may_hold_mocks(tree, source, path)
+        """A patch with ``new=``/``new_callable=``, or an ``await`` (or asyncio
+        scheduling) of something a mock may reach, in a file that may hold one."""
+        if not may_hold_mocks(tree, source, path):
+            return False
+        return _NEW.search(source) is not None or file_relevance(tree, source, path).awaits_mock()
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-from typing import List, Optional, Tuple
+from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import with_statements, word_lines
+from mocklint.analysis.ast_scan import statements, with_statements, word_lines
 from mocklint.analysis.mocks import PATCH_OBJECTS, PATCHERS
 from mocklint.analysis.pytest_roles import Role
 from mocklint.analysis.source import code
@@ -19,6 +19,17 @@ _PATCH_DICTS = frozenset(f"{p}.dict" for p in PATCHERS)
 _PATCH_MULTIPLES = frozenset(f"{p}.multiple" for p in PATCHERS)
 _ALL_PATCHES = PATCHERS | PATCH_OBJECTS | _PATCH_DICTS | _PATCH_MULTIPLES
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_PATCH_ATTRIBUTES = frozenset({"patch", "object", "dict", "multiple"})
+
+
+def _may_be_patch(expr: ast.expr, patches: Set[str]) -> bool:
+    """A call ``_enclosing_patches`` may resolve to one of ``_ALL_PATCHES``."""
+    if not isinstance(expr, ast.Call):
+        return False
+    func = expr.func
+    if isinstance(func, ast.Attribute):
+        return func.attr in _PATCH_ATTRIBUTES
+    return isinstance(func, ast.Name) and func.id in patches
 # attributes of a mock that are plain values, not mocks
 _VALUES = frozenset(
     {"called", "call_count", "call_args", "call_args_list", "method_calls", "mock_calls", "await_count", "await_args",
@@ -134,11 +145,19 @@ class PatchUndoneBeforeUse(Rule):
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        """A ``return`` on a line inside a ``with`` statement."""
+        """A ``return`` on a line inside a ``with`` statement one of whose items
+        calls what may be a ``patch`` (``patch``, ``patch.object``, ``patch.dict``,
+        ``patch.multiple``, or ``patch`` imported under another name)."""
         returns = word_lines(source, "return")
+        patches = {"patch"}
+        for statement, _ in statements(tree):
+            if isinstance(statement, ast.ImportFrom):
+                patches.update(a.asname for a in statement.names if a.asname and a.name == "patch")
         for node, _ in with_statements(tree):
             end = getattr(node, "end_lineno", None) or 10**9
-            if any(node.lineno <= line <= end for line in returns):
+            if any(node.lineno <= line <= end for line in returns) and any(
+                _may_be_patch(item.context_expr, patches) for item in node.items
+            ):
                 return True
         return False
 

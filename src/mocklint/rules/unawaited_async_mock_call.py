@@ -11,7 +11,7 @@ from mocklint.analysis.mock_sources import may_hold_mocks
 from mocklint.analysis.mocks import Kind, analysis_for
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, child_site
-from mocklint.analysis.mock_relevance import MOCK_BODIES
+from mocklint.analysis.mock_relevance import MOCK_BODIES, file_relevance
 from mocklint.rule import Rule, gate
 
 
@@ -69,7 +69,9 @@ class UnawaitedAsyncMockCall(Rule):
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        return may_hold_mocks(tree, source, path, asynchronous=True)
+        """A call made as a statement of something a mock may reach, in a file
+        that may hold an AsyncMock."""
+        return may_hold_mocks(tree, source, path, asynchronous=True) and file_relevance(tree, source, path).drops_mock_call()
 
     def visit_Expr(self, node: cst.Expr, site: Site) -> None:
         value = node.value

@@ -105,6 +105,7 @@ def _too_deep(tree: ast.AST, dropped: AbstractSet[int] = frozenset()) -> Optiona
     over every node: only for files some rule will analyse, and not into the
     functions in ``dropped``, whose bodies libcst will not see)."""
     stack = [(tree, 1)]
+    fields_of = _CHILD_FIELDS
     while stack:
         node, depth = stack.pop()
         if dropped and id(node) in dropped:
@@ -114,12 +115,29 @@ def _too_deep(tree: ast.AST, dropped: AbstractSet[int] = frozenset()) -> Optiona
         # libcst nests what ast keeps flat: `a and b and c ...` is one BoolOp but
         # n-1 nested BooleanOperations (8,000 terms overflow libcst's native
         # stack: a segfault), and each extra `for` of a comprehension nests a CompFor.
-        if isinstance(node, ast.BoolOp):
-            depth += len(node.values) - 2
-        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            depth += len(node.generators) - 1
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+        kind = type(node)
+        if kind is ast.BoolOp:
+            depth += len(node.values) - 2  # type: ignore[attr-defined]
+        elif kind in _COMPREHENSIONS:
+            depth += len(node.generators) - 1  # type: ignore[attr-defined]
+        depth += 1
+        # the fields that hold nodes, without `ctx` and operators: leaves, a third of all nodes
+        fields = fields_of.get(kind)
+        if fields is None:
+            fields = fields_of[kind] = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
+        for name in fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                stack.extend((item, depth) for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append((value, depth))
     return None
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+#: fields whose nodes are leaves (``Load()``, ``Add()``...) or hold none
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "conversion", "is_async", "level"})
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
 class Engine:

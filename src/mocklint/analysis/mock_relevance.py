@@ -23,6 +23,13 @@ by identifier alone (``x`` and ``self.x`` and ``other.x`` are one name):
 
 Everything errs towards keeping a body: a name in a comment of a kept body, a
 common attribute name, a helper called with a mock all keep more than needed.
+
+The same names decide a whole file for three rules (``Relevance``): an
+expression that mentions none of them is no mock, so a file where no ``await``
+or asyncio scheduling (MCK102), no call made as a statement (MCK103), nothing
+``async with`` enters or ``async for`` iterates (MCK101) mentions one is not
+parsed for them; in a method of a class whose header mentions one (a subclass
+of ``MagicMock``) every site counts.
 """
 
 from __future__ import annotations

@@ -140,7 +140,8 @@ class MockLeakedIntoSharedState(Rule):
             elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
                 call = statement.value
                 if isinstance(call.func, ast.Name) and call.func.id == "setattr" and len(call.args) == 3:
-                    candidates.append(([ast.Attribute(value=call.args[0], attr="")], call.args[2]))
+                    # `setattr(holder, "name", mock)` stands for `holder.name = mock`
+                    candidates.append(([ast.Attribute(value=call.args[0], attr="name")], call.args[2]))
         assigned: Optional[Set[str]] = None
         for targets, value in candidates:
             if not any(_shared_target(target, imported) for target in targets):

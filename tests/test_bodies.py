@@ -18,7 +18,7 @@ from expectations import FIXTURES
 
 from mocklint.analysis import project
 from mocklint.analysis.bodies import reduce_source
-from mocklint.analysis.mock_relevance import relevant_functions
+from mocklint.analysis.mock_relevance import relevance
 from mocklint.engine import Engine
 
 FILES = sorted(p for p in FIXTURES.rglob("*.py") if "crashes" not in p.parts)
@@ -142,6 +142,6 @@ def test_bodies_that_excuse_a_mock_are_kept(tmp_path: Path, case: str) -> None:
 def test_unrelated_bodies_are_dropped() -> None:
     source = REACHED["a fixture of the module"][0]
     tree = ast.parse(source)
-    kept = relevant_functions(tree)
+    kept = relevance(tree).kept
     names = {f.name for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(f) in kept}
     assert names == {"client", "test_fetch"}

@@ -48,6 +48,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from mocklint.analysis import project
+from mocklint.analysis.ast_scan import node_fields
 from mocklint.analysis.bodies import reduce_source
 from mocklint.analysis.names import NameResolver
 from mocklint.analysis.project import SettingsOverride, settings_override
@@ -105,7 +106,6 @@ def _too_deep(tree: ast.AST, dropped: AbstractSet[int] = frozenset()) -> Optiona
     over every node: only for files some rule will analyse, and not into the
     functions in ``dropped``, whose bodies libcst will not see)."""
     stack = [(tree, 1)]
-    fields_of = _CHILD_FIELDS
     while stack:
         node, depth = stack.pop()
         if dropped and id(node) in dropped:
@@ -121,11 +121,7 @@ def _too_deep(tree: ast.AST, dropped: AbstractSet[int] = frozenset()) -> Optiona
         elif kind in _COMPREHENSIONS:
             depth += len(node.generators) - 1  # type: ignore[attr-defined]
         depth += 1
-        # the fields that hold nodes, without `ctx` and operators: leaves, a third of all nodes
-        fields = fields_of.get(kind)
-        if fields is None:
-            fields = fields_of[kind] = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
-        for name in fields:
+        for name in node_fields(kind):
             value = getattr(node, name, None)
             if isinstance(value, list):
                 stack.extend((item, depth) for item in value if isinstance(item, ast.AST))
@@ -135,9 +131,6 @@ def _too_deep(tree: ast.AST, dropped: AbstractSet[int] = frozenset()) -> Optiona
 
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-#: fields whose nodes are leaves (``Load()``, ``Add()``...) or hold none
-_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "conversion", "is_async", "level"})
-_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
 class Engine:

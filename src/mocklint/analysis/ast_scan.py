@@ -11,11 +11,25 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from typing import Iterator, List, Optional, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 
 Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+#: fields whose nodes are leaves (``Load()``, ``Add()``...) or that hold no node
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "conversion", "is_async", "level"})
+_NODE_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def node_fields(kind: type) -> Tuple[str, ...]:
+    """The fields of an ``ast`` node type that may hold expressions or
+    statements: without ``ctx`` and operators, leaves that make a third of
+    all nodes and that no walk here needs."""
+    fields = _NODE_FIELDS.get(kind)
+    if fields is None:
+        fields = _NODE_FIELDS[kind] = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)  # type: ignore[attr-defined]
+    return fields
 
 
 def statements(tree: ast.AST) -> List[Tuple[ast.stmt, ast.AST]]:
@@ -51,6 +65,16 @@ def functions(tree: ast.AST) -> Iterator[Tuple[Function, ast.AST]]:
     for statement, parent in statements(tree):
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             yield statement, parent
+
+
+def imported_as(tree: ast.AST, names: Set[str]) -> Set[str]:
+    """``names`` and the names ``from ... import`` gives them anywhere in
+    ``tree`` (``from pytest import fixture as make_fixture``)."""
+    found = set(names)
+    for statement, _ in statements(tree):
+        if isinstance(statement, ast.ImportFrom):
+            found.update(a.asname for a in statement.names if a.asname and a.name in names)
+    return found
 
 
 def own_nodes(func: ast.AST) -> List[ast.AST]:

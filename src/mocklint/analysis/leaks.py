@@ -377,6 +377,10 @@ def leak_index(context: object) -> LeakIndex:
     return found
 
 
+#: what follows a name in ``name = ...Mock(`` or ``name: T = create_autospec(``, on one line
+ASSIGNS_A_MOCK = r"[ \t]*(?::[^=\n]*)?=[ \t]*[\w.]*(?:Mock|create_autospec)\("
+
+
 def mock_made_by(context: object, expr: cst.BaseExpression, site: Site, depth: int = 0) -> Optional[str]:
     """What makes ``expr`` a mock, written as a message says it ("a MagicMock",
     "a `create_autospec` mock"): a mock constructor or ``create_autospec`` call,
@@ -396,7 +400,7 @@ def mock_made_by(context: object, expr: cst.BaseExpression, site: Site, depth: i
         return None
     if isinstance(expr, cst.Name) and depth == 0:
         source: str = context.source  # type: ignore[attr-defined]
-        bound = rf"\b{re.escape(expr.value)}[ \t]*(?::[^=\n]*)?=[ \t]*[\w.]*(?:Mock|create_autospec)\("
+        bound = rf"\b{re.escape(expr.value)}{ASSIGNS_A_MOCK}"
         if not re.search(bound, source):
             return None  # no `name = ...Mock(...)` in the file: not worth indexing it
         scope = binding_scope(names, site, expr.value)
@@ -412,6 +416,7 @@ def mock_made_by(context: object, expr: cst.BaseExpression, site: Site, depth: i
 
 
 __all__ = (
+    "ASSIGNS_A_MOCK",
     "CLASS_SETUPS",
     "MODULE_SETUPS",
     "PATCHERS",

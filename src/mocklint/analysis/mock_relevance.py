@@ -35,8 +35,9 @@ of ``MagicMock``) every site counts.
 from __future__ import annotations
 
 import ast
-from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import FrozenSet, List, Optional, Set, Tuple
 
+from mocklint.analysis.ast_scan import node_fields
 from mocklint.analysis.bodies import BodyFilter, Function
 from mocklint.analysis.mocks import MOCKER_NAMES, MOCK_MODULES
 
@@ -272,24 +273,15 @@ class _Scan:
 
 
 #: per node type, the fields that may hold expressions (not ``ctx``, ``op``...)
-_FIELDS: Dict[type, Tuple[str, ...]] = {}
-_NOT_EXPRESSIONS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "conversion", "is_async", "level"})
-
-
 def _nodes(node: ast.AST) -> List[ast.AST]:
     """Every node under ``node`` (``ast.walk`` without its generator and its
     visits of ``Load()`` and operator nodes: a third of the cost)."""
     out: List[ast.AST] = []
     stack = [node]
-    fields_of = _FIELDS
     while stack:
         current = stack.pop()
         out.append(current)
-        kind = type(current)
-        fields = fields_of.get(kind)
-        if fields is None:
-            fields = fields_of[kind] = tuple(f for f in kind._fields if f not in _NOT_EXPRESSIONS)
-        for name in fields:
+        for name in node_fields(type(current)):
             value = getattr(current, name, None)
             if isinstance(value, list):
                 stack.extend(item for item in value if isinstance(item, ast.AST))
@@ -357,11 +349,6 @@ def relevance(tree: ast.Module, fixtures: FrozenSet[str] = frozenset()) -> Relev
         if id(func) in whole or func.name in names or func.name in callees or not everything.isdisjoint(names)
     }
     return Relevance(scan, names, whole, kept)
-
-
-def relevant_functions(tree: ast.Module, fixtures: FrozenSet[str] = frozenset()) -> Set[int]:
-    """The ids of the functions (at any depth) whose bodies may hold a mock."""
-    return relevance(tree, fixtures).kept
 
 
 #: the last answer: the mock rules ask in turn about the same file

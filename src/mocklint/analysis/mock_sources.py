@@ -25,7 +25,7 @@ from typing import Dict, FrozenSet, Optional, Pattern, Set, Tuple
 import libcst as cst
 
 from mocklint.analysis import project
-from mocklint.analysis.ast_scan import statements
+from mocklint.analysis.ast_scan import imported_as, statements
 from mocklint.analysis.fixture_defs import ModuleFacts
 from mocklint.analysis.targets import Target, resolve_target
 from mocklint.rule import gate, gate_all
@@ -92,7 +92,7 @@ def _patch_may_make_async_mocks(tree: ast.Module, source: str, path: Optional[st
     if _ASYNC_STATEMENT.search(source):
         return True
     directory = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
-    patch_names = {"patch"}
+    patch_names = imported_as(tree, {"patch"})
     imported: Dict[str, Optional[str]] = {}
     classes: Dict[str, ast.ClassDef] = {}
     for statement, parent in statements(tree):
@@ -106,7 +106,6 @@ def _patch_may_make_async_mocks(tree: ast.Module, source: str, path: Optional[st
             for alias in statement.names:
                 absolute = statement.module if statement.level == 0 and statement.module else None
                 imported[alias.asname or alias.name] = f"{absolute}.{alias.name}" if absolute else None
-            patch_names.update(alias.asname for alias in statement.names if alias.name == "patch" and alias.asname)
         elif isinstance(statement, ast.ClassDef) and parent is tree:
             classes[statement.name] = statement
     names = "|".join(sorted(map(re.escape, patch_names)))

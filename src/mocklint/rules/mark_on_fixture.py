@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import functions, statements
+from mocklint.analysis.ast_scan import functions, imported_as
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.pytest_roles import decorator_target
 from mocklint.analysis.source import code
@@ -100,10 +100,7 @@ class MarkOnFixture(Rule):
         """Some function has a decorator besides one that may be pytest's
         fixture decorator (``fixture``/``yield_fixture`` by name, or a name
         imported under an alias)."""
-        fixtures = {"fixture", "yield_fixture"}
-        for statement, _ in statements(tree):
-            if isinstance(statement, ast.ImportFrom):
-                fixtures.update(a.asname for a in statement.names if a.asname and a.name in ("fixture", "yield_fixture"))
+        fixtures = imported_as(tree, {"fixture", "yield_fixture"})
         return any(
             len(func.decorator_list) >= 2 and any(_may_be_fixture(d, fixtures) for d in func.decorator_list)
             for func, _ in functions(tree)

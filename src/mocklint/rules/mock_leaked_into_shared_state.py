@@ -10,6 +10,7 @@ import libcst as cst
 
 from mocklint.analysis.ast_scan import statements
 from mocklint.analysis.leaks import (
+    ASSIGNS_A_MOCK,
     Place,
     bases_may,
     conftest_may,
@@ -388,7 +389,7 @@ def _encloses(patch_site: Site, assignment: Site) -> bool:
 
 
 #: ``name = ...Mock(`` or ``name = create_autospec(``, as ``mock_made_by`` reads a name's binding
-_ASSIGNED_A_MOCK = re.compile(r"(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*[\w.]*(?:Mock|create_autospec)\(")
+_ASSIGNED_A_MOCK = re.compile(r"(\w+)" + ASSIGNS_A_MOCK)
 
 
 def _shared_target(target: ast.expr, imported: Set[str]) -> bool:

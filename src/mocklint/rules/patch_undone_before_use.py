@@ -7,7 +7,7 @@ from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import statements, with_statements, word_lines
+from mocklint.analysis.ast_scan import imported_as, with_statements, word_lines
 from mocklint.analysis.mocks import PATCH_OBJECTS, PATCHERS
 from mocklint.analysis.pytest_roles import Role
 from mocklint.analysis.source import code
@@ -149,10 +149,7 @@ class PatchUndoneBeforeUse(Rule):
         calls what may be a ``patch`` (``patch``, ``patch.object``, ``patch.dict``,
         ``patch.multiple``, or ``patch`` imported under another name)."""
         returns = word_lines(source, "return")
-        patches = {"patch"}
-        for statement, _ in statements(tree):
-            if isinstance(statement, ast.ImportFrom):
-                patches.update(a.asname for a in statement.names if a.asname and a.name == "patch")
+        patches = imported_as(tree, {"patch"})
         for node, _ in with_statements(tree):
             end = getattr(node, "end_lineno", None) or 10**9
             if any(node.lineno <= line <= end for line in returns) and any(

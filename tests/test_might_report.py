@@ -230,6 +230,70 @@ SPARED = [
         """,
         id="MCK101-no-mock-entered",
     ),
+    pytest.param(
+        "MCK103",
+        """
+        from unittest.mock import AsyncMock
+
+        async def test_mocker(mocker):
+            mocker.patch("app.client.fetch")
+            fetch = AsyncMock()
+            await fetch()
+            fetch.assert_awaited_once()
+            fetch.reset_mock()
+        """,
+        id="MCK103-patching-and-asserting-are-no-mock-calls",
+    ),
+    pytest.param(
+        "MCK103",
+        """
+        from unittest.mock import AsyncMock
+
+        class Engine:
+            def connect(self):
+                return self
+
+            def close(self):
+                pass
+
+        async def test_configured():
+            engine = Engine()
+            engine.connect = AsyncMock()
+            await engine.connect()
+
+        def test_real():
+            connection = Engine().connect()
+            connection.close()
+        """,
+        id="MCK103-same-attribute-name-on-another-object",
+    ),
+    pytest.param(
+        "MCK102",
+        """
+        import asyncio
+        from unittest.mock import MagicMock, patch
+
+        async def test_patcher():
+            patcher = patch("app.client.parse")
+            await asyncio.sleep(0)
+            log = MagicMock()
+            log("done")
+        """,
+        id="MCK102-a-patcher-is-no-mock",
+    ),
+    pytest.param(
+        "MCK102",
+        """
+        from unittest.mock import MagicMock
+
+        # analysis.mocks follows no comprehension variable, so the scan does not
+        # either: when it learns to, this case fails and the scan must learn too
+        async def test_all():
+            clients = [MagicMock(), MagicMock()]
+            [await client.fetch() for client in clients]
+        """,
+        id="MCK102-comprehension-variable-as-analysis-mocks-follows-it",
+    ),
 ]
 
 
@@ -409,6 +473,96 @@ REPORTED = [
         """,
         id="MCK101-async-with-of-an-async-mock-call",
     ),
+    pytest.param(
+        "MCK103",
+        """
+        import unittest
+        from unittest.mock import AsyncMock
+
+        class TestSession(unittest.IsolatedAsyncioTestCase):
+            def setUp(self):
+                self.session = AsyncMock()
+
+            async def test_post(self):
+                self.session.post("/x")
+        """,
+        id="MCK103-attribute-assigned-in-setUp",
+    ),
+    pytest.param(
+        "MCK103",
+        """
+        import pytest
+        from unittest.mock import AsyncMock
+
+        @pytest.fixture(name="client")
+        def make_client():
+            client = AsyncMock()
+            return client
+
+        async def test_send(client):
+            client.send("x")
+        """,
+        id="MCK103-fixture-registered-under-another-name",
+    ),
+    pytest.param(
+        "MCK103",
+        """
+        from unittest.mock import AsyncMock as Fake
+
+        async def test_alias():
+            notifier = Fake()
+            notifier.send("x")
+        """,
+        id="MCK103-aliased-constructor",
+    ),
+    pytest.param(
+        "MCK103",
+        """
+        from unittest.mock import patch
+
+        def test_started():
+            fetch = patch("app.client.fetch").start()
+            fetch("/x")
+            patch.stopall()
+        """,
+        id="MCK103-started-patcher",
+    ),
+    pytest.param(
+        "MCK103",
+        """
+        from unittest.mock import patch
+        from app.client import Client
+
+        async def test_get():
+            with patch.object(Client, "get") as get:
+                get("/x")
+        """,
+        id="MCK103-with-target-of-patch-object",
+    ),
+    pytest.param(
+        "MCK102",
+        """
+        from unittest.mock import MagicMock
+
+        SESSION = MagicMock()
+
+        async def test_module_mock():
+            await SESSION.get("/x")
+        """,
+        id="MCK102-module-level-mock",
+    ),
+    pytest.param(
+        "MCK102",
+        """
+        import asyncio
+        from unittest.mock import MagicMock
+
+        def test_gather():
+            workers = MagicMock()
+            asyncio.run(asyncio.gather(*[workers.run(job) for job in range(3)]))
+        """,
+        id="MCK102-scheduled-comprehension-element",
+    ),
 ]
 
 
@@ -419,15 +573,59 @@ def test_reported(code: str, source: str, tmp_path: Path) -> None:
     assert _reported(code, path) == [code]
 
 
-def test_comprehension_variables_are_followed(tmp_path: Path) -> None:
-    """``analysis.mocks`` does not follow them today; the relevance scan binds
-    them anyway, so that it never becomes the reason a finding is lost."""
-    path = _project(tmp_path)
-    source = """
-    from unittest.mock import MagicMock
+SILENT = [
+    pytest.param(
+        "MCK103",
+        """
+        import unittest
+        from unittest.mock import AsyncMock, MagicMock
 
-    async def test_all():
-        clients = [MagicMock(), MagicMock()]
-        [await client.fetch() for client in clients]
-    """
-    assert _might("MCK102", source, path)
+        class TestSession(unittest.IsolatedAsyncioTestCase):
+            def setUp(self):
+                self.session = AsyncMock()
+                self.session.post = MagicMock()
+
+            def tearDown(self):
+                pass
+
+            async def test_post(self):
+                self.session.post("/x")
+        """,
+        "setUp",
+        id="MCK103-configured-in-setUp",
+    ),
+    pytest.param(
+        "MCK102",
+        """
+        import pytest
+        from unittest.mock import MagicMock
+
+        @pytest.fixture
+        def session():
+            session = MagicMock()
+            session.get = AsyncMock()
+            return session
+
+        from unittest.mock import AsyncMock
+
+        async def test_get(session):
+            await session.get("/x")
+        """,
+        "session",
+        id="MCK102-configured-in-the-fixture",
+    ),
+]
+
+
+@pytest.mark.parametrize("code, source, configuring", SILENT)
+def test_silent(code: str, source: str, configuring: str, tmp_path: Path) -> None:
+    """The rule reads the file, and keeps the body (``configuring``) that
+    makes the site no finding: were it dropped, the site would be reported."""
+    path = _project(tmp_path)
+    assert _might(code, source, path)
+    assert _reported(code, path) == []
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    keep = RULES[code].needed_bodies(tree, text, str(path))
+    functions = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    assert keep is not None and all(keep(f, "") for f in functions if f.name == configuring)

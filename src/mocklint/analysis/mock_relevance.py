@@ -24,22 +24,35 @@ by identifier alone (``x`` and ``self.x`` and ``other.x`` are one name):
 Everything errs towards keeping a body: a name in a comment of a kept body, a
 common attribute name, a helper called with a mock all keep more than needed.
 
-The same names decide a whole file for three rules (``Relevance``): an
-expression that mentions none of them is no mock, so a file where no ``await``
-or asyncio scheduling (MCK102), no call made as a statement (MCK103), nothing
-``async with`` enters or ``async for`` iterates (MCK101) mentions one is not
-parsed for them; in a method of a class whose header mentions one (a subclass
-of ``MagicMock``) every site counts.
+The sites MCK101-MCK103 report at are decided more sharply, by value flow
+as ``analysis.mocks`` follows it (``_holds``).  A value's *spine* is what it
+infers from: a call's callee, an attribute's owner, down to a name (never an
+argument, an operand, a subscript).  A spine holds a mock when its name does,
+when an attribute path on the way was assigned one (``self.session``, one key
+for every method of the class), when a call on the way makes one
+(``MagicMock()``, ``mocker.patch(...)``, ``patch(...).start()``; a bare
+``patch(...)`` is a patcher, a mock only as a ``with`` target), and it keeps
+holding one through children and calls (not through ``assert_called_with``
+or ``call_count``).  The names that hold one: conftest fixtures that may hand
+one out, targets bound to a spine that holds one, the parameters of a function
+with a ``patch`` decorator, and a fixture returning or yielding one (under its
+``name=`` too).  A file where no ``await``ed or asyncio-scheduled value
+(MCK102), no callee of a call made as a statement (MCK103), nothing ``async
+with`` enters or ``async for`` iterates (MCK101) holds a mock is not parsed
+for them; in a method of a class whose header mentions a name (a subclass of
+``MagicMock``) every site counts.  MCK102 and MCK103 read only the bodies that
+mention what holds a mock, or a name that makes one (``Relevance.reaching``):
+every body that can change what ``analysis.mocks`` infers for their sites.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import FrozenSet, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from mocklint.analysis.ast_scan import node_fields
 from mocklint.analysis.bodies import BodyFilter, Function
-from mocklint.analysis.mocks import MOCKER_NAMES, MOCK_MODULES
+from mocklint.analysis.mocks import MOCKER_NAMES, MOCK_MODULES, may_be_child
 
 _SEEDS = frozenset(
     {
@@ -61,6 +74,20 @@ _RECEIVERS_ONLY = frozenset({"self", "cls"})
 #: among their arguments or in the callee (``patch.object(obj, "x")``,
 #: ``monkeypatch.setattr("pkg.mod.x", mock)``), that attribute is one
 _PLACING = frozenset({"patch", "object", "multiple", "setattr", "delattr"})
+#: the names whose calls make a mock or a patcher (by their last name: ``mock.patch.object``)
+_MOCK = "mock"
+_PATCHER = "patcher"
+_STARTED = "patcher.start"
+_MAKERS = {
+    **{name: _MOCK for name in ("Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock")},
+    **{name: _MOCK for name in ("PropertyMock", "create_autospec")},
+    **{name: _PATCHER for name in ("patch", "object", "multiple", "dict")},
+}
+#: a step of a spine that calls
+_CALL = "()"
+#: a value as ``analysis.mocks`` follows it: (the name it starts from, that
+#: name's keys, the steps from there outwards: ``.attr`` or ``_CALL``)
+Spine = Optional[Tuple[str, FrozenSet[str], Tuple[str, ...]]]
 #: the asyncio functions and loop methods MCK102 checks the arguments of
 _SCHEDULERS = frozenset({"gather", "ensure_future", "create_task", "wait_for", "run", "run_until_complete"})
 
@@ -84,14 +111,33 @@ class _Scan:
         #: where a mock rule may report, as (the candidate function holding it, or
         #: None at module level; the keys it mentions): the awaited expressions
         #: and those asyncio schedules (MCK102), the calls made as statements (MCK103)
-        self.awaited: List[Tuple[Optional[int], FrozenSet[str]]] = []
-        self.dropped_calls: List[Tuple[Optional[int], FrozenSet[str]]] = []
+        #: (the spines of the callees, for the calls that MCK103 and MCK101 report
+        #: on: a call is a coroutine only when what it calls is a mock)
+        self.awaited: List[Tuple[Optional[int], List[Spine]]] = []
+        self.dropped_calls: List[Tuple[Optional[int], List[Spine]]] = []
         #: what ``async with`` enters and ``async for`` iterates (MCK101)
-        self.entered: List[Tuple[Optional[int], FrozenSet[str]]] = []
+        self.entered: List[Tuple[Optional[int], List[Spine]]] = []
         #: the names the asyncio schedulers go by here (``from asyncio import gather as g``)
         self.schedulers: Set[str] = set(_SCHEDULERS)
+        #: value flow, as ``analysis.mocks`` follows it: (the spine of a value,
+        #: the keys it is bound to, whether by a ``with``)
+        self.flows: List[Tuple[Spine, FrozenSet[str], bool]] = []
+        #: per function (the innermost), the spines of what it returns or yields
+        self.returns: Dict[int, List[Spine]] = {}
+        #: (function, the spines of its decorators, its parameter keys, the
+        #: names it may be registered under as a fixture)
+        self.heads: List[Tuple[Function, List[Spine], FrozenSet[str], FrozenSet[str]]] = []
+        #: the functions at module level or in a class there (the ones whose
+        #: bodies are kept or dropped), with every key they mention and their class
+        self.candidates: List[Tuple[Function, FrozenSet[str], Optional[int]]] = []
+        #: the names that make mocks (``Makers``), aliases included
+        self.makers: Dict[str, str] = dict(_MAKERS)
         #: the id of the candidate function being scanned (None at module level)
         self.owner: Optional[int] = None
+        #: the id of the innermost function being scanned
+        self.current: Optional[int] = None
+        #: the id of the innermost class being scanned
+        self.klass: Optional[int] = None
         #: the key prefix of the current function's locals ("" at module level)
         self.prefix = ""
         #: names the current function declares ``global``/``nonlocal``
@@ -128,7 +174,10 @@ class _Scan:
             header = self.expressions([*node.decorator_list, *node.bases, *(k.value for k in node.keywords)])
             methods = [s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
             self.classes.append((node, frozenset(header), methods))
-            return header | self.block(node.body)
+            klass, self.klass = self.klass, id(node)
+            mentioned = header | self.block(node.body)
+            self.klass = klass
+            return mentioned
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             self.imports(node)
             return {(a.asname or a.name).split(".")[0] for a in node.names}
@@ -136,21 +185,25 @@ class _Scan:
             self.declared.update(node.names)
             return set(node.names)
         if isinstance(node, ast.Assign):
+            self.flow(node.value, node.targets)
             return self.simple([node.value], node.targets)
         if isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                self.flow(node.value, [node.target])
             return self.simple([node.value, node.annotation], [node.target])
         if isinstance(node, ast.AugAssign):
             return self.simple([node.value, node.target], [node.target])
         if isinstance(node, ast.AsyncFor):
-            self.entered.append((self.owner, frozenset(self.mentions(node.iter))))
+            self.entered.append((self.owner, [self.callee(node.iter)]))
         elif isinstance(node, ast.AsyncWith):
-            self.entered.extend((self.owner, frozenset(self.mentions(i.context_expr))) for i in node.items)
+            self.entered.append((self.owner, [self.callee(i.context_expr) for i in node.items]))
         if isinstance(node, (ast.For, ast.AsyncFor)):
             return self.simple([node.iter], [node.target]) | self.block(node.body) | self.block(node.orelse)
         if isinstance(node, (ast.With, ast.AsyncWith)):
             mentioned: Set[str] = set()
             for item in node.items:
                 targets = [item.optional_vars] if item.optional_vars is not None else []
+                self.flow(item.context_expr, targets, entered=True)
                 mentioned |= self.simple([item.context_expr], targets)
             return mentioned | self.block(node.body)
         if isinstance(node, (ast.If, ast.While)):
@@ -167,7 +220,7 @@ class _Scan:
             if isinstance(call, (ast.ListComp, ast.SetComp)):
                 call = call.elt  # `[notifier.send(user) for user in users]`
             if isinstance(call, ast.Call):
-                self.dropped_calls.append((self.owner, frozenset(self.mentions(call.func))))
+                self.dropped_calls.append((self.owner, [self.callee(call)]))
         if type(node).__name__ == "Match":
             mentioned = self.simple([node.subject], [])  # type: ignore[attr-defined]
             for case in node.cases:  # type: ignore[attr-defined]
@@ -179,7 +232,8 @@ class _Scan:
     def function(self, node: Function) -> Set[str]:
         # decorators and defaults belong to the enclosing scope
         header = self.expressions([*node.decorator_list, *node.args.defaults, *node.args.kw_defaults])
-        outer = (self.prefix, self.declared, self.owner)
+        outer = (self.prefix, self.declared, self.owner, self.current)
+        self.current = id(node)
         if not self.prefix:  # a function at module level or a method: its own locals
             self.prefix, self.declared, self.owner = f"{id(node)}:", set(), id(node)
         args = node.args
@@ -188,9 +242,19 @@ class _Scan:
             if a is not None and a.arg not in _RECEIVERS_ONLY:
                 params.add(self.prefix + a.arg if self.prefix else a.arg)
         body = self.block(node.body)
-        self.prefix, self.declared, self.owner = outer
+        self.prefix, self.declared, self.owner, self.current = outer
         everything = frozenset(header | body | params)
         self.functions.append((node, frozenset(header), everything, frozenset(params)))
+        decorators: List[Spine] = []
+        registered = {node.name}
+        for decorator in node.decorator_list:
+            decorators.append(self.spine(decorator))
+            for keyword in decorator.keywords if isinstance(decorator, ast.Call) else ():
+                if keyword.arg == "name" and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str):
+                    registered.add(keyword.value.value)  # `@pytest.fixture(name="client")`
+        self.heads.append((node, decorators, frozenset(params), frozenset(registered)))
+        if not outer[0]:
+            self.candidates.append((node, everything, self.klass))
         return set(everything)
 
     def expressions(self, nodes: List[Optional[ast.expr]]) -> Set[str]:
@@ -206,6 +270,8 @@ class _Scan:
             if module in MOCK_MODULES or module.split(".")[0] in ("pytest_mock", "asynctest"):
                 for alias in node.names:
                     self.seed(alias.asname or alias.name)
+                    if alias.asname and alias.name in _MAKERS:
+                        self.makers[alias.asname] = _MAKERS[alias.name]  # `import MagicMock as Fake`
             elif module == "unittest":
                 for alias in node.names:
                     if alias.name == "mock":
@@ -214,6 +280,56 @@ class _Scan:
             for alias in node.names:  # type: ignore[attr-defined]
                 if alias.name in MOCK_MODULES or alias.name.split(".")[0] == "asynctest":
                     self.seed(alias.asname or alias.name.split(".")[0])
+
+    def spine(self, node: Optional[ast.AST]) -> Spine:
+        """What ``analysis.mocks`` follows to decide what ``node`` is: a call to
+        its callee, an attribute to its owner, down to a name (never an
+        argument, a subscript, an operand or an ``await``); None for anything else."""
+        steps: List[str] = []
+        while node is not None:
+            if isinstance(node, ast.Call):
+                steps.append(_CALL)
+                node = node.func
+            elif isinstance(node, ast.Attribute):
+                steps.append("." + node.attr)
+                node = node.value
+            elif isinstance(node, ast.Name):
+                return (node.id, self.root_keys(node.id), tuple(reversed(steps)))
+            else:
+                return None
+        return None
+
+    def root_keys(self, name: str) -> FrozenSet[str]:
+        """The keys of ``name`` where a spine starts: ``self`` (and ``cls``) of
+        a class's methods are one object, as ``analysis.mocks`` sees it."""
+        if name in _RECEIVERS_ONLY and self.klass is not None:
+            return frozenset({f"{self.klass}:self"})
+        return frozenset({name, self.prefix + name}) if self.prefix else frozenset({name})
+
+    def callee(self, node: ast.AST) -> Spine:
+        """The spine of what the call ``node`` calls (None when no call)."""
+        return self.spine(node.func) if isinstance(node, ast.Call) else None
+
+    def flow(self, value: ast.AST, targets: List[ast.AST], entered: bool = False) -> None:
+        """``target = value`` as ``analysis.mocks`` binds it: a name, or the last
+        attribute of an attribute (``self.session = MagicMock()``)."""
+        binds: Set[str] = set()
+        for target in targets:
+            if isinstance(target, ast.Name):
+                self.bound(target, binds)
+            elif isinstance(target, ast.Attribute):
+                chain = self.spine(target)  # `self.session = MagicMock()`: `<class>:self.session`
+                if chain is not None and _CALL not in chain[2]:
+                    binds.update(key + "".join(chain[2]) for key in chain[1])
+        spine = self.spine(value)
+        if binds and spine is not None:
+            self.flows.append((spine, frozenset(binds), entered))
+            root, _, steps = spine
+            last = steps[-1][1:] if steps else root
+            if last in self.makers and _CALL not in steps:  # `Fake = MagicMock`: `Fake()` makes one
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        self.makers[target.id] = self.makers[last]
 
     def mentions(self, node: ast.AST) -> Set[str]:
         """The keys the expression ``node`` mentions."""
@@ -226,6 +342,17 @@ class _Scan:
                     found.add(prefix + child.id)
             elif isinstance(child, ast.Attribute):
                 found.add("." + child.attr)
+        return found
+
+    def scheduled(self, call: ast.Call) -> List[Spine]:
+        """The spines of what an asyncio scheduler awaits: its arguments
+        (``gather(*[w.run(j) for j in jobs])``: the element)."""
+        found: List[Spine] = []
+        for arg in call.args:
+            value = arg.value if isinstance(arg, ast.Starred) else arg
+            if isinstance(value, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+                value = value.elt
+            found.append(self.spine(value))
         return found
 
     def simple(self, values: List[Optional[ast.AST]], targets: List[ast.AST]) -> Set[str]:
@@ -255,7 +382,7 @@ class _Scan:
                     callee = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
                     callees.add(callee)
                     if callee in self.schedulers:
-                        self.awaited.append((self.owner, frozenset(self.mentions(child))))
+                        self.awaited.append((self.owner, self.scheduled(child)))
                     if callee in _PLACING:
                         for arg in child.args:
                             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
@@ -267,7 +394,9 @@ class _Scan:
                 elif isinstance(child, ast.comprehension):
                     self.bound(child.target, binds)  # `[m() for m in mocks]`: `m` is one when `mocks` is
                 elif isinstance(child, ast.Await):
-                    self.awaited.append((self.owner, frozenset(self.mentions(child.value))))
+                    self.awaited.append((self.owner, [self.spine(child.value)]))
+                elif isinstance(child, (ast.Return, ast.Yield)) and self.current is not None:
+                    self.returns.setdefault(self.current, []).append(self.spine(child.value))
         self.entries.append((frozenset(mentioned), frozenset(binds), frozenset(callees)))
         return mentioned | binds
 
@@ -294,15 +423,48 @@ class Relevance:
     """What the scan of one file found: the functions whose bodies may hold a
     mock, and whether a mock may reach the sites the mock rules report at."""
 
-    def __init__(self, scan: _Scan, names: Set[str], whole: Set[int], kept: Set[int]) -> None:
+    def __init__(self, scan: _Scan, values: Set[str], whole: Set[int], kept: Set[int]) -> None:
         self.kept = kept
-        self._names = names
+        self._values = values
         self._whole = whole
         self._scan = scan
+        self._reaching: Optional[Set[int]] = None
 
-    def _reached(self, sites: List[Tuple[Optional[int], FrozenSet[str]]]) -> bool:
+    def reaching(self) -> Set[int]:
+        """The functions whose bodies MCK102 and MCK103 read: those that
+        mention a mock as ``analysis.mocks`` infers them (a name, or an
+        attribute path such as ``self.session`` that one is assigned to), or
+        a name that makes one (``patch(..., new=MagicMock())``), and the
+        fixtures that hand one out; so every body that can change what
+        ``analysis.mocks`` infers for a site these rules report at."""
+        if self._reaching is None:
+            values, scan = self._values, self._scan
+            plain = {key for key in values if "." not in key}
+            paths = set()
+            for key in values:
+                if "." in key:
+                    root, first = key.split(".", 2)[:2]
+                    paths.add((root, "." + first))
+            makers = {prefix + name for name in scan.makers for prefix in ("", ".")}
+            registered = {id(func): names for func, _, _, names in scan.heads}
+            self._reaching = {
+                id(func)
+                for func, everything, klass in scan.candidates
+                if id(func) in self._whole
+                or not everything.isdisjoint(plain)
+                or not everything.isdisjoint(makers)
+                or not registered[id(func)].isdisjoint(values)
+                or any(first in everything and (root in everything or root == f"{klass}:self") for root, first in paths)
+            }
+        return self._reaching
+
+    def _reached(self, sites: List[Tuple[Optional[int], List[Spine]]]) -> bool:
         # in a method of a class a mock makes (a subclass of MagicMock), `self` is one
-        return any(not keys.isdisjoint(self._names) or owner in self._whole for owner, keys in sites)
+        values, makers = self._values, self._scan.makers
+        return any(
+            owner in self._whole or any(_holds(spine, values, makers) is _MOCK for spine in spines)
+            for owner, spines in sites
+        )
 
     def awaits_mock(self) -> bool:
         """Some ``await`` (or asyncio scheduling) may be of a mock (MCK102)."""
@@ -348,7 +510,69 @@ def relevance(tree: ast.Module, fixtures: FrozenSet[str] = frozenset()) -> Relev
         for func, _, everything, _ in scan.functions
         if id(func) in whole or func.name in names or func.name in callees or not everything.isdisjoint(names)
     }
-    return Relevance(scan, names, whole, kept)
+    return Relevance(scan, _values(scan, set(fixtures)), whole, kept)
+
+
+def _values(scan: _Scan, values: Set[str]) -> Set[str]:
+    """The keys that may hold a mock as ``analysis.mocks`` infers one (from the
+    fixtures of conftest files that may hand one out, ``values``): a name or
+    attribute bound to a value that holds one (``_holds``), a ``with`` target
+    of a patcher, the parameters of a function with a ``patch`` decorator, and
+    a fixture (a decorated function) that returns or yields a mock, under the
+    names it may be registered as."""
+    makers = scan.makers
+    changed = True
+    while changed:
+        size = len(values)
+        for spine, binds, entered in scan.flows:
+            if not binds <= values:
+                held = _holds(spine, values, makers)
+                if held is _MOCK or entered and held is _PATCHER:
+                    values |= binds
+        for func, decorators, params, registered in scan.heads:
+            if not params <= values and any(_holds(d, values, makers) is not None for d in decorators):
+                values |= params
+            if func.decorator_list and not registered <= values:
+                if any(_holds(r, values, makers) is _MOCK for r in scan.returns.get(id(func), ())):
+                    values |= registered
+        changed = size != len(values)
+    return values
+
+
+def _holds(spine: Spine, values: Set[str], makers: Dict[str, str]) -> Optional[str]:
+    """What the value ``spine`` stands for may be, as ``analysis.mocks`` infers
+    it: ``_MOCK`` (a mock, a child of one, what calling one gives), ``_PATCHER``
+    (what ``patch(...)`` gives: ``with`` and ``.start()`` make it a mock), or None."""
+    if spine is None:
+        return None
+    root, keys, steps = spine
+    state: Optional[str] = _MOCK if not keys.isdisjoint(values) else None
+    last = root
+    path = ""  # while the steps are attributes: `self.session.post`
+    for step in steps:
+        if step is _CALL:
+            path = None
+            if state is _MOCK:
+                continue  # what calling a mock gives: a mock, a coroutine or its return_value
+            if state is _STARTED:
+                state = _MOCK  # `patch(...).start()`
+            elif last in makers:
+                # `mocker.patch(...)` gives the mock, `patch(...)` a patcher
+                state = _MOCK if makers[last] is _MOCK or root in MOCKER_NAMES else _PATCHER
+            else:
+                state = None
+        else:
+            last = step[1:]
+            if path is not None:
+                path += step
+                if any(key + path in values for key in keys):
+                    state = _MOCK  # `self.session = MagicMock()` then `self.session`
+                    continue
+            if state is _MOCK:
+                state = _MOCK if may_be_child(last) else None  # not `assert_called_with`, `call_count`
+            else:
+                state = _STARTED if state is _PATCHER and last == "start" else None
+    return state
 
 
 #: the last answer: the mock rules ask in turn about the same file
@@ -383,5 +607,17 @@ def _needed_bodies(cls: type, tree: ast.Module, source: str, path: Optional[str]
     return mock_bodies(tree, source, path)
 
 
+def _reached_bodies(cls: type, tree: ast.Module, source: str, path: Optional[str]) -> BodyFilter:
+    reaching = file_relevance(tree, source, path).reaching()
+
+    def keep(func: Function, body: str) -> bool:
+        return id(func) in reaching
+
+    return keep
+
+
 #: ``Rule.needed_bodies`` of the mock rules: ``needed_bodies = MOCK_BODIES``
 MOCK_BODIES = classmethod(_needed_bodies)
+#: ``Rule.needed_bodies`` of the rules that read only what ``analysis.mocks``
+#: infers for a site (MCK102, MCK103): ``Relevance.reaching``
+REACHED_BODIES = classmethod(_reached_bodies)

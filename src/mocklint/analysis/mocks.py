@@ -154,6 +154,12 @@ def _child_kind(kind: Kind, attr: str) -> Optional[Kind]:
     return None
 
 
+def may_be_child(attr: str) -> bool:
+    """Whether ``mock.attr`` may be a child mock of some mock (not one of its
+    own methods or counters, such as ``assert_called_with`` or ``call_count``)."""
+    return _child_kind(Kind.MAGIC_MOCK, attr) is not None
+
+
 @dataclass
 class _Binding:
     """One binding of a name: the expression it was bound to, or how."""

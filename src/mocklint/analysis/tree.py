@@ -120,13 +120,17 @@ def walk(module: cst.Module, handlers: Dict[Type[cst.CSTNode], Sequence[Handler]
                     push((value, frame, name))
 
 
-_SCOPE_TYPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 # Fields of a function or class that are evaluated in the *enclosing* scope.
 _OUTER_FIELDS = {
     cst.FunctionDef: frozenset({"decorators", "returns", "name"}),
     cst.ClassDef: frozenset({"decorators", "bases", "keywords", "name"}),
     cst.Lambda: frozenset(),
 }
+
+
+_FUNCTION, _LAMBDA, _CLASS, _MODULE = cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module
+#: the fields of a ``def`` outside its body
+_HEADER_FIELDS = frozenset({"decorators", "name", "returns"})
 
 
 class Site:
@@ -170,44 +174,52 @@ class Site:
 
         A function's decorators, defaults and annotations are evaluated in the
         enclosing scope, and a class body's names are not visible inside its
-        methods; both are honoured.
+        methods; both are honoured.  (Node types are compared exactly: libcst's
+        are final, and ``isinstance`` against them goes through ``ABCMeta``.)
         """
         crossed_function = False
-        for ancestor, via in self.ancestors():
-            if isinstance(ancestor, _SCOPE_TYPES):
-                outer = via in _OUTER_FIELDS[type(ancestor)]
-                if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)) and via == "params":
-                    outer = False  # parameters bind in the function; defaults are rare enough
-                if outer:
-                    continue
-                if isinstance(ancestor, cst.ClassDef) and crossed_function:
-                    continue
-                if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)):
+        child = self.frame
+        up = child[1]
+        while up is not None:
+            ancestor = up[0]
+            kind = type(ancestor)
+            if kind is _FUNCTION or kind is _LAMBDA:
+                via = child[2]
+                if via == "params" or via not in _OUTER_FIELDS[kind]:
                     crossed_function = True
+                    yield ancestor
+            elif kind is _CLASS:
+                if not crossed_function and child[2] not in _OUTER_FIELDS[kind]:
+                    yield ancestor
+            elif kind is _MODULE:
                 yield ancestor
-            elif isinstance(ancestor, cst.Module):
-                yield ancestor
+            child = up
+            up = up[1]
 
     def enclosing_function(self) -> Optional[cst.FunctionDef]:
         """The innermost ``def`` whose body holds this node (not its decorators)."""
-        for ancestor, via in self.ancestors():
-            if isinstance(ancestor, cst.FunctionDef) and via not in ("decorators", "name", "returns"):
-                return ancestor
+        child = self.frame
+        up = child[1]
+        while up is not None:
+            if type(up[0]) is _FUNCTION and child[2] not in _HEADER_FIELDS:
+                return up[0]  # type: ignore[return-value]
+            child = up
+            up = up[1]
         return None
 
     def function_chain(self) -> List[cst.FunctionDef]:
         """Every ``def`` whose body holds this node, innermost first."""
         return [
-            ancestor
+            ancestor  # type: ignore[misc]
             for ancestor, via in self.ancestors()
-            if isinstance(ancestor, cst.FunctionDef) and via not in ("decorators", "name", "returns")
+            if type(ancestor) is _FUNCTION and via not in _HEADER_FIELDS
         ]
 
     def enclosing_class(self) -> Optional[cst.ClassDef]:
         """The innermost class whose body holds this node directly or through methods."""
         for ancestor, via in self.ancestors():
-            if isinstance(ancestor, cst.ClassDef) and via == "body":
-                return ancestor
+            if type(ancestor) is _CLASS and via == "body":
+                return ancestor  # type: ignore[return-value]
         return None
 
     def in_decorator(self) -> bool:

@@ -15,7 +15,7 @@ from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
 from mocklint.analysis.targets import Target, awaited_at_every_call
 from mocklint.analysis.tree import Site, child_site
-from mocklint.analysis.mock_relevance import MOCK_BODIES, file_relevance
+from mocklint.analysis.mock_relevance import REACHED_BODIES, file_relevance
 from mocklint.rule import Fix, Rule, gate
 
 # functions and event-loop methods that need an awaitable, with what they raise
@@ -121,7 +121,7 @@ class AwaitedSyncMock(Rule):
         ),
         "object": "`{expr}` is {article} {kind} object, not awaitable, because {why}: {consequence}; {fix}",
     }
-    needed_bodies = MOCK_BODIES  # the bodies that may hold a mock
+    needed_bodies = REACHED_BODIES  # the bodies that can decide what a site is
     gate = gate(
         r"\bawait\b", r"\bgather\b", r"ensure_future", r"create_task", r"wait_for", r"run_until_complete",
         r"asyncio\.run\b", r"\bnew(?:_callable)?\s*=",
@@ -194,6 +194,10 @@ class AwaitedSyncMock(Rule):
 
     def _check_patch(self, call: cst.Call, site: Site) -> None:
         """``patch(target, new=MagicMock())`` over a coroutine function."""
+        if sum(arg.keyword is None for arg in call.args) < 2 and not any(
+            arg.keyword is not None and arg.keyword.value in ("new", "new_callable") for arg in call.args
+        ):
+            return  # no `new`, positional or keyword: no call worth resolving
         analysis = analysis_for(self.context)
         new = analysis.patch_new(call, site)
         factory = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "new_callable"), None)

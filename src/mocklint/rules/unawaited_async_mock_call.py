@@ -11,7 +11,7 @@ from mocklint.analysis.mock_sources import may_hold_mocks
 from mocklint.analysis.mocks import Kind, analysis_for
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, child_site
-from mocklint.analysis.mock_relevance import MOCK_BODIES, file_relevance
+from mocklint.analysis.mock_relevance import REACHED_BODIES, file_relevance
 from mocklint.rule import Rule, gate
 
 
@@ -64,7 +64,7 @@ class UnawaitedAsyncMockCall(Rule):
             "{fix}"
         ),
     }
-    needed_bodies = MOCK_BODIES  # the bodies that may hold a mock
+    needed_bodies = REACHED_BODIES  # the bodies that can decide what a site is
     gate = gate(r"Mock\b", r"\bpatch\b", r"\bmocker\b", r"\bdef test", r"\bdef setUp", r"\bdef setup_method")
 
     @classmethod

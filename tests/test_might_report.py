@@ -282,6 +282,30 @@ SPARED = [
         id="MCK102-a-patcher-is-no-mock",
     ),
     pytest.param(
+        "MCK301",
+        """
+        from unittest import mock
+
+        import pytest
+
+        @pytest.fixture
+        def client():
+            return object()
+
+        @mock.patch.object(mock, "sentinel")
+        @mock.patch("os.getcwd")
+        def test_patched(getcwd, sentinel, client):
+            assert client
+
+        @pytest.mark.usefixtures("client")
+        class TestUsed:
+            @pytest.mark.usefixtures("client", "tmp_path")
+            def test_used(self):
+                pass
+        """,
+        id="MCK301-patch-arguments-and-usefixtures",
+    ),
+    pytest.param(
         "MCK102",
         """
         from unittest.mock import MagicMock
@@ -562,6 +586,40 @@ REPORTED = [
             asyncio.run(asyncio.gather(*[workers.run(job) for job in range(3)]))
         """,
         id="MCK102-scheduled-comprehension-element",
+    ),
+    pytest.param(
+        "MCK301",
+        """
+        import pytest
+
+        @pytest.mark.usefixtures("temp_port_registry")
+        def test_query():
+            pass
+        """,
+        id="MCK301-usefixtures-of-a-missing-fixture",
+    ),
+    pytest.param(
+        "MCK301",
+        """
+        import pytest
+
+        pytestmark = pytest.mark.usefixtures("temp_port_registry")
+
+        def test_query():
+            pass
+        """,
+        id="MCK301-usefixtures-in-pytestmark",
+    ),
+    pytest.param(
+        "MCK301",
+        """
+        from unittest.mock import patch
+
+        @patch("os.getcwd", new=lambda: "/")
+        def test_cwd(temp_port_registry):
+            pass
+        """,
+        id="MCK301-patch-with-new-hands-no-argument",
     ),
 ]
 

@@ -9,6 +9,12 @@ answers False and the file goes through the full analysis.  So the answer can
 make mocklint faster, never quieter: a file it lets through unparsed is one in
 which MCK301's full check would report nothing.
 
+It reads requests the way ``fixture_defs`` does: the names of
+``@pytest.mark.usefixtures("a", "b")`` decorators (any other spelling of
+``usefixtures`` in the text, a ``pytestmark`` for one, makes it unsure), and
+not the parameters that ``@patch(...)`` decorators without ``new`` fill
+(pytest's ``num_mock_patch_args``).
+
 Most test modules request only built-in fixtures, plugin fixtures and fixtures
 of their conftest.py chain, which the project model knows already (it parses
 each conftest once per process), so for most files this replaces a libcst
@@ -25,7 +31,7 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 from mocklint.analysis.project import MAYBE, ProjectModel
 
 #: text that makes a module's requests dynamic or indirect
-_DYNAMIC_WORDS = ("usefixtures", "getfixturevalue", "getfuncargvalue", "pytest_generate_tests", "pytest_plugins", "__test__")
+_DYNAMIC_WORDS = ("getfixturevalue", "getfuncargvalue", "pytest_generate_tests", "pytest_plugins", "__test__")
 
 _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
@@ -40,9 +46,13 @@ def certainly_provided(tree: ast.Module, source: str, path: str, model: ProjectM
     if any(word in source for word in _DYNAMIC_WORDS) or model.config.usefixtures:
         return False
     try:
-        return _Requests(tree, path, model).all_provided()
+        requests = _Requests(tree, path, model)
+        provided = requests.all_provided()
     except _Unsure:
         return False
+    # every `usefixtures` of the text must be a decorator read above (not a
+    # `pytestmark`, a `request.applymarker`, a name in a string...)
+    return provided and source.count("usefixtures") == requests.usefixtures_read
 
 
 def _mentions_fixture(node: ast.expr) -> bool:
@@ -108,6 +118,8 @@ class _Requests:
         self.fixture_names: Set[str] = set()
         #: where fixtures from outside the module come from: plugins, built-ins, conftests
         self.levels = [model.global_level(), *model.conftest_levels(self.directory)]
+        #: the `@pytest.mark.usefixtures(...)` decorators read
+        self.usefixtures_read = 0
 
     # -- walk -------------------------------------------------------------------
     def all_provided(self) -> bool:
@@ -169,6 +181,8 @@ class _Requests:
         if top:
             self.classes[node.name] = scope
         self.scopes.append(scope)
+        for decorator in node.decorator_list:
+            scope.requests.extend(self._usefixtures(decorator))  # every test of the class requests them
         self._body(node.body, scope, conditional=False)
 
     def _local_bases(self, scope: _Scope, depth: int) -> List[_Scope]:
@@ -205,6 +219,11 @@ class _Requests:
                 scope.fixtures.add(name)
         elif not (self.model.is_test_function_name(func.name) or decorators):
             return  # a helper: pytest requests nothing for it
+        else:
+            # `@patch("x")` (no `new`) hands its mock to the first parameters
+            # left, which pytest does not request (``num_mock_patch_args``)
+            requests = requests[self._patch_count(decorators) :]
+        used = [name for decorator in decorators for name in self._usefixtures(decorator)]
         for decorator in decorators:
             if not isinstance(decorator, ast.Call):
                 continue
@@ -214,7 +233,50 @@ class _Requests:
             if names is None or any(k.arg in ("indirect", "argnames") or k.arg is None for k in decorator.keywords):
                 continue  # its names stay requested: unsure means "check them"
             requests = [name for name in requests if name not in names]
-        scope.requests.extend(requests)
+        scope.requests.extend(requests + used)
+
+    def _usefixtures(self, decorator: ast.expr) -> List[str]:
+        """The names ``@pytest.mark.usefixtures("a", "b")`` requests; unsure of
+        any other spelling of it."""
+        call = decorator if isinstance(decorator, ast.Call) else None
+        target = call.func if call is not None else decorator
+        if not (isinstance(target, ast.Attribute) and target.attr == "usefixtures"):
+            return []
+        if call is None or call.keywords or not _is_pytest_mark(target):
+            raise _Unsure
+        names = []
+        for arg in call.args:
+            if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+                raise _Unsure  # a starred list, a name
+            names.append(arg.value)
+        self.usefixtures_read += 1
+        return names
+
+    @staticmethod
+    def _patch_count(decorators: List[ast.expr]) -> int:
+        """How many of a test's ``patch``/``patch.object`` decorators hand it a
+        mock, as ``fixture_defs.test_function`` counts them: without ``new``,
+        positional or keyword.  (Counting one that turns out not to be
+        mock's ``patch`` checks fewer names, where MCK301 checks none: its
+        signature is unknown to it.)"""
+        count = 0
+        for decorator in decorators:
+            if not isinstance(decorator, ast.Call):
+                continue
+            func = decorator.func
+            is_object = isinstance(func, ast.Attribute) and func.attr == "object"
+            if is_object:
+                func = func.value  # type: ignore[union-attr]
+            last = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if last == "multiple" or last == "given":
+                raise _Unsure  # signatures MCK301 reads its own way
+            if last != "patch":
+                continue
+            if any(isinstance(a, ast.Starred) for a in decorator.args) or any(k.arg is None for k in decorator.keywords):
+                raise _Unsure
+            if len(decorator.args) <= (2 if is_object else 1) and not any(k.arg == "new" for k in decorator.keywords):
+                count += 1
+        return count
 
     def _is_pytest_fixture(self, node: ast.expr) -> bool:
         """``@pytest.fixture``, ``@pytest_asyncio.fixture`` or ``@fixture`` imported from them, called or not."""

@@ -358,15 +358,23 @@ class Corpus:
     line_counts: Dict[Path, int] = field(default_factory=dict)
 
 
+#: the files at a project's top that hold its pytest configuration
+PROJECT_CONFIG = ("pyproject.toml", "setup.cfg", "tox.ini", "pytest.ini")
+
+
 def build_corpus(projects: Sequence[Project], cache: Path, pip_python: str) -> Corpus:
     """Copy each project's test files into ``cache/corpus/<project>/`` keeping
     their relative paths (rules judge files by name: conftest.py, test_*.py).
 
     A folder of only the selected files lets every tool be handed the same
     single directory, so file discovery is part of what is timed, as for a user.
+    Each project's pytest configuration comes along (``PROJECT_CONFIG``): it
+    says which plugins the tests run with (``-p pytester``) and which files
+    are tests, as it does for a user linting the project.
     """
     root = cache / "corpus"
     wanted: Dict[Path, Path] = {}
+    configs: Dict[Path, Path] = {}
     summary = []
     for project in projects:
         top = unpack(project, download(project, cache, pip_python), cache)
@@ -375,13 +383,16 @@ def build_corpus(projects: Sequence[Project], cache: Path, pip_python: str) -> C
         for relative in selected:
             lines += count_lines((top / relative).read_bytes())
             wanted[Path(project.key) / relative] = top / relative
+        for name in PROJECT_CONFIG:
+            if (top / name).is_file():
+                configs[Path(project.key) / name] = top / name
         summary.append(CorpusProject(project.name, project.version, len(selected), lines))
-    manifest = json.dumps(sorted((str(k), str(v)) for k, v in wanted.items()))
+    manifest = json.dumps(sorted((str(k), str(v)) for k, v in {**wanted, **configs}.items()))
     manifest_file = cache / "corpus.manifest"
     if not (root.is_dir() and manifest_file.exists() and manifest_file.read_text(encoding="utf-8") == manifest):
         if root.exists():
             shutil.rmtree(root)
-        for relative, source in wanted.items():
+        for relative, source in {**wanted, **configs}.items():
             (root / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, root / relative)
         manifest_file.write_text(manifest, encoding="utf-8")

@@ -687,3 +687,35 @@ def test_silent(code: str, source: str, configuring: str, tmp_path: Path) -> Non
     keep = RULES[code].needed_bodies(tree, text, str(path))
     functions = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
     assert keep is not None and all(keep(f, "") for f in functions if f.name == configuring)
+
+
+CONFTEST = """
+import pytest
+from unittest.mock import AsyncMock, patch
+
+@pytest.fixture
+def notifier():
+    return AsyncMock()
+
+@pytest.fixture
+def client():
+    with patch("app.client.parse"):
+        yield object()
+"""
+
+
+@pytest.mark.parametrize(
+    "test, reported",
+    [
+        pytest.param("async def test_send(notifier):\n    notifier.send('x')\n", True, id="hands-out-an-async-mock"),
+        pytest.param("def test_get(client):\n    client.get('x')\n", False, id="mentions-patch-hands-out-no-mock"),
+    ],
+)
+def test_conftest_fixtures_by_what_they_hand_out(test: str, reported: bool, tmp_path: Path) -> None:
+    """A conftest fixture is a mock source for MCK103 when what it returns or
+    yields holds one, not when its code merely names ``patch``."""
+    path = _project(tmp_path)
+    (path.parent / "conftest.py").write_text(textwrap.dedent(CONFTEST), encoding="utf-8")
+    source = "from unittest.mock import AsyncMock\n\n" + test
+    assert _might("MCK103", source, path) is reported
+    assert _reported("MCK103", path) == (["MCK103"] if reported else [])

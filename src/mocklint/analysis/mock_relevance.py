@@ -459,6 +459,18 @@ class Relevance:
             }
         return self._reaching
 
+    def fixtures_handing_out_mocks(self) -> Set[str]:
+        """The names the module's fixtures (decorated functions) that return or
+        yield a mock may be registered under."""
+        values = self._values
+        return {
+            name
+            for func, _, _, registered in self._scan.heads
+            if func.decorator_list
+            for name in registered
+            if name in values
+        }
+
     def _reached(self, sites: List[Tuple[Optional[int], List[Spine]]]) -> bool:
         # in a method of a class a mock makes (a subclass of MagicMock), `self` is one
         values, makers = self._values, self._scan.makers
@@ -480,9 +492,13 @@ class Relevance:
         return self._reached(self._scan.dropped_calls)
 
 
-def relevance(tree: ast.Module, fixtures: FrozenSet[str] = frozenset()) -> Relevance:
+def relevance(
+    tree: ast.Module, fixtures: FrozenSet[str] = frozenset(), mock_fixtures: Optional[FrozenSet[str]] = None
+) -> Relevance:
     """The relevance of ``tree``'s functions to mocks; ``fixtures``: the names
-    of fixtures from elsewhere that may hand out a mock."""
+    of fixtures from elsewhere that may hand out a mock, or that may configure
+    one; ``mock_fixtures``: those that hand one out as ``analysis.mocks``
+    infers it (by default ``fixtures``)."""
     scan = _Scan()
     scan.block(tree.body)
     names: Set[str] = scan.seeds | fixtures
@@ -511,7 +527,7 @@ def relevance(tree: ast.Module, fixtures: FrozenSet[str] = frozenset()) -> Relev
         for func, _, everything, _ in scan.functions
         if id(func) in whole or func.name in names or func.name in callees or not everything.isdisjoint(names)
     }
-    return Relevance(scan, _values(scan, set(fixtures)), whole, kept)
+    return Relevance(scan, _values(scan, set(fixtures if mock_fixtures is None else mock_fixtures)), whole, kept)
 
 
 def _values(scan: _Scan, values: Set[str]) -> Set[str]:
@@ -587,9 +603,9 @@ def file_relevance(tree: ast.Module, source: str, path: Optional[str]) -> Releva
     key = (path, len(source), hash(source))
     if _last[0] == key and _last[1] is tree and _last[2] is not None:
         return _last[2]  # it knows the functions of this very tree
-    from mocklint.analysis.mock_sources import conftest_mock_fixtures
+    from mocklint.analysis.mock_sources import conftest_mock_fixtures, conftest_mock_values
 
-    found = relevance(tree, conftest_mock_fixtures(path))
+    found = relevance(tree, conftest_mock_fixtures(path), conftest_mock_values(path))
     _last = (key, tree, found)
     return found
 

@@ -152,6 +152,41 @@ def conftest_mock_fixtures(path: Optional[str]) -> FrozenSet[str]:
 _NONE: Tuple[Optional[Pattern[str]], FrozenSet[str]] = (None, frozenset())
 
 
+def conftest_mock_values(path: Optional[str]) -> FrozenSet[str]:
+    """The fixtures of the conftest.py files above ``path`` that hand out a
+    mock as ``analysis.mocks`` infers one (a fixture returning or yielding a
+    value that holds one, ``mock_relevance.relevance``), outermost conftest
+    first, each seeded with what the outer ones hand out; every fixture of
+    a conftest mocklint cannot read."""
+    if not path:
+        return frozenset()
+    model = project.model_for_path(path)
+    if model is None:
+        return frozenset()
+    levels = model.conftest_levels(os.path.dirname(os.path.abspath(path)))
+    key = ("mock values", tuple((level.path, id(level.facts)) for level in levels))
+    if key in model.derived:
+        for level in levels:
+            model.text(level.path)  # recorded as a dependency of this file's result
+        return model.derived[key][1]  # type: ignore[index,no-any-return]
+    from mocklint.analysis.mock_relevance import relevance
+
+    names: Set[str] = set()
+    for level in levels:
+        if level.facts is None:
+            continue
+        text = model.text(level.path) or ""
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            names |= set(level.facts.fixtures)
+            continue
+        names |= relevance(tree, frozenset(names)).fixtures_handing_out_mocks()
+    answer = frozenset(names)
+    model.derived[key] = ([level.facts for level in levels], answer)  # the facts kept alive: ids stay unique
+    return answer
+
+
 def _conftest_mocks(path: Optional[str]) -> Tuple[Optional[Pattern[str]], FrozenSet[str]]:
     """A pattern for the fixtures defined in the conftest files above ``path``
     that name a mock source (None when there are none), and their names."""

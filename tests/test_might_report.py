@@ -306,6 +306,16 @@ SPARED = [
         id="MCK301-patch-arguments-and-usefixtures",
     ),
     pytest.param(
+        "MCK207",
+        """
+        # the "connection" fixture as there are many
+        class Config:
+            def fixture(self, *arg, **kw):
+                return '@pytest.fixture("session")'
+        """,
+        id="MCK207-a-method-named-fixture",
+    ),
+    pytest.param(
         "MCK102",
         """
         from unittest.mock import MagicMock
@@ -620,6 +630,17 @@ REPORTED = [
             pass
         """,
         id="MCK301-patch-with-new-hands-no-argument",
+    ),
+    pytest.param(
+        "MCK207",
+        """
+        from pytest import fixture as make_fixture
+
+        @make_fixture("module")
+        def database():
+            return {}
+        """,
+        id="MCK207-aliased-fixture",
     ),
 ]
 

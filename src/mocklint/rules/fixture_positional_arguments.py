@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 from typing import List, Optional, Tuple
 
 import libcst as cst
 
+from mocklint.analysis.ast_scan import imported_as
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
@@ -126,6 +128,21 @@ class FixturePositionalArguments(Rule):
         r"fixture(?:(?<!\wfixture)|(?<=yield_fixture))\s*\(\s*(?:#[^\n]*\n\s*)*(?![)*#\s]|\w+\s*=(?!=))",
         r"\bfixture\s+as\b",
     )
+
+    @classmethod
+    def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
+        """A call with a positional argument and no ``*``/``**`` of ``fixture``
+        or ``yield_fixture``, by any name they are imported as (not ``def
+        fixture(...)``, nor a call in a string)."""
+        names = imported_as(tree, {"fixture", "yield_fixture"})
+        for node in ast.walk(tree):
+            if type(node) is ast.Call and node.args:  # type: ignore[attr-defined]
+                func = node.func  # type: ignore[attr-defined]
+                last = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+                if last in names and not any(isinstance(a, ast.Starred) for a in node.args):  # type: ignore[attr-defined]
+                    if not any(k.arg is None for k in node.keywords):  # type: ignore[attr-defined]
+                        return True
+        return False
 
     def visit_Call(self, node: cst.Call, site: Site) -> None:
         if any(arg.star for arg in node.args):

@@ -316,6 +316,19 @@ SPARED = [
         id="MCK207-a-method-named-fixture",
     ),
     pytest.param(
+        "MCK103",
+        """
+        from unittest.mock import patch
+
+        from app import client
+
+        def test_cwd():
+            with patch.object(client.os, "getcwd") as getcwd:
+                getcwd()
+        """,
+        id="MCK103-patch-object-of-a-dotted-holder-resolving-to-a-plain-function",
+    ),
+    pytest.param(
         "MCK102",
         """
         from unittest.mock import MagicMock
@@ -641,6 +654,19 @@ REPORTED = [
             return {}
         """,
         id="MCK207-aliased-fixture",
+    ),
+    pytest.param(
+        "MCK103",
+        """
+        from unittest.mock import patch
+
+        from app import client
+
+        def test_get():
+            with patch.object(client.Client, "get") as get:
+                get("/x")
+        """,
+        id="MCK103-patch-object-of-a-dotted-holder-resolving-to-a-coroutine-function",
     ),
 ]
 

@@ -33,8 +33,8 @@ for every method of the class), when a call on the way makes one
 (``MagicMock()``, ``mocker.patch(...)``, ``patch(...).start()``; a bare
 ``patch(...)`` is a patcher, a mock only as a ``with`` target), and it keeps
 holding one through children and calls (not through ``assert_called_with``
-or ``call_count``).  The names that hold one: conftest fixtures that may hand
-one out, targets bound to a spine that holds one, the parameters of a function
+or ``call_count``).  The names that hold one: the conftest fixtures that
+return or yield one (``mock_sources.conftest_mock_values``), targets bound to a spine that holds one, the parameters of a function
 with a ``patch`` decorator, and a fixture returning or yielding one (under its
 ``name=`` too).  A file where no ``await``ed or asyncio-scheduled value
 (MCK102), no callee of a call made as a statement (MCK103), nothing ``async

@@ -55,7 +55,7 @@ _PATCH = re.compile(r"\bpatch\b")
 _STRING_TARGET_START = r"\s*\(\s*(?:target\s*=\s*)?([rRbBuUfF]*)(\"\"\"|\'\'\'|\"|\')"
 _PLAIN_PREFIXES = frozenset("rRuU")
 _DOTTED = re.compile(r"[\w.]*")
-_OBJECT_TARGET = re.compile(r"\bpatch\s*\.\s*(?:object|multiple)\s*\(\s*(?:target\s*=\s*)?([A-Za-z_]\w*)")
+_OBJECT_TARGET = re.compile(r"\bpatch\s*\.\s*(?:object|multiple)\s*\(\s*(?:target\s*=\s*)?([A-Za-z_][\w.]*)")
 #: after ``patch.object(Holder``: the attribute, when it is a plain string
 _ATTRIBUTE = re.compile(r"\s*,\s*(?:attribute\s*=\s*)?[rRuU]?[\"'](\w+)[\"']")
 _TARGET_KEYWORD = re.compile(r"\btarget\s*=(?!=)")
@@ -76,9 +76,10 @@ def may_hold_mocks(tree: ast.Module, source: str, path: Optional[str], asynchron
         found = bool(ASYNC_MOCK_SOURCE.search(source)) or (
             _PATCH.search(source) is not None and _patch_may_make_async_mocks(tree, source, path)
         )
+        # a conftest fixture that hands out a mock (its children may be AsyncMocks)
+        found = found or _requests(conftest_mock_values(path), source)
     else:
-        found = bool(MOCK_SOURCE.search(source))
-    found = found or _requests_conftest_mocks(source, path)
+        found = bool(MOCK_SOURCE.search(source)) or _requests_conftest_mocks(source, path)
     _last = (key, found)
     return found
 
@@ -122,21 +123,28 @@ def _patch_may_make_async_mocks(tree: ast.Module, source: str, path: Optional[st
         return True  # `patch(new=..., target="...")`: a target not read above
     for match in _OBJECT_TARGET.finditer(source):
         holder = match.group(1)
+        head, dot, rest = holder.partition(".")
         attribute = _ATTRIBUTE.match(source, match.end())
-        if holder in classes:
-            if attribute is None or _has_async_method(classes[holder], attribute.group(1)):
+        if head in classes:
+            if attribute is None or dot or _has_async_method(classes[head], attribute.group(1)):
                 return True
-        elif holder in imported:
-            qualified = imported[holder]
+        elif head in imported:
+            # `patch.object(testing.db.dialect, "do_execute")`: what the dotted holder resolves to
+            qualified = imported[head]
             if attribute is None or qualified is None:
                 return True
-            if resolve_target(f"{qualified}.{attribute.group(1)}", directory) is Target.ASYNC_FUNCTION:
+            if resolve_target(f"{qualified}{dot}{rest}.{attribute.group(1)}", directory) is Target.ASYNC_FUNCTION:
                 return True
     return False
 
 
 def _has_async_method(cls: ast.ClassDef, name: str) -> bool:
     return any(isinstance(s, ast.AsyncFunctionDef) and s.name == name for s in cls.body)
+
+
+def _requests(fixtures: FrozenSet[str], source: str) -> bool:
+    """Whether ``source`` names one of ``fixtures`` (as a word)."""
+    return bool(fixtures) and re.search(r"\b(?:%s)\b" % "|".join(sorted(map(re.escape, fixtures))), source) is not None
 
 
 def _requests_conftest_mocks(source: str, path: Optional[str]) -> bool:

@@ -17,10 +17,12 @@ replacement or a version makes the branch a guard.
 
 from __future__ import annotations
 
+import ast
 from typing import Iterable, Iterator, List, Optional, Sequence
 
 import libcst as cst
 
+from mocklint.analysis.ast_scan import statements_on_lines
 from mocklint.analysis.names import NameResolver, dotted_name
 from mocklint.analysis.tree import Site, descendants
 
@@ -206,3 +208,27 @@ def string_values(nodes: Iterable[cst.CSTNode]) -> Iterator[str]:
             value = node.evaluated_value
             if isinstance(value, str):
                 yield value
+
+
+# -- before libcst, on the ``ast`` ----------------------------------------------
+
+
+def in_catching_with(tree: ast.AST, statement: ast.stmt) -> bool:
+    """Whether ``statement`` sits in the body of a ``with`` of ``tree`` whose
+    items name an exception ``compat_guarded`` sees as handled there
+    (``pytest.raises(TypeError)``, ``contextlib.suppress(Exception)``)."""
+    start, end = statement.lineno, statement.end_lineno or statement.lineno
+    for other in statements_on_lines(tree, [start]):  # the statement and those around it
+        if (
+            isinstance(other, (ast.With, ast.AsyncWith))
+            and other is not statement
+            and other.body[0].lineno <= start
+            and end <= (other.end_lineno or 0)
+            and any(
+                isinstance(node, ast.Name) and node.id in _CATCH_ALL
+                for item in other.items
+                for node in ast.walk(item.context_expr)
+            )
+        ):
+            return True
+    return False

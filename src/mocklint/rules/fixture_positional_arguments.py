@@ -7,7 +7,7 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import imported_as
+from mocklint.analysis.ast_scan import header_nodes, import_bindings, qualified_names, statements_on_lines, word_lines
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
@@ -131,17 +131,25 @@ class FixturePositionalArguments(Rule):
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        """A call with a positional argument and no ``*``/``**`` of ``fixture``
-        or ``yield_fixture``, by any name they are imported as (not ``def
-        fixture(...)``, nor a call in a string)."""
-        names = imported_as(tree, {"fixture", "yield_fixture"})
-        for node in ast.walk(tree):
-            if type(node) is ast.Call and node.args:  # type: ignore[attr-defined]
-                func = node.func  # type: ignore[attr-defined]
-                last = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-                if last in names and not any(isinstance(a, ast.Starred) for a in node.args):  # type: ignore[attr-defined]
-                    if not any(k.arg is None for k in node.keywords):  # type: ignore[attr-defined]
-                        return True
+        """A call with a positional argument and no ``*``/``**`` of a name
+        imported as ``fixture`` or ``yield_fixture`` (``pytest.fixture``,
+        ``from pytest import fixture as make``), by its qualified name: not
+        ``def fixture(...)``, nor a local ``fixture = pytest.fixture(**kw)``,
+        nor a call in a string, nor ``pytest.fixture(function)``.  Only the
+        statements on lines that spell such a name are read."""
+        bindings = import_bindings(tree, source)
+        words = {"fixture", "yield_fixture"}
+        words.update(name for name, qualified in bindings.items() if not _FIXTURE.isdisjoint(qualified))
+        for statement in statements_on_lines(tree, word_lines(source, *words)):
+            for node in header_nodes(statement):
+                if not isinstance(node, ast.Call) or not node.args:
+                    continue
+                if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+                    continue
+                if len(node.args) == 1 and not _may_be_option_literal(node.args[0]):
+                    continue
+                if not _FIXTURE.isdisjoint(qualified_names(node.func, bindings)):
+                    return True
         return False
 
     def visit_Call(self, node: cst.Call, site: Site) -> None:
@@ -192,6 +200,17 @@ class FixturePositionalArguments(Rule):
         if len(text) > _MAX_SHOWN:
             return "pass each option by keyword: " + ", ".join(f"`{key}=`" for key in mapped), call_text
         return f"write `{text}`", call_text
+
+
+def _may_be_option_literal(node: ast.expr) -> bool:
+    """Whether ``_is_option_literal`` may hold for the libcst node of ``node``."""
+    if isinstance(node, ast.Constant):
+        return node.value is not None and node.value is not Ellipsis
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.operand, ast.Constant)
+    return isinstance(
+        node, (ast.JoinedStr, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp)
+    )
 
 
 def _is_option_literal(node: cst.BaseExpression) -> bool:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import functions, imported_as
+from mocklint.analysis.ast_scan import import_bindings, qualified_names, statements_on_lines, word_lines
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.pytest_roles import decorator_target
 from mocklint.analysis.source import code
@@ -20,13 +20,22 @@ _PYTEST_FIXTURES = frozenset(
     {"pytest.fixture", "pytest.yield_fixture", "_pytest.fixtures.fixture", "_pytest.fixtures.yield_fixture"}
 )
 _MARK = "pytest.mark."
+_FIXTURE_NAMES = ("fixture", "yield_fixture")
 
 
 def _may_be_fixture(decorator: ast.expr, fixtures: Set[str]) -> bool:
     target = decorator.func if isinstance(decorator, ast.Call) else decorator
     if isinstance(target, ast.Attribute):
-        return target.attr in ("fixture", "yield_fixture")
+        return target.attr in _FIXTURE_NAMES
     return isinstance(target, ast.Name) and target.id in fixtures
+
+
+def _may_be_mark(decorator: ast.expr, bindings: Mapping[str, Set[str]], assigned: Set[str]) -> bool:
+    """Whether ``_mark_name`` or the module's mark aliases may make ``decorator`` a mark."""
+    if isinstance(decorator, ast.Name) and decorator.id in assigned:
+        return True
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return any(name.startswith(_MARK) for name in qualified_names(target, bindings))
 
 
 class MarkOnFixture(Rule):
@@ -97,14 +106,39 @@ class MarkOnFixture(Rule):
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        """Some function has a decorator besides one that may be pytest's
-        fixture decorator (``fixture``/``yield_fixture`` by name, or a name
-        imported under an alias)."""
-        fixtures = imported_as(tree, {"fixture", "yield_fixture"})
-        return any(
-            len(func.decorator_list) >= 2 and any(_may_be_fixture(d, fixtures) for d in func.decorator_list)
-            for func, _ in functions(tree)
-        )
+        """Some function has a decorator that may be pytest's fixture decorator
+        (``fixture``/``yield_fixture`` by name, or a name imported as one of
+        them) and another that may be a mark: a name or attribute imported
+        from ``pytest.mark`` (``pytest.mark.slow``, ``mark.slow``), or a plain
+        name the module assigns (``slow = pytest.mark.slow``).  Two
+        ``@pytest.fixture`` on one function are spared.  Only the functions on
+        lines that spell a fixture decorator's name are read."""
+        bindings = import_bindings(tree, source)
+        fixtures = set(_FIXTURE_NAMES)
+        for name, qualified in bindings.items():
+            if any(q.rsplit(".", 1)[-1] in _FIXTURE_NAMES for q in qualified):
+                fixtures.add(name)
+        assigned: Optional[Set[str]] = None
+        for func in statements_on_lines(tree, word_lines(source, *fixtures)):
+            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) or len(func.decorator_list) < 2:
+                continue
+            decorators = func.decorator_list
+            for index, decorator in enumerate(decorators):
+                if not _may_be_fixture(decorator, fixtures):
+                    continue
+                if assigned is None:
+                    assigned = {
+                        target.id
+                        for statement in tree.body
+                        if isinstance(statement, ast.Assign)
+                        for target in statement.targets
+                        if isinstance(target, ast.Name)
+                    }
+                if any(
+                    _may_be_mark(other, bindings, assigned) for other in decorators[:index] + decorators[index + 1:]
+                ):
+                    return True
+        return False
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)

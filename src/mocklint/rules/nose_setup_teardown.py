@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
+from mocklint.analysis.ast_scan import header_nodes, statements_on_lines, word_lines
 from mocklint.analysis.collection import (
     TEST_CLASS_PREFIX,
     TEST_FUNCTION_PREFIX,
@@ -132,6 +134,29 @@ class NoseSetupTeardown(Rule):
     body_gate = gate(r"setup", r"teardown")  # definitions, and any mention that calls them
     gate = gate(r"def[ \t]+(?:setup|teardown)\b")
 
+    @classmethod
+    def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
+        """In a test module, an undecorated ``def setup``/``def teardown`` at
+        module level beside a test, or directly in a module-level class when
+        the module has a ``Test*`` class, whose name the module does not use
+        otherwise (``self.setup()``, a parameter ``setup``): ``finish`` is
+        silent on the rest, such as the ``def setup`` of pytest's own tests,
+        which is in a string."""
+        if not is_test_module_path(path):
+            return False
+        test_class = any(isinstance(s, ast.ClassDef) and s.name.startswith(TEST_CLASS_PREFIX) for s in tree.body)
+        candidates: Set[str] = set()
+        if test_class or any(
+            isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name.startswith(TEST_FUNCTION_PREFIX)
+            for s in tree.body
+        ):
+            candidates.update(_nose_defs(tree.body))
+        if test_class:
+            for statement in tree.body:
+                if isinstance(statement, ast.ClassDef):
+                    candidates.update(_nose_defs(statement.body))
+        return any(not _used(tree, source, name) for name in candidates)
+
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)
         self._module_defs: List[cst.FunctionDef] = []
@@ -204,6 +229,25 @@ class NoseSetupTeardown(Rule):
                 if method is not None and id(method) in self._method_defs and id(method) not in found:
                     found[id(method)] = (method, cls.name.value)
         return list(found.values())
+
+
+def _nose_defs(body: Sequence[ast.stmt]) -> Iterator[str]:
+    """The names of the undecorated ``def setup``/``def teardown`` in ``body``."""
+    for statement in body:
+        if isinstance(statement, ast.FunctionDef) and statement.name in _NAMES and not statement.decorator_list:
+            yield statement.name
+
+
+def _used(tree: ast.Module, source: str, name: str) -> bool:
+    """Whether ``tree`` surely uses ``name`` as ``visit_Name`` records it: a
+    name, an attribute or a parameter, on a line with the word."""
+    return any(
+        (isinstance(node, ast.Name) and node.id == name)
+        or (isinstance(node, ast.Attribute) and node.attr == name)
+        or (isinstance(node, ast.arg) and node.arg == name)
+        for statement in statements_on_lines(tree, word_lines(source, name))
+        for node in header_nodes(statement)
+    )
 
 
 def _single_method(cls: cst.ClassDef, name: str) -> Optional[cst.FunctionDef]:

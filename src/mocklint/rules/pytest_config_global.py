@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from typing import List, Optional, Tuple
 
 import libcst as cst
 
+from mocklint.analysis.ast_scan import (
+    header_nodes,
+    import_attributes,
+    import_bindings,
+    qualified_names,
+    statements_on_lines,
+    word_lines,
+)
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.project import conftest_chain_matches
 from mocklint.analysis.pytest_roles import Role, parameter_names
@@ -116,6 +125,35 @@ class PytestConfigGlobal(Rule):
         r"\bhasattr\s*\(\s*pytest\s*,",
         r"\bgetattr\s*\(\s*pytest\s*,",
     )
+
+    @classmethod
+    def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
+        """``<x>.config`` where ``x`` is imported as ``pytest``, ``from pytest
+        import config``, or ``getattr``/``hasattr(<pytest>, "config", ...)``, on
+        a line that spells ``config`` or the builtin: files whose ``hasattr(pytest,
+        ...)`` asks for something else, or that import ``pytest`` under another
+        name without reading ``config``, are spared."""
+        bindings = None
+        for statement in statements_on_lines(tree, word_lines(source, "config", "getattr", "hasattr")):
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                if isinstance(statement, ast.ImportFrom) and statement.level == 0 and statement.module == "pytest":
+                    if any(alias.name == "config" for alias in statement.names):
+                        return True
+                bindings = import_bindings(tree, source) if bindings is None else bindings
+                if "pytest.config" in import_attributes(statement, bindings):
+                    return True  # ``import pytest.config``
+                continue
+            for node in header_nodes(statement):
+                if isinstance(node, ast.Attribute) and node.attr == "config":
+                    holder, wanted = node, "pytest.config"
+                elif _may_ask_for_config(node):
+                    holder, wanted = node.args[0], "pytest"  # type: ignore[attr-defined]
+                else:
+                    continue
+                bindings = import_bindings(tree, source) if bindings is None else bindings
+                if wanted in qualified_names(holder, bindings):
+                    return True
+        return False
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)
@@ -254,6 +292,16 @@ class PytestConfigGlobal(Rule):
             "`skipif(\"config.getoption('--slow')\")` or a marker handled in `pytest_collection_modifyitems`",
             True,
         )
+
+
+def _may_ask_for_config(node: ast.AST) -> bool:
+    """``getattr(x, "config", ...)`` or ``hasattr(x, "config")``, as ``visit_Call`` reads them."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr")):
+        return False
+    args = node.args
+    if len(args) < 2 or node.keywords or any(isinstance(arg, ast.Starred) for arg in args):
+        return False
+    return isinstance(args[1], ast.Constant) and args[1].value == "config"
 
 
 def _is_string(node: cst.BaseExpression, value: str) -> bool:

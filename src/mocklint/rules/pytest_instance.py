@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from typing import List, Tuple
+import ast
+from typing import List, Optional, Tuple
 
 import libcst as cst
 
+from mocklint.analysis.ast_scan import (
+    header_nodes,
+    import_attributes,
+    import_bindings,
+    qualified_names,
+    statements_on_lines,
+    word_lines,
+)
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
@@ -85,6 +94,28 @@ class PytestInstance(Rule):
     }
     body_gate = gate(r"Instance")
     gate = gate(r"Instance(?<!\wInstance)\b")  # literal first: the regex engine scans for it fast
+
+    @classmethod
+    def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
+        """``from pytest import Instance``, or ``<x>.Instance`` where ``x`` is
+        imported from pytest (``pytest``, ``pt``, ``_pytest.python``), on a line
+        with the word: files that say "Instance" only in strings are spared."""
+        bindings = None
+        for statement in statements_on_lines(tree, word_lines(source, "Instance")):
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                if isinstance(statement, ast.ImportFrom) and statement.level == 0 and statement.module in _MODULES:
+                    if any(alias.name == "Instance" for alias in statement.names):
+                        return True
+                bindings = import_bindings(tree, source) if bindings is None else bindings
+                if not _QUALIFIED.isdisjoint(import_attributes(statement, bindings)):
+                    return True  # ``import pytest.Instance``
+                continue
+            for node in header_nodes(statement):
+                if isinstance(node, ast.Attribute) and node.attr == "Instance":
+                    bindings = import_bindings(tree, source) if bindings is None else bindings
+                    if not _QUALIFIED.isdisjoint(qualified_names(node, bindings)):
+                        return True
+        return False
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+from typing import Optional
+
 import libcst as cst
 
+from mocklint.analysis.ast_scan import header_nodes, import_bindings, qualified_names, statements_on_lines, word_lines
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site
@@ -20,6 +24,7 @@ _REMOVED = {
 }
 _NEVER = {"pytest.xfail": "xfail", "_pytest.outcomes.xfail": "xfail"}
 _KEYWORD = r"[(,]\s*(?:#[^\n]*\s*)*msg\s*=(?!=)"
+_CALLEES = frozenset(_REMOVED) | frozenset(_NEVER)
 
 
 class PytestMsgKeyword(Rule):
@@ -98,6 +103,21 @@ class PytestMsgKeyword(Rule):
     # `msg=` as a keyword: after `(` or `,` (and comments), not the `msg = ...` of an assignment
     body_gate = gate(gate_all(r"\bmsg\s*=", _KEYWORD))
     gate = gate_all(r"\bmsg\s*=", r"\b(?:skip|fail|exit|xfail)\b", _KEYWORD)
+
+    @classmethod
+    def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
+        """A call with ``msg=`` of a name imported from pytest that may stand for
+        one of the four functions (``pytest.skip``, ``pt.fail``, ``from pytest
+        import exit as stop``), on a line with the word: ``self.fail(msg=...)``
+        of unittest and a ``fail`` of one's own are spared."""
+        bindings = None
+        for statement in statements_on_lines(tree, word_lines(source, "msg")):
+            for node in header_nodes(statement):
+                if isinstance(node, ast.Call) and any(keyword.arg == "msg" for keyword in node.keywords):
+                    bindings = import_bindings(tree, source) if bindings is None else bindings
+                    if not _CALLEES.isdisjoint(qualified_names(node.func, bindings)):
+                        return True
+        return False
 
     def visit_Call(self, node: cst.Call, site: Site) -> None:
         keyword = next((arg for arg in node.args if arg.keyword is not None and arg.keyword.value == "msg"), None)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import os
-from typing import Optional
+from typing import List, Optional
 
+from mocklint.analysis.ast_scan import statements_on_lines, word_lines
 from mocklint.analysis.fixture_defs import ModuleFacts, extract
 from mocklint.analysis.project import ProjectModel, model_for_path, module_facts
 from mocklint.rule import Rule, gate
@@ -67,6 +69,27 @@ class PytestPluginsInNonRootConftest(Rule):
     body_gate = gate(r"pytest_plugins")
     gate = gate(r"\bpytest_plugins\b")
 
+    @classmethod
+    def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
+        """A conftest.py that assigns the name ``pytest_plugins`` (at any depth:
+        ``extract`` reads it at module level and in ``if``/``try`` blocks), in a
+        folder pytest reaches only while it collects: the test modules that name
+        it (pytest's own tests write conftest files) are spared, and so are the
+        root conftest.py files, which the project model tells apart from the path."""
+        if not path or os.path.basename(path) != "conftest.py":
+            return False
+        if not any(
+            isinstance(target, ast.Name) and target.id == "pytest_plugins"
+            for statement in statements_on_lines(tree, word_lines(source, "pytest_plugins"))
+            for target in _assigned(statement)
+        ):
+            return False
+        path = os.path.abspath(path)
+        model = model_for_path(path)
+        if model is None or model.config.extra.get("guessed"):
+            return False
+        return _loaded_during_collection(model, os.path.dirname(path))
+
     def finish(self) -> None:
         path = self.context.path
         if not path or os.path.basename(path) != "conftest.py":
@@ -89,6 +112,15 @@ class PytestPluginsInNonRootConftest(Rule):
             folder=model.rel(folder),
             root_conftest=model.rel(os.path.join(model.root, "conftest.py")),
         )
+
+
+def _assigned(statement: ast.stmt) -> List[ast.expr]:
+    """The targets of an assignment statement (``x: T`` without a value included)."""
+    if isinstance(statement, ast.Assign):
+        return statement.targets
+    if isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
+        return [statement.target]
+    return []
 
 
 def _loaded_during_collection(model: ProjectModel, folder: str) -> bool:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.compat_guards import compat_guarded
+from mocklint.analysis.ast_scan import header_nodes, import_bindings, qualified_names, statements_on_lines, word_lines
+from mocklint.analysis.compat_guards import compat_guarded, in_catching_with
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, child_fields
 from mocklint.rule import Rule, gate
@@ -97,6 +99,24 @@ class PytestWarnsNone(Rule):
         r"\bwarns\s+as\b",
     )
 
+    @classmethod
+    def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
+        """A call passing ``None`` of a name imported as ``warns`` (``pytest.warns``,
+        ``from pytest import warns as w``), outside a ``with`` block that expects
+        a ``TypeError`` (``compat_guarded``): pytest's own test that
+        ``pytest.warns(None)`` raises is spared."""
+        bindings = None
+        for statement in statements_on_lines(tree, word_lines(source, "None")):
+            for node in header_nodes(statement):
+                if not (isinstance(node, ast.Call) and _may_pass_none(node)):
+                    continue
+                bindings = import_bindings(tree, source) if bindings is None else bindings
+                if _WARNS.isdisjoint(qualified_names(node.func, bindings)):
+                    continue
+                if not in_catching_with(tree, statement):
+                    return True
+        return False
+
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)
         self._calls: List[Tuple[cst.Call, Site]] = []
@@ -121,6 +141,16 @@ class PytestWarnsNone(Rule):
             scope = site.enclosing_function() or self.context.module
             intent = _intent(scope, record)
             self.report(node, intent or "default", call=call, callee=callee, record=record)
+
+
+def _may_pass_none(call: ast.Call) -> bool:
+    """Whether ``_passes_none`` may hold for the libcst node of ``call``."""
+    if call.args and isinstance(call.args[0], ast.Constant) and call.args[0].value is None:
+        return True
+    return any(
+        keyword.arg == "expected_warning" and isinstance(keyword.value, ast.Constant) and keyword.value.value is None
+        for keyword in call.keywords
+    )
 
 
 def _first_positional_is_none(call: cst.Call) -> bool:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import functions, own_nodes, word_lines
+from mocklint.analysis.ast_scan import (
+    block_statements_on_lines,
+    header_nodes,
+    import_bindings,
+    qualified_names,
+    statements_on_lines,
+    word_lines,
+)
 from mocklint.analysis.bodies import BodyFilter
 from mocklint.analysis.collection import (
     TEST_FUNCTION_PREFIX,
@@ -98,17 +105,21 @@ class YieldTest(Rule):
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
         """A plain ``def test*`` with a ``yield`` of its own (not one of a nested
         function, nor one in a string: pytest's own tests write test files), in a
-        test module.  Only functions with the word on one of their lines are walked."""
+        test module, whose decorators may all be transparent (a fixture named
+        ``test_client`` is not a test).  Only the statements with the word on
+        one of their lines are read."""
         if not is_test_module_path(path):
             return False
         lines = word_lines(source, "yield")
-        for func, _ in functions(tree):
-            if isinstance(func, ast.FunctionDef) and func.name.startswith(TEST_FUNCTION_PREFIX):
-                end = getattr(func, "end_lineno", None) or 10**9
-                if any(func.lineno <= line <= end for line in lines) and any(
-                    isinstance(node, (ast.Yield, ast.YieldFrom)) for node in own_nodes(func)
-                ):
-                    return True
+        bindings: Optional[Dict[str, Set[str]]] = None
+        for func in statements_on_lines(tree, lines):
+            if not isinstance(func, ast.FunctionDef) or not func.name.startswith(TEST_FUNCTION_PREFIX):
+                continue
+            if not _yields_itself(func, lines):
+                continue
+            bindings = import_bindings(tree, source) if bindings is None else bindings
+            if all(_may_be_transparent(decorator, bindings) for decorator in func.decorator_list):
+                return True
         return False
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
@@ -173,6 +184,30 @@ class YieldTest(Rule):
             if resolved is None or not resolved.startswith("pytest.mark."):
                 return False
         return True
+
+
+def _may_be_transparent(decorator: ast.expr, bindings: Mapping[str, Set[str]]) -> bool:
+    """Whether ``_transparent_decorators`` may accept ``decorator``: ``staticmethod``,
+    ``classmethod`` or a name imported from ``pytest.mark``."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(target, ast.Name) and target.id in _TRANSPARENT:
+        return True
+    return any(name.startswith("pytest.mark.") for name in qualified_names(target, bindings))
+
+
+def _yields_itself(func: ast.FunctionDef, lines: List[int]) -> bool:
+    """Whether ``func`` holds a ``yield`` of its own on one of ``lines`` (sorted):
+    in its header, in its statements, or in the decorators, defaults and bases
+    of the functions and classes defined in it (evaluated in ``func``), not in
+    their bodies nor in lambdas."""
+    stack: List[ast.stmt] = [func]
+    while stack:
+        statement = stack.pop()
+        if any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in header_nodes(statement, (ast.Lambda,))):
+            return True
+        if statement is func or not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack.extend(block_statements_on_lines(statement, lines))
+    return False
 
 
 def _replacement(yields: List[cst.CSTNode]) -> str:

@@ -43,7 +43,7 @@ def candidates(tree: ast.Module) -> Iterator[Function]:
                 stack.append(statement.body)
 
 
-class _Lines:
+class Lines:
     """The source split into lines the way CPython numbers them."""
 
     def __init__(self, source: str) -> None:
@@ -59,7 +59,7 @@ class _Lines:
         return self.source[self.offset(first): end]
 
 
-def _body_start(func: Function, lines: _Lines) -> Optional[int]:
+def body_start(func: Function, lines: Lines) -> Optional[int]:
     """The first line of ``func``'s body when the body starts on a line of its
     own (not ``def f(): return 1``), else None."""
     first = func.body[0]
@@ -81,12 +81,12 @@ def reduce_source(source: str, tree: ast.Module, filters: Sequence[BodyFilter]) 
     (``source`` itself, 0 and none when nothing is)."""
     if "\r" in source.replace("\r\n", ""):
         return source, 0, set()  # a lone carriage return: CPython and libcst may count lines apart
-    lines = _Lines(source)
+    lines = Lines(source)
     dropped: List[Tuple[int, int]] = []
     functions: Set[int] = set()
     for func in candidates(tree):
         end = getattr(func, "end_lineno", None)
-        start = _body_start(func, lines) if end else None
+        start = body_start(func, lines) if end else None
         if start is None or end is None or end - start < 1:
             continue  # one-line bodies are not worth it
         body = lines.text(start, end)

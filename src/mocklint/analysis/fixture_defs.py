@@ -65,6 +65,11 @@ _SIGNATURE_KEEPING = frozenset(
         "django.test.modify_settings",
     }
 )
+#: the decorators ``test_function`` reads besides ``pytest.mark.*``: any other
+#: leaves the test's signature unknown, and the test unchecked by MCK301
+TEST_DECORATORS = frozenset(
+    {*_PATCH, *_PATCH_OBJECT, *_PATCH_DICT, _GIVEN, "staticmethod", "classmethod", *_SIGNATURE_KEEPING}
+)
 #: decorator names that look like a fixture decorator (``fixture``, ``async_fixture``, ``_fixture_type``)
 FIXTURE_LIKE = re.compile(r"^\w*?_?fixture(?:_\w+)?$", re.IGNORECASE)
 _STOPPERS = frozenset({"pytest.skip", "pytest.xfail", "pytest.fail", "pytest.exit", "pytest.importorskip"})

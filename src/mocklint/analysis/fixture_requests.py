@@ -2,18 +2,38 @@
 certainly provided, so that MCK301 need not parse the file with libcst.
 
 The question is one-sided: ``certainly_provided`` answers True only when no
-request of the module can miss; anything it does not understand (a request
-by ``getfixturevalue``, a ``pytest_generate_tests`` hook, an imported fixture,
-a fixture that requests its own name, a parametrize whose names it cannot read)
-answers False and the file goes through the full analysis.  So the answer can
-make mocklint faster, never quieter: a file it lets through unparsed is one in
+request of the module can miss; anything it does not understand (an imported
+fixture, a fixture that requests its own name with nothing outer to extend, a
+parametrize whose names it cannot read, a dynamic ``pytest_plugins``) answers
+False and the file goes through the full analysis.  So the answer can make
+mocklint faster, never quieter: a file it lets through unparsed is one in
 which MCK301's full check would report nothing.
 
-It reads requests the way ``fixture_defs`` does: the names of
-``@pytest.mark.usefixtures("a", "b")`` decorators (any other spelling of
-``usefixtures`` in the text, a ``pytestmark`` for one, makes it unsure), and
-not the parameters that ``@patch(...)`` decorators without ``new`` fill
-(pytest's ``num_mock_patch_args``).
+It reads what ``fixture_defs`` reads, the way it reads it:
+
+- the parameters of tests and fixtures, without those ``@patch(...)``
+  decorators without ``new`` fill (pytest's ``num_mock_patch_args``) and those
+  hypothesis's ``@given`` fills; a test with a decorator ``fixture_defs``
+  cannot read (one that resolves to no import, or to an import that is neither
+  a ``pytest.mark`` nor a decorator known to keep the signature) is not
+  checked at all, so its requests are not either.  Names resolve as
+  ``names.NameResolver`` resolves them: through the imports of the module
+  and its classes, wherever they are in the file;
+- ``@pytest.mark.usefixtures("a", "b")`` and ``@pytest.mark.parametrize``
+  decorators, of tests and of classes.  Every other whole-word
+  ``usefixtures`` outside the bodies of functions (a ``pytestmark``, an alias,
+  a module docstring) makes it unsure; one inside a body (a ``pytester``
+  source, ``request.applymarker``) is nothing ``fixture_defs`` reads;
+- literal ``getfixturevalue("name")`` calls of tests and fixtures, as requests;
+- fixtures requesting their own name (an override): that name is looked up
+  outside the scope that defines it;
+- names module and class bodies assign from a call or a name: ``fixture_defs``
+  counts them as *maybe* a fixture, never missing;
+- a literal module-level ``pytest_plugins``: its fixtures are visible, as
+  ``project.ModulePlugins`` resolves them.
+
+``pytest_generate_tests`` hooks and ``__test__`` attributes are not read: they
+only narrow what the full check looks at.
 
 Most test modules request only built-in fixtures, plugin fixtures and fixtures
 of their conftest.py chain, which the project model knows already (it parses
@@ -25,15 +45,26 @@ statements (a few microseconds).
 from __future__ import annotations
 
 import ast
+import bisect
 import os
 from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 
-from mocklint.analysis.project import MAYBE, ProjectModel
-
-#: text that makes a module's requests dynamic or indirect
-_DYNAMIC_WORDS = ("getfixturevalue", "getfuncargvalue", "pytest_generate_tests", "pytest_plugins", "__test__")
+from mocklint.analysis.ast_scan import word_lines
+from mocklint.analysis.bodies import Lines, body_start, candidates
+from mocklint.analysis.fixture_defs import FIXTURE_LIKE, FIXTURE_QUALNAMES, TEST_DECORATORS, ModuleFacts
+from mocklint.analysis.project import MAYBE, GlobalLevel, Level, ModulePlugins, ProjectModel
 
 _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+#: compound statements whose blocks ``fixture_defs`` reads (a ``match`` or
+#: ``try``/``except*`` block it does not: what is bound there is not seen)
+_READ_BLOCKS = (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)
+#: values that make an assigned name *maybe* a fixture for ``fixture_defs``
+_MAYBE_VALUES = (ast.Call, ast.Name, ast.Attribute, ast.Subscript, ast.IfExp, ast.BoolOp)
+_PATCH = frozenset(q for q in TEST_DECORATORS if q.endswith(".patch"))
+_PATCH_OBJECT = frozenset(q for q in TEST_DECORATORS if q.endswith(".patch.object"))
+_GIVEN = "hypothesis.given"
+_PARAMETRIZE = "pytest.mark.parametrize"
 
 
 class _Unsure(Exception):
@@ -43,16 +74,42 @@ class _Unsure(Exception):
 def certainly_provided(tree: ast.Module, source: str, path: str, model: ProjectModel) -> bool:
     """Whether every fixture requested in the test module ``path`` is certainly
     provided (see the module docstring); False whenever unsure."""
-    if any(word in source for word in _DYNAMIC_WORDS) or model.config.usefixtures:
+    if model.config.usefixtures:
         return False
     try:
-        requests = _Requests(tree, path, model)
+        requests = _Requests(tree, source, path, model)
         provided = requests.all_provided()
     except _Unsure:
         return False
-    # every `usefixtures` of the text must be a decorator read above (not a
-    # `pytestmark`, a `request.applymarker`, a name in a string...)
-    return provided and source.count("usefixtures") == requests.usefixtures_read
+    # every `usefixtures` that fixture_defs may read must be a decorator read above
+    return provided and _usefixtures_all_read(tree, source, requests.usefixtures_read)
+
+
+def _usefixtures_all_read(tree: ast.Module, source: str, read: int) -> bool:
+    """Whether the ``read`` decorators are every ``usefixtures`` in ``source``
+    outside the bodies of the module's functions and methods (``fixture_defs``
+    reads decorators and module and class bodies only)."""
+    count = source.count("usefixtures")
+    if count == read:
+        return True  # the common case: no other mention at all
+    if "\r" in source.replace("\r\n", ""):
+        return False  # a lone carriage return: ``Lines`` counts lines apart from CPython
+    occurrences = word_lines(source, "usefixtures")
+    lines = Lines(source)
+    bodies: List[Tuple[int, int]] = []
+    for func in candidates(tree):
+        end = getattr(func, "end_lineno", None)
+        start = body_start(func, lines) if end else None
+        if start is not None and end is not None:
+            bodies.append((start, end))
+    bodies.sort()
+    starts = [start for start, _ in bodies]
+    count = 0
+    for line in occurrences:
+        index = bisect.bisect_right(starts, line) - 1
+        if index < 0 or bodies[index][1] < line:
+            count += 1
+    return count == read
 
 
 def _mentions_fixture(node: ast.expr) -> bool:
@@ -65,7 +122,7 @@ def _mentions_fixture(node: ast.expr) -> bool:
 
 
 def _is_pytest_mark(node: ast.expr) -> bool:
-    """``@pytest.mark.anything``, called or not."""
+    """``@pytest.mark.anything``, called or not, spelled so."""
     target = node.func if isinstance(node, ast.Call) else node
     while isinstance(target, ast.Attribute):
         if isinstance(target.value, ast.Name):
@@ -75,17 +132,66 @@ def _is_pytest_mark(node: ast.expr) -> bool:
 
 
 def _strings(node: ast.expr) -> Optional[List[str]]:
-    """The names of a parametrize ``argnames`` literal: "a,b", ("a", "b"), ["a"]."""
+    """The names of a parametrize ``argnames`` literal, as ``fixture_defs``
+    reads them: "a, b" split and stripped; ("a", "b") or ["a"] as they are."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [part.strip() for part in node.value.split(",") if part.strip()]
+    literal = _literal_strings(node) if isinstance(node, (ast.Tuple, ast.List)) else None
+    return list(literal) if literal is not None else None
+
+
+def _literal_strings(node: Optional[ast.expr]) -> Optional[Tuple[str, ...]]:
+    """A string, or a list or tuple of strings (``fixture_defs._strings``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return (node.value,)
     if isinstance(node, (ast.Tuple, ast.List)):
-        names: List[str] = []
+        found: List[str] = []
         for element in node.elts:
             if not (isinstance(element, ast.Constant) and isinstance(element.value, str)):
                 return None
-            names.append(element.value.strip())
-        return names
+            found.append(element.value)
+        return tuple(found)
     return None
+
+
+def _target_names(target: ast.expr) -> List[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for element in target.elts for name in _target_names(element)]
+    if isinstance(target, ast.Starred):
+        return _target_names(target.value)
+    return []
+
+
+def _dotted(node: ast.expr) -> Optional[Tuple[str, List[str]]]:
+    """The root name and the attributes of ``a.b.c`` (``("a", ["b", "c"])``)."""
+    attrs: List[str] = []
+    while isinstance(node, ast.Attribute):
+        attrs.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    attrs.reverse()
+    return node.id, attrs
+
+
+def _last_name(node: ast.expr) -> Optional[str]:
+    """``c`` of ``a.b.c``; None when ``node`` is no dotted name."""
+    dotted = _dotted(node)
+    if dotted is None:
+        return None
+    root, attrs = dotted
+    return attrs[-1] if attrs else root
+
+
+def _starred(call: ast.Call) -> bool:
+    return any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)
+
+
+def _accepted(qualname: str) -> bool:
+    """Whether ``fixture_defs.test_function`` reads a decorator that resolves to ``qualname``."""
+    return qualname.startswith("pytest.mark.") or qualname in TEST_DECORATORS
 
 
 class _Scope:
@@ -93,97 +199,218 @@ class _Scope:
     the names its functions request."""
 
     def __init__(
-        self, parent: Optional["_Scope"], bases: Tuple[str, ...] = (), followed: bool = True, checked: bool = True
+        self, parent: Optional["_Scope"], bases: Tuple[str, ...] = (), plain: bool = True
     ) -> None:
         self.parent = parent
         self.bases = bases
-        #: whether MCK301 can follow its bases (so a subclass can be checked)
-        self.followed = followed
-        #: whether MCK301 checks the tests of this class (see ``_Requests._class``)
-        self.checked = checked
+        #: whether fixture_defs sees the class and its bases are local names (or
+        #: none, for a nested class), which MCK301 follows (see ``_Requests._followed``)
+        self.plain = plain
+        #: whether MCK301 checks the tests of this class (see ``_Requests._class_marks``)
+        self.checked = True
+        #: fixtures, and names bound so that they may be one
         self.fixtures: Set[str] = set()
-        self.requests: List[str] = []
+        self.requests: Set[str] = set()
+        #: names its fixtures request under their own name (looked up outside it)
+        self.own_names: Set[str] = set()
+        #: the marks of its ``pytestmark``, and the names its ``parametrize`` marks
+        #: (there, or decorating a class) hand its tests directly
+        self.marks: List[ast.expr] = []
+        self.parametrized: Set[str] = set()
 
 
 class _Requests:
-    def __init__(self, tree: ast.Module, path: str, model: ProjectModel) -> None:
+    def __init__(self, tree: ast.Module, source: str, path: str, model: ProjectModel) -> None:
         self.tree = tree
         self.model = model
+        self.path = path
         self.directory = os.path.dirname(path)
         self.module = _Scope(None)
-        #: module-level classes by name, and every class scope in order
+        #: module-level classes by name, and every class scope in order (outer first)
         self.classes: Dict[str, _Scope] = {}
-        self.scopes: List[_Scope] = []
+        self.scopes: List[Tuple[ast.ClassDef, _Scope]] = []
+        self.functions: List[Tuple[_Function, _Scope, bool]] = []
         #: local names of pytest's `fixture` decorator (`from pytest import fixture`)
         self.fixture_names: Set[str] = set()
+        #: name -> what the imports of the module and its classes bind it to
+        self.imports: Dict[str, Set[str]] = {}
+        #: the module's `pytest_plugins`, read as fixture_defs reads it
+        self.plugins: Tuple[str, ...] = ()
         #: where fixtures from outside the module come from: plugins, built-ins, conftests
-        self.levels = [model.global_level(), *model.conftest_levels(self.directory)]
+        key = ("fixture_requests.levels", self.directory)
+        levels = model.derived.get(key)
+        if not isinstance(levels, list):
+            levels = model.derived[key] = [model.global_level(), *model.conftest_levels(self.directory)]
+        self.levels: List[Union[GlobalLevel, Level]] = list(levels)  # type: ignore[arg-type]
         #: the `@pytest.mark.usefixtures(...)` decorators read
         self.usefixtures_read = 0
+        #: function name -> whether pytest collects it as a test (kept with the model)
+        names = model.derived.get("fixture_requests.test_names")
+        if not isinstance(names, dict):
+            names = model.derived["fixture_requests.test_names"] = {}
+        self.test_names: Dict[str, bool] = names
+        #: lines naming getfixturevalue
+        self.lookup_lines = word_lines(source, "getfixturevalue") if "getfixturevalue" in source else []
 
     # -- walk -------------------------------------------------------------------
     def all_provided(self) -> bool:
-        return all(self._provided(name, scope, set()) for name, scope in self.requests())
+        for name, scope, outside in self.requests():
+            if not (self._provided_outside(name, scope) if outside else self._provided(name, scope, set())):
+                return False
+        return True
 
-    def requests(self) -> List[Tuple[str, _Scope]]:
+    def requests(self) -> Set[Tuple[str, _Scope, bool]]:
         """Every name the module's checked tests and fixtures request, with the
-        scope it is looked up from."""
-        self._body(self.tree.body, self.module, conditional=False)
-        requests = [(name, self.module) for name in self.module.requests]
-        for scope in self.scopes:
-            if scope.checked:
-                # a test class runs the tests it inherits from local bases, in its own context
-                for owner in [scope, *self._local_bases(scope, 0)]:
-                    requests.extend((name, scope) for name in owner.requests)
-        return requests
+        scope it is looked up from (True: outside that scope)."""
+        self._body(self.tree.body, self.module, conditional=False, read=True)
+        if self.plugins:
+            self.levels.append(self._module_plugins())
+        for mark in self.module.marks:
+            self.module.parametrized.update(self._parametrized(mark) or ())
+        for node, scope in self.scopes:
+            self._class_marks(node, scope)
+        for func, scope, conditional in self.functions:
+            self._function(func, scope, conditional)
+        module = self.module
+        # a module's pytestmark marks every test, so its parametrize names are never requested
+        found = {(name, module, False) for name in module.requests if name not in module.parametrized}
+        found |= {(name, module, True) for name in module.own_names if name not in module.parametrized}
+        for _, scope in self.scopes:
+            if not scope.checked:
+                continue
+            # a test class runs the tests it inherits from local bases, in its own context
+            owners = [scope, *self._local_bases(scope, 0)]
+            ignored: Set[str] = set()
+            outer: Optional[_Scope] = scope
+            while outer is not None:
+                for owner in [outer, *self._local_bases(outer, 0)]:
+                    ignored |= owner.parametrized
+                outer = outer.parent
+            for owner in owners:
+                found |= {(name, scope, False) for name in owner.requests if name not in ignored}
+                found |= {(name, owner, True) for name in owner.own_names if name not in ignored}
+        return found
 
-    def _body(self, body: List[ast.stmt], scope: _Scope, conditional: bool) -> None:
+    def _body(self, body: List[ast.stmt], scope: _Scope, conditional: bool, read: bool) -> None:
+        """Walk a module or class body; ``read``: whether fixture_defs reads this block."""
+        functions = self.functions
         for statement in body:
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self._function(statement, scope, conditional)
-            elif isinstance(statement, ast.ClassDef):
-                self._class(statement, scope)
-            elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-                self._assignment(statement)
-            elif isinstance(statement, ast.ImportFrom):
-                if statement.module in ("pytest", "pytest_asyncio"):
-                    self.fixture_names.update(
-                        alias.asname or alias.name for alias in statement.names if alias.name == "fixture"
-                    )
+            kind = type(statement)  # ast's node types are final: `is` is exact, and faster
+            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                functions.append((statement, scope, conditional))  # type: ignore[arg-type]
+            elif kind is ast.Expr or kind is ast.Pass:
+                continue  # docstrings, calls
+            elif kind is ast.ClassDef:
+                self._class(statement, scope, read)  # type: ignore[arg-type]
+            elif kind is ast.Assign or kind is ast.AnnAssign or kind is ast.AugAssign:
+                self._assignment(statement, scope, read)  # type: ignore[arg-type]
+            elif kind is ast.ImportFrom:
+                self._import_from(statement)  # type: ignore[arg-type]
+            elif kind is ast.Import:
+                for alias in statement.names:  # type: ignore[attr-defined]
+                    local = alias.asname or alias.name.split(".", 1)[0]  # `import a.b` binds `a`
+                    self.imports.setdefault(local, set()).add(alias.name if alias.asname else local)
             else:
+                inner = read and isinstance(statement, _READ_BLOCKS)
+                if inner and isinstance(statement, (ast.For, ast.AsyncFor)):
+                    scope.fixtures.update(_target_names(statement.target))  # bound in a loop: maybe a fixture
                 for block in _blocks(statement):
-                    self._body(block, scope, conditional=True)
+                    self._body(block, scope, conditional=True, read=inner)
 
-    def _assignment(self, statement: Union[ast.Assign, ast.AnnAssign, ast.AugAssign]) -> None:
+    def _import_from(self, statement: ast.ImportFrom) -> None:
+        module = "." * (statement.level or 0) + (statement.module or "")
+        separator = "" if module.endswith(".") else "."
+        for alias in statement.names:
+            if alias.name == "*":
+                continue
+            local = alias.asname or alias.name
+            self.imports.setdefault(local, set()).add(f"{module}{separator}{alias.name}")
+            if alias.name == "fixture" and statement.module in ("pytest", "pytest_asyncio") and not statement.level:
+                self.fixture_names.add(local)
+
+    def _assignment(
+        self, statement: Union[ast.Assign, ast.AnnAssign, ast.AugAssign], scope: _Scope, read: bool
+    ) -> None:
         value = statement.value
         if isinstance(value, ast.Call) and _mentions_fixture(value.func):
             raise _Unsure  # `db = pytest.fixture(make_db)`: the assignment form
+        top = scope is self.module
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                if value is not None and read:
+                    scope.fixtures.update(_target_names(target))
+                continue
+            name = target.id
+            if name == "pytest_plugins" and top:
+                literal = _literal_strings(value)
+                if literal is None or not read:
+                    raise _Unsure  # a dynamic pytest_plugins, or one fixture_defs does not see
+                self.plugins = tuple(part for text in literal for part in text.split(",") if part)
+            elif name == "pytestmark" and value is not None:
+                if read:
+                    elements = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+                    for element in elements:
+                        scope.requests.update(self._usefixtures(element))  # requested by each test it marks
+                    scope.marks.extend(elements)
+            elif name == "__all__" and top:
+                continue
+            elif read and isinstance(value, _MAYBE_VALUES):
+                scope.fixtures.add(name)  # maybe a fixture (a factory's product): never missing
 
-    def _class(self, node: ast.ClassDef, outer: _Scope) -> None:
+    def _module_plugins(self) -> ModulePlugins:
+        """The module's ``pytest_plugins`` level, as MCK301 builds it (once per folder and value)."""
+        key = ("fixture_requests.module_plugins", self.directory, self.plugins)
+        level = self.model.derived.get(key)
+        if not isinstance(level, ModulePlugins):
+            facts = ModuleFacts(path=self.path, pytest_plugins=self.plugins)
+            level = self.model.derived[key] = ModulePlugins(self.model, facts)
+        return level
+
+    def _class(self, node: ast.ClassDef, outer: _Scope, read: bool) -> None:
         """Walk a class.  MCK301 checks a test class only when its bases are
         local classes it can follow (or none, for a nested class) and its
         decorators are pytest marks, as ``fixture_defs.classdef`` decides; the
         classes it skips need no answer here, except as bases of one it checks."""
         top = outer is self.module
         bases = [base.id for base in node.bases if isinstance(base, ast.Name) and base.id != "object"]
-        followed = (
-            not node.keywords
+        plain = (
+            read
+            and not node.keywords
             and all(isinstance(base, ast.Name) for base in node.bases)
-            and (all(base in self.classes and self.classes[base].followed for base in bases) if top else not bases)
+            and (top or not bases)
         )
-        checked = (
-            followed
-            and outer.checked
-            and all(_is_pytest_mark(decorator) for decorator in node.decorator_list)
+        scope = _Scope(outer, tuple(bases), plain)
+        if top and read:
+            self.classes[node.name] = scope  # the last definition, as in fixture_defs
+        self.scopes.append((node, scope))
+        for decorator in node.decorator_list:
+            scope.requests.update(self._usefixtures(decorator))  # every test of the class requests them
+        self._body(node.body, scope, conditional=False, read=read)
+
+    def _followed(self, scope: _Scope, depth: int) -> bool:
+        """Whether MCK301 can follow the class's bases (its ``_mro``), with
+        every class of the module known."""
+        if not scope.plain or depth > 20:
+            return False
+        for base in scope.bases:
+            other = self.classes.get(base)
+            if other is None or not self._followed(other, depth + 1):
+                return False
+        return True
+
+    def _class_marks(self, node: ast.ClassDef, scope: _Scope) -> None:
+        """Whether MCK301 may check the class (once every import is known), and
+        the names its ``parametrize`` decorators hand its tests."""
+        outer = scope.parent
+        scope.checked = (
+            (outer is None or outer.checked)
+            and self._followed(scope, 0)
+            and all(self._may_be_mark(decorator) for decorator in node.decorator_list)
             and self.model.is_test_class_name(node.name)
         )
-        scope = _Scope(outer, tuple(bases), followed, checked)
-        if top:
-            self.classes[node.name] = scope
-        self.scopes.append(scope)
-        for decorator in node.decorator_list:
-            scope.requests.extend(self._usefixtures(decorator))  # every test of the class requests them
-        self._body(node.body, scope, conditional=False)
+        for mark in [*node.decorator_list, *scope.marks]:
+            scope.parametrized.update(self._parametrized(mark) or ())
 
     def _local_bases(self, scope: _Scope, depth: int) -> List[_Scope]:
         if depth > 20:
@@ -199,11 +426,18 @@ class _Requests:
     def _function(self, func: _Function, scope: _Scope, conditional: bool) -> None:
         in_class = scope is not self.module
         decorators = func.decorator_list
+        if not decorators:  # the common case: a test, a helper or a hook
+            if func.name != "pytest_generate_tests" and self._is_test(func.name):
+                scope.requests.update(self._argnames(func, in_class))
+                if self.lookup_lines:
+                    scope.requests.update(self._lookups(func))
+            return
+        used = [name for decorator in decorators for name in self._usefixtures(decorator)]
         # only pytest's own decorator counts as defining a fixture; the parameters
-        # of every decorated function count as requests all the same
+        # of a function any decorator may make a fixture count as requests all the same
         fixture = next((d for d in decorators if self._is_pytest_fixture(d)), None)
         requests = self._argnames(func, in_class)
-        if fixture is not None:
+        if fixture is not None or any(self._may_be_fixture(d) for d in decorators):
             name = func.name
             if isinstance(fixture, ast.Call):
                 for keyword in fixture.keywords:
@@ -213,27 +447,91 @@ class _Requests:
                         name = keyword.value.value
                     elif keyword.arg is None:
                         raise _Unsure  # **options
-            if name in requests:
-                raise _Unsure  # an override of an outer fixture of the same name, or a recursion
-            if not conditional:
+            if fixture is not None and not conditional:
                 scope.fixtures.add(name)
-        elif not (self.model.is_test_function_name(func.name) or decorators):
-            return  # a helper: pytest requests nothing for it
+            if name in requests:
+                # an override: pytest hands it the definition the scope's own one shadows
+                scope.own_names.add(name)
+                requests = [request for request in requests if request != name]
+        elif func.name == "pytest_generate_tests" or not self._is_test(func.name):
+            return  # a hook or a helper: pytest requests nothing for it
+        elif self._unchecked(decorators):
+            return  # fixture_defs cannot read its signature: MCK301 checks none of its requests
         else:
+            requests = self._given(decorators, requests)
             # `@patch("x")` (no `new`) hands its mock to the first parameters
             # left, which pytest does not request (``num_mock_patch_args``)
             requests = requests[self._patch_count(decorators) :]
-        used = [name for decorator in decorators for name in self._usefixtures(decorator)]
+            for decorator in decorators:
+                names = self._parametrized(decorator)
+                if names is not None:
+                    requests = [name for name in requests if name not in names]
+        scope.requests.update(requests, used, self._lookups(func))
+
+    def _is_test(self, name: str) -> bool:
+        found = self.test_names.get(name)
+        if found is None:
+            found = self.test_names[name] = self.model.is_test_function_name(name)
+        return found
+
+    # -- decorators -----------------------------------------------------------------
+    def _resolutions(self, node: ast.expr) -> Set[str]:
+        """What ``NameResolver`` may resolve ``node`` to: through any import
+        binding its root name; an empty set when it can only answer None."""
+        dotted = _dotted(node)
+        if dotted is None:
+            return set()
+        root, attrs = dotted
+        return {".".join([bound, *attrs]) for bound in self.imports.get(root, ())}
+
+    def _only(self, node: ast.expr, wanted: frozenset) -> bool:
+        """Whether every resolution of ``node`` is in ``wanted`` or a decorator
+        fixture_defs does not read (which leaves the test unchecked)."""
+        return all(r in wanted or not _accepted(r) for r in self._resolutions(node))
+
+    def _unchecked(self, decorators: List[ast.expr]) -> bool:
+        """Whether some decorator makes ``fixture_defs`` give up on the test's
+        signature: it resolves to no import, or only to imports it does not read."""
         for decorator in decorators:
-            if not isinstance(decorator, ast.Call):
-                continue
-            if not (isinstance(decorator.func, ast.Attribute) and decorator.func.attr == "parametrize"):
-                continue
-            names = _strings(decorator.args[0]) if decorator.args else None
-            if names is None or any(k.arg in ("indirect", "argnames") or k.arg is None for k in decorator.keywords):
-                continue  # its names stay requested: unsure means "check them"
-            requests = [name for name in requests if name not in names]
-        scope.requests.extend(requests + used)
+            if isinstance(decorator, ast.Name) and decorator.id in ("staticmethod", "classmethod"):
+                continue  # the builtins, unless rebound
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if not any(_accepted(r) for r in self._resolutions(target)):
+                return True
+        return False
+
+    def _may_be_mark(self, decorator: ast.expr) -> bool:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        return any(r.startswith("pytest.mark.") for r in self._resolutions(target))
+
+    def _may_be_fixture(self, decorator: ast.expr) -> bool:
+        """Whether ``fixture_defs`` may take ``decorator`` for a fixture decorator."""
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        last = _last_name(target)
+        if last is None:
+            return False
+        if FIXTURE_LIKE.match(last):
+            return True
+        # `a.b.c` resolves to a name ending in `.c`: one of pytest's only when `c` looks like a fixture
+        return isinstance(target, ast.Name) and any(r in FIXTURE_QUALNAMES for r in self._resolutions(target))
+
+    def _parametrized(self, decorator: ast.expr) -> Optional[List[str]]:
+        """The names a ``@pytest.mark.parametrize(...)`` hands the test directly;
+        None when unsure (they stay requested)."""
+        if not (
+            isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Attribute)
+            and decorator.func.attr == "parametrize"
+            and decorator.args
+        ):
+            return None
+        if any(k.arg in ("indirect", "argnames") or k.arg is None for k in decorator.keywords):
+            return None
+        if not self._only(decorator.func, frozenset({_PARAMETRIZE})) or any(
+            r.startswith("pytest.mark.") and r != _PARAMETRIZE for r in self._resolutions(decorator.func)
+        ):
+            return None
+        return _strings(decorator.args[0])
 
     def _usefixtures(self, decorator: ast.expr) -> List[str]:
         """The names ``@pytest.mark.usefixtures("a", "b")`` requests; unsure of
@@ -252,8 +550,28 @@ class _Requests:
         self.usefixtures_read += 1
         return names
 
-    @staticmethod
-    def _patch_count(decorators: List[ast.expr]) -> int:
+    def _given(self, decorators: List[ast.expr], requests: List[str]) -> List[str]:
+        """``requests`` without the arguments hypothesis's ``@given`` supplies
+        (by keyword, or the last ones by position), as ``fixture_defs`` drops them."""
+        for decorator in decorators:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if _last_name(target) != "given" and _GIVEN not in self._resolutions(target):
+                continue
+            if not self._only(target, frozenset({_GIVEN})):
+                raise _Unsure
+            if not isinstance(decorator, ast.Call):
+                return []  # a test it cannot read: nothing is checked
+            if _starred(decorator):
+                return []
+            named = {k.arg for k in decorator.keywords}
+            if decorator.args and named:
+                return []
+            if decorator.args:
+                requests = requests[: max(len(requests) - len(decorator.args), 0)]
+            requests = [name for name in requests if name not in named]
+        return requests
+
+    def _patch_count(self, decorators: List[ast.expr]) -> int:
         """How many of a test's ``patch``/``patch.object`` decorators hand it a
         mock, as ``fixture_defs.test_function`` counts them: without ``new``,
         positional or keyword.  (Counting one that turns out not to be
@@ -265,14 +583,15 @@ class _Requests:
                 continue
             func = decorator.func
             is_object = isinstance(func, ast.Attribute) and func.attr == "object"
-            if is_object:
-                func = func.value  # type: ignore[union-attr]
-            last = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-            if last == "multiple" or last == "given":
-                raise _Unsure  # signatures MCK301 reads its own way
+            inner = func.value if is_object else func  # type: ignore[union-attr]
+            last = inner.id if isinstance(inner, ast.Name) else inner.attr if isinstance(inner, ast.Attribute) else ""
+            if last == "multiple":
+                raise _Unsure  # a signature MCK301 reads its own way
             if last != "patch":
                 continue
-            if any(isinstance(a, ast.Starred) for a in decorator.args) or any(k.arg is None for k in decorator.keywords):
+            if _starred(decorator):
+                raise _Unsure
+            if not self._only(func, _PATCH_OBJECT if is_object else _PATCH):
                 raise _Unsure
             if len(decorator.args) <= (2 if is_object else 1) and not any(k.arg == "new" for k in decorator.keywords):
                 count += 1
@@ -290,18 +609,52 @@ class _Requests:
             and target.value.id in ("pytest", "pytest_asyncio")
         )
 
+    def _lookups(self, func: _Function) -> List[str]:
+        """The literal names ``x.getfixturevalue("name")`` calls in ``func`` look up."""
+        lines = self.lookup_lines
+        index = bisect.bisect_left(lines, func.lineno)
+        if index == len(lines) or lines[index] > (getattr(func, "end_lineno", None) or lines[-1]):
+            return []
+        args = func.args
+        params = {arg.arg for arg in (*getattr(args, "posonlyargs", []), *args.args, *args.kwonlyargs)}
+        found: List[str] = []
+        for node in ast.walk(func):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "getfixturevalue"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in params
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.append(node.args[0].value)
+        return found
+
     @staticmethod
     def _argnames(func: _Function, in_class: bool) -> List[str]:
         args = func.args
-        positional = [*getattr(args, "posonlyargs", []), *args.args]
+        positional = [*args.posonlyargs, *args.args] if args.posonlyargs else args.args
         if args.defaults:
-            positional = positional[: -len(args.defaults)]
-        if in_class and positional and not any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in func.decorator_list):
-            positional = positional[1:]
-        keyword_only = [arg for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is None]
-        return [arg.arg for arg in (*positional, *keyword_only)]
+            positional = positional[: len(positional) - len(args.defaults)]
+        names = [arg.arg for arg in positional]
+        if in_class and names:
+            if not any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in func.decorator_list):
+                del names[0]
+        if args.kwonlyargs:
+            names.extend(arg.arg for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is None)
+        return names
 
     # -- lookup -------------------------------------------------------------------
+    def _provided_outside(self, name: str, scope: _Scope) -> bool:
+        """``name`` requested by a fixture of ``scope`` under its own name: the
+        definition it extends is outside ``scope`` (an outer class, the module,
+        a conftest.py, a plugin)."""
+        if scope.parent is not None:
+            return self._provided(name, scope.parent, set())
+        return self._external_provided(name, scope, set())
+
     def _provided(self, name: str, scope: _Scope, seen: Set[str]) -> bool:
         if name == "request":
             return True

@@ -246,6 +246,9 @@ class _Checker:
         # names whose hint is "import it": the one definition is in a helper module
         self.importable: Set[str] = set()
         self.fixes: Dict[str, Optional[Fix]] = {}
+        # quick lookups by (id(levels), name), and autouse fixtures by id(level): every test asks again
+        self.quick: Dict[Tuple[int, str], List[Entry]] = {}
+        self.autouse: Dict[int, List[Fixture]] = {}
 
     # -- contexts ---------------------------------------------------------------
     def run(self) -> None:
@@ -328,9 +331,19 @@ class _Checker:
 
     # -- lookup -----------------------------------------------------------------
     def _entries(self, context: _Context, name: str, thorough: bool = False) -> List[Entry]:
+        key = (id(context.levels), name)
+        if not thorough:
+            cached = self.quick.get(key)
+            if cached is not None:
+                return cached
         entries: List[Entry] = []
         for level in context.levels:
             entries.extend(level.entries(name, thorough))
+        if thorough:
+            # a level that resolved all its imports answers quick lookups from them from now on
+            self.quick.clear()
+        else:
+            self.quick[key] = entries
         return entries
 
     def _excused(self, context: _Context, name: str) -> bool:
@@ -416,7 +429,10 @@ class _Checker:
         # autouse fixtures first (their own misses are not reported: no site in this test)
         for level in context.levels:
             if isinstance(level, Level):
-                for fixture in level.autouse():
+                autouse = self.autouse.get(id(level))
+                if autouse is None:
+                    autouse = self.autouse[id(level)] = level.autouse()
+                for fixture in autouse:
                     process(fixture.name, _Origin("autouse", None), [])
         for name in self.model.config.usefixtures:
             process(name, _Origin("ini", test.func.name), [])

@@ -21,19 +21,21 @@ every use of a name or attribute, every assignment, every call.
 
 from __future__ import annotations
 
+import ast
 import functools
 import os
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Pattern, Set, Tuple
+from typing import Callable, Dict, List, Optional, Pattern, Set, Tuple
 
 import libcst as cst
 
 from mocklint.analysis import reads
+from mocklint.analysis.ast_scan import statements
 from mocklint.analysis.mocks import AUTOSPEC, MOCK_MODULES, MOCKER_NAMES
 from mocklint.analysis.names import NameResolver, dotted_name
 from mocklint.analysis.project import conftest_chain_matches
-from mocklint.analysis.pytest_roles import Role, function_role, is_test_module_path
+from mocklint.analysis.pytest_roles import FIXTURE_DECORATORS, Role, function_role, is_test_module_path
 from mocklint.analysis.targets import definition_file
 from mocklint.analysis.tree import Frame, Site, walk
 
@@ -151,7 +153,11 @@ def _class_site(context: object, cls: cst.ClassDef) -> Optional[Site]:
 
 def conftest_may(context: object, pattern: Pattern[str]) -> bool:
     """Whether a conftest.py on the linted file's path mentions ``pattern``."""
-    path: Optional[str] = context.path  # type: ignore[attr-defined]
+    return conftest_path_may(context.path, pattern)  # type: ignore[attr-defined]
+
+
+def conftest_path_may(path: Optional[str], pattern: Pattern[str]) -> bool:
+    """Whether a conftest.py on the path of the file at ``path`` mentions ``pattern``."""
     if not path:
         return False
     return conftest_chain_matches(os.path.dirname(os.path.abspath(path)), pattern)
@@ -415,8 +421,128 @@ def mock_made_by(context: object, expr: cst.BaseExpression, site: Site, depth: i
     return None
 
 
+# -- the same questions on the ``ast`` tree, for ``might_report`` ---------------
+
+_AST_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+#: the last names of the fixture decorators: ``fixture``, ``yield_fixture``
+_FIXTURE_NAMES = frozenset(name.rsplit(".", 1)[1] for name in FIXTURE_DECORATORS)
+
+
+def fixture_aliases(tree: ast.AST) -> Set[str]:
+    """The names imports bind to something called ``fixture`` or
+    ``yield_fixture`` (``from pytest import fixture as make``)."""
+    found: Set[str] = set()
+    for statement, _ in statements(tree):
+        kind = type(statement)
+        if kind is ast.ImportFrom or kind is ast.Import:
+            for alias in statement.names:  # type: ignore[attr-defined]
+                if kind is ast.ImportFrom and alias.name in _FIXTURE_NAMES:
+                    found.add(alias.asname or alias.name)
+                elif alias.asname and alias.name.rsplit(".", 1)[-1] in _FIXTURE_NAMES:
+                    found.add(alias.asname)  # `import pytest.fixture as make`: a name that resolves
+    return found
+
+
+def may_be_fixture(func: ast.AST, aliases: Set[str]) -> bool:
+    """``pytest_roles.fixture_decorator`` on the ``ast``, erring towards yes: a
+    decorator (called or not) ``x.fixture``, ``x.yield_fixture`` or a name in
+    ``aliases`` (``fixture_aliases``)."""
+    for decorator in func.decorator_list:  # type: ignore[attr-defined]
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(target, ast.Attribute) and target.attr in _FIXTURE_NAMES:
+            return True
+        if isinstance(target, ast.Name) and target.id in aliases:
+            return True
+    return False
+
+
+def ancestry_of(tree: ast.AST) -> "Ancestry":
+    """The ``Ancestry`` of ``tree``, kept for the last tree asked about (rules ask in turn)."""
+    global _last_ancestry
+    if _last_ancestry is None or _last_ancestry.tree is not tree:
+        _last_ancestry = Ancestry(tree)
+    return _last_ancestry
+
+
+class Ancestry:
+    """The nodes around each statement of a module (from ``ast_scan.statements``)."""
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.tree = tree
+        self._parents: Dict[int, ast.AST] = {id(s): p for s, p in statements(tree)}
+        self._clauses: Optional[Dict[int, ast.AST]] = None
+
+    def ancestors(self, statement: ast.AST) -> Optional[List[ast.AST]]:
+        """The nodes whose blocks hold ``statement``, innermost first, ending
+        with the module (an ``except`` clause or a ``case`` among them); None
+        when unknown."""
+        found: List[ast.AST] = []
+        node = statement
+        while node is not self.tree:
+            parent = self._parents.get(id(node))
+            if parent is None:
+                if self._clauses is None:
+                    self._clauses = {
+                        id(clause): s
+                        for s, _ in statements(self.tree)
+                        for clause in (*getattr(s, "handlers", ()), *getattr(s, "cases", ()))
+                    }
+                parent = self._clauses.get(id(node))
+                if parent is None:
+                    return None
+            found.append(parent)
+            node = parent
+        return found
+
+
+_last_ancestry: Optional[Ancestry] = None
+
+
+def _is_main_guard_ast(node: ast.AST) -> bool:
+    if type(node) is not ast.If or type(node.test) is not ast.Compare:  # type: ignore[attr-defined]
+        return False
+    test = node.test  # type: ignore[attr-defined]
+    return any(isinstance(t, ast.Name) and t.id == "__name__" for t in (test.left, *test.comparators))
+
+
+def may_be_place(
+    ancestry: Ancestry, statement: ast.stmt, path: Optional[str], aliases: Callable[[], Set[str]]
+) -> Tuple[bool, Optional[ast.AST]]:
+    """``place_of`` on the ``ast``, erring towards yes: whether the statement
+    may run in a test's life, and the function holding it (None at module level
+    or when unknown).  ``aliases`` gives ``fixture_aliases`` when needed."""
+    chain = ancestry.ancestors(statement)
+    if chain is None:
+        return True, None
+    if any(_is_main_guard_ast(a) for a in chain):
+        return False, None
+    test_module = is_test_module_path(path)
+    functions = [i for i, a in enumerate(chain) if type(a) in _AST_FUNCTIONS]
+    if not functions:
+        return test_module and not any(type(a) is ast.ClassDef for a in chain), None
+    if len(functions) != 1:
+        return False, None
+    at = functions[0]
+    func = chain[at]
+    owner = next((i for i in range(at + 1, len(chain)) if type(chain[i]) is ast.ClassDef), None)
+    if owner is not None and chain[owner + 1] is not ancestry.tree:
+        return False, func  # a method of a class that is not a module-level statement
+    if may_be_fixture(func, aliases()):
+        return True, func
+    name: str = func.name  # type: ignore[attr-defined]
+    if name.startswith("pytest_"):
+        return False, func
+    if name.startswith("test"):
+        return test_module, func
+    if owner is not None:
+        return name in CLASS_SETUPS, func
+    return test_module and name in MODULE_SETUPS, func
+
+
 __all__ = (
     "ASSIGNS_A_MOCK",
+    "Ancestry",
+    "ancestry_of",
     "CLASS_SETUPS",
     "MODULE_SETUPS",
     "PATCHERS",
@@ -425,7 +551,11 @@ __all__ = (
     "bases_may",
     "binding_scope",
     "conftest_may",
+    "conftest_path_may",
+    "fixture_aliases",
     "leak_index",
+    "may_be_fixture",
+    "may_be_place",
     "mock_made_by",
     "module_class",
     "place_of",

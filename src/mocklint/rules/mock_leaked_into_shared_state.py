@@ -8,13 +8,17 @@ from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import statements
+from mocklint.analysis.ast_scan import own_nodes, statements
 from mocklint.analysis.leaks import (
-    ASSIGNS_A_MOCK,
+    Ancestry,
     Place,
+    ancestry_of,
     bases_may,
     conftest_may,
+    conftest_path_may,
+    fixture_aliases,
     leak_index,
+    may_be_place,
     mock_made_by,
     place_of,
 )
@@ -26,6 +30,8 @@ from mocklint.rule import Rule, gate
 
 #: imported things whose attributes are not shared state worth reporting (the mock library, pytest)
 _NOT_SHARED = ("unittest.mock", "mock", "pytest", "_pytest", "builtins")
+#: what a conftest.py that may restore a `sys.modules` entry mentions
+_MODULES_MENTION = re.compile(r"sys\.modules")
 _PATCH_DICTS = frozenset({"unittest.mock.patch.dict", "mock.patch.dict"})
 # whole-``sys.modules`` uses that only read it
 _READS = frozenset({"get", "keys", "items", "values", "__contains__"})
@@ -121,42 +127,95 @@ class MockLeakedIntoSharedState(Rule):
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        """An assignment of a mock (``mock_made_by``) to a subscript
-        (``sys.modules[...]``) or to an attribute of an imported name, or such
-        a ``setattr(holder, "name", mock)`` statement."""
+        """``_check`` on the ``ast``, erring towards yes: an assignment of what
+        may be a mock (``mock_made_by``) to ``sys.modules[...]`` or to an
+        attribute of an imported name that no other assignment or ``del`` in
+        the module restores, or such a ``setattr(holder, "name", mock)``
+        statement, where the statement may run in a test's life (``place_of``)
+        and, in a function, the name is not one of its own."""
         imported: Set[str] = set()
         aliases: Set[str] = set()  # `import ... as x`: x may be a mock constructor
-        candidates: List[Tuple[List[ast.expr], ast.expr]] = []
+        modules: Set[str] = set()  # names bound to `sys.modules`
+        assigns: List[ast.stmt] = []  # Assign, and AnnAssign with a value: what may restore
+        deletes: List[ast.Delete] = []
+        setattrs: List[Tuple[ast.stmt, ast.expr, ast.expr]] = []
+        imports: List[ast.stmt] = []
+        annotated: List[ast.stmt] = []
+        exprs: List[ast.stmt] = []
+        lists = {_ASSIGN: assigns, _IMPORT: imports, _IMPORT_FROM: imports, _ANN_ASSIGN: annotated, _DELETE: deletes}
+        if "setattr" in source:
+            lists[_EXPR] = exprs
+        which = lists.get
         for statement, _ in statements(tree):
-            if isinstance(statement, (ast.Import, ast.ImportFrom)):
-                for alias in statement.names:
-                    if alias.name == "*":
-                        return True
-                    bound = alias.asname or alias.name
-                    imported.add(bound.split(".")[0] if isinstance(statement, ast.Import) else bound)
-                    if alias.asname:
-                        aliases.add(alias.asname)
-            elif isinstance(statement, ast.Assign):
-                candidates.append((statement.targets, statement.value))
-            elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
-                call = statement.value
-                if isinstance(call.func, ast.Name) and call.func.id == "setattr" and len(call.args) == 3:
+            bucket = which(type(statement))
+            if bucket is not None:
+                bucket.append(statement)
+        for statement in imports:
+            from_import = type(statement) is _IMPORT_FROM
+            for alias in statement.names:  # type: ignore[attr-defined]
+                if alias.name == "*":
+                    continue  # names resolve through explicit imports only
+                bound = alias.asname or alias.name
+                imported.add(bound if from_import else bound.split(".")[0])
+                if alias.asname:
+                    aliases.add(alias.asname)
+                if alias.name.rsplit(".", 1)[-1] == "modules" and (from_import or alias.asname):
+                    modules.add(bound)  # `from sys import modules`, `import sys.modules as loaded`
+        assigns.extend(a for a in annotated if a.value is not None)  # type: ignore[attr-defined]
+        for statement in exprs:
+            call = statement.value  # type: ignore[attr-defined]
+            if type(call) is ast.Call and type(call.func) is ast.Name and call.func.id == "setattr":
+                if len(call.args) == 3 and not call.keywords and _attribute_name(call.args[1]):
                     # `setattr(holder, "name", mock)` stands for `holder.name = mock`
-                    candidates.append(([ast.Attribute(value=call.args[0], attr="name")], call.args[2]))
-        assigned: Optional[Set[str]] = None
-        for targets, value in candidates:
-            if not any(_shared_target(target, imported) for target in targets):
+                    target = ast.Attribute(value=call.args[0], attr=call.args[1].value)
+                    setattrs.append((statement, target, call.args[2]))
+        found = [
+            (statement, target, statement.value)  # type: ignore[attr-defined]
+            for statement in assigns
+            if type(statement) is _ASSIGN
+            for target in statement.targets  # type: ignore[attr-defined]
+            if type(target) in _TARGETS and _shared_target(target, imported, modules)
+        ]
+        found.extend(c for c in setattrs if _shared_target(c[1], imported, modules))
+        if not found:
+            return False
+        mocks: Optional[Set[str]] = None
+        restored: Optional[Set[str]] = None
+        ancestry: Optional[Ancestry] = None
+        fixtures: List[Set[str]] = []
+
+        def fixture_names() -> Set[str]:
+            if not fixtures:
+                fixtures.append(fixture_aliases(tree))
+            return fixtures[0]
+
+        for statement, target, value in found:
+            if type(value) is ast.Name:
+                if mocks is None:
+                    mocks = _names_assigned_a_mock(assigns, aliases)
+                if value.id not in mocks:  # type: ignore[attr-defined]
+                    continue
+            elif not _may_be_mock_call(value, aliases):
                 continue
-            if isinstance(value, ast.Name) and assigned is None:
-                # on the lines that make a mock only: the pattern opens with `\w+`, slow over a whole file
-                assigned = {
-                    m.group(1)
-                    for line in source.splitlines()
-                    if "Mock(" in line or "create_autospec(" in line
-                    for m in _ASSIGNED_A_MOCK.finditer(line)
-                }
-            if _may_be_mock(value, assigned or set(), aliases):
-                return True
+            if type(target) is ast.Attribute:
+                if restored is None:
+                    if mocks is None:
+                        mocks = _names_assigned_a_mock(assigns, aliases)
+                    restored = _restored(assigns, deletes, mocks, aliases)
+                parts = (_dotted(target) or "").split(".")
+                if any(".".join(parts[:n]) in restored for n in range(2, len(parts) + 1)):
+                    continue
+            if ancestry is None:
+                ancestry = ancestry_of(tree)
+            place, func = may_be_place(ancestry, statement, path, fixture_names)
+            if not place:
+                continue
+            if func is not None and _binds_locally(func, _root(target), ancestry, statement):
+                continue  # `x.attr = mock` of the function's own `x`: not an import
+            holder = _dotted(target.value) if type(target) is ast.Attribute else None  # type: ignore[attr-defined]
+            if conftest_path_may(path, _MODULES_MENTION if holder is None else _mention(holder)):
+                continue  # a conftest.py may restore it
+            return True
         return False
 
     def visit_Assign(self, node: cst.Assign, site: Site) -> None:
@@ -208,7 +267,7 @@ class MockLeakedIntoSharedState(Rule):
         written = f"{holder_text}.{target.attr.value}"
         if self._attribute_restored(written, report_at):
             return
-        mention = re.compile(rf"\b{re.escape(holder_text.split('.')[-1])}\b")
+        mention = _mention(holder_text)
         if conftest_may(self.context, mention):
             return
         if place.cls is not None and bases_may(self.context, place.cls, mention):
@@ -274,10 +333,9 @@ class MockLeakedIntoSharedState(Rule):
         place = place_of(self.context, site)
         if place is None or self._module_entry_restored(key, site):
             return
-        modules = re.compile(r"sys\.modules")
-        if conftest_may(self.context, modules):
+        if conftest_may(self.context, _MODULES_MENTION):
             return
-        if place.cls is not None and bases_may(self.context, place.cls, modules):
+        if place.cls is not None and bases_may(self.context, place.cls, _MODULES_MENTION):
             return
         literal = key.evaluated_value if isinstance(key, cst.SimpleString) else None
         if isinstance(literal, str):
@@ -388,32 +446,141 @@ def _encloses(patch_site: Site, assignment: Site) -> bool:
     return any(ancestor is owner for ancestor, _ in assignment.ancestors())
 
 
-#: ``name = ...Mock(`` or ``name = create_autospec(``, as ``mock_made_by`` reads a name's binding
-_ASSIGNED_A_MOCK = re.compile(r"(\w+)" + ASSIGNS_A_MOCK)
+def _mention(holder: str) -> "re.Pattern[str]":
+    """What a conftest.py that may restore an attribute of ``holder`` (``a.b``) mentions: its last name."""
+    return re.compile(rf"\b{re.escape(holder.split('.')[-1])}\b")
 
 
-def _shared_target(target: ast.expr, imported: Set[str]) -> bool:
-    """A subscript, or an attribute of an imported name: what ``_check`` reads."""
-    if isinstance(target, ast.Subscript):
-        return True
-    root = target
-    while isinstance(root, ast.Attribute):
+def _dotted(expr: ast.expr) -> Optional[str]:
+    """``dotted_name`` on the ``ast``: ``a.b.c`` for a chain of names, else None."""
+    parts: List[str] = []
+    while type(expr) is ast.Attribute:
+        parts.append(expr.attr)  # type: ignore[attr-defined]
+        expr = expr.value  # type: ignore[attr-defined]
+    if type(expr) is not ast.Name:
+        return None
+    parts.append(expr.id)  # type: ignore[attr-defined]
+    return ".".join(reversed(parts))
+
+
+def _root(expr: ast.expr) -> str:
+    """The name a chain of attributes (or a subscript of one) starts from ("" if none)."""
+    if type(expr) is ast.Subscript:
+        expr = expr.value  # type: ignore[attr-defined]
+    while type(expr) is ast.Attribute:
+        expr = expr.value  # type: ignore[attr-defined]
+    return expr.id if type(expr) is ast.Name else ""  # type: ignore[attr-defined]
+
+
+def _attribute_name(expr: ast.expr) -> bool:
+    value = getattr(expr, "value", None) if type(expr) is ast.Constant else None
+    return isinstance(value, str) and value.isidentifier()
+
+
+def _shared_target(target: ast.expr, imported: Set[str], modules: Set[str]) -> bool:
+    """What ``_check`` may report on: ``sys.modules[...]`` (through any import
+    of ``sys`` or of ``modules``), or an attribute of a chain of names that
+    starts from an imported name."""
+    kind = type(target)
+    if kind is ast.Subscript:
+        held = target.value  # type: ignore[attr-defined]
+        if type(held) is ast.Name:
+            return held.id in modules
+        return type(held) is ast.Attribute and held.attr == "modules" and type(held.value) is ast.Name \
+            and held.value.id in imported
+    if kind is not ast.Attribute:
+        return False
+    root = target.value  # type: ignore[attr-defined]
+    while type(root) is ast.Attribute:
         root = root.value
-    return root is not target and isinstance(root, ast.Name) and root.id in imported
+    return type(root) is ast.Name and root.id in imported
 
 
-def _may_be_mock(value: ast.expr, assigned: Set[str], aliases: Set[str]) -> bool:
-    """``mock_made_by`` on the ``ast``, erring towards yes: a call of a mock
-    constructor or ``create_autospec`` (or of a name imported under an alias),
-    or a name the file assigns such a call (``assigned``)."""
-    if isinstance(value, ast.Call):
-        func = value.func
-        last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        head = func
-        while isinstance(head, ast.Attribute):
-            head = head.value
-        return last.endswith("Mock") or last == "create_autospec" or (isinstance(head, ast.Name) and head.id in aliases)
-    return isinstance(value, ast.Name) and value.id in assigned
+def _may_be_mock_call(value: ast.expr, aliases: Set[str]) -> bool:
+    """A call ``mock_made_by`` may call a mock's making: of a mock constructor or
+    ``create_autospec`` (by its last name), or through a name imported under an alias."""
+    if type(value) is not ast.Call:
+        return False
+    func = value.func  # type: ignore[attr-defined]
+    kind = type(func)
+    last = func.attr if kind is ast.Attribute else func.id if kind is ast.Name else ""
+    if last.endswith("Mock") or last == "create_autospec":
+        return True
+    while type(func) is ast.Attribute:
+        func = func.value
+    return type(func) is ast.Name and func.id in aliases
+
+
+def _names_assigned_a_mock(assigns: List[ast.stmt], aliases: Set[str]) -> Set[str]:
+    """The names some assignment binds to what may be a mock: ``mock_made_by``
+    follows a name only to calls assigned to it."""
+    found: Set[str] = set()
+    for statement in assigns:
+        if _may_be_mock_call(statement.value, aliases):  # type: ignore[attr-defined]
+            targets = _targets(statement)
+            found.update(t.id for t in targets if type(t) is ast.Name)
+    return found
+
+
+def _may_be_mock(value: ast.expr, mocks: Set[str], aliases: Set[str]) -> bool:
+    """``mock_made_by`` on the ``ast``, erring towards yes: a call that may make a
+    mock, or a name some assignment binds to one (``mocks``)."""
+    if type(value) is ast.Name:
+        return value.id in mocks  # type: ignore[attr-defined]
+    return _may_be_mock_call(value, aliases)
+
+
+def _targets(statement: ast.stmt) -> List[ast.expr]:
+    """The targets of an ``Assign`` or ``AnnAssign``."""
+    return statement.targets if type(statement) is _ASSIGN else [statement.target]  # type: ignore[attr-defined]
+
+
+def _restored(assigns: List[ast.stmt], deletes: List[ast.Delete], mocks: Set[str], aliases: Set[str]) -> Set[str]:
+    """What ``_attribute_restored`` finds restored on the ``ast``, in part: the
+    attributes (``a.b``) some assignment gives what is surely not a mock, or
+    that some ``del`` deletes, anywhere in the module.  An attribute restores
+    itself and the attributes under it."""
+    found: Set[str] = set()
+    for statement in assigns:
+        targets = _targets(statement)
+        value = statement.value  # type: ignore[attr-defined]
+        if any(type(t) is ast.Attribute for t in targets) and not _may_be_mock(value, mocks, aliases):
+            found.update(_dotted(t) or "" for t in targets if type(t) is ast.Attribute)
+    for deleted in deletes:
+        for target in deleted.targets:
+            elements = target.elts if type(target) in (ast.Tuple, ast.List) else [target]  # type: ignore[attr-defined]
+            found.update(_dotted(e) or "" for e in elements if type(e) is ast.Attribute)
+    found.discard("")
+    return found
+
+
+def _binds_locally(func: ast.AST, name: str, ancestry: Ancestry, statement: ast.stmt) -> bool:
+    """Whether ``func``'s own scope binds ``name`` other than by an import (a
+    parameter, an assignment, a loop...), when that scope is the statement's
+    innermost: then ``name`` there resolves to no import."""
+    chain = ancestry.ancestors(statement) or []
+    if next((a for a in chain if type(a) in _SCOPES), None) is not func:
+        return False
+    arguments = func.args  # type: ignore[attr-defined]
+    every = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg)
+    if any(a is not None and a.arg == name for a in every):
+        return True
+    for child in func.body:  # type: ignore[attr-defined]
+        if type(child) in _SCOPES:
+            if child.name == name:  # type: ignore[attr-defined]
+                return True
+            continue
+        if any(type(n) is ast.Name and n.id == name and type(n.ctx) is ast.Store  # type: ignore[attr-defined]
+               for n in own_nodes(child)):
+            return True
+    return False
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_ASSIGN, _ANN_ASSIGN, _EXPR, _DELETE = ast.Assign, ast.AnnAssign, ast.Expr, ast.Delete
+_IMPORT, _IMPORT_FROM = ast.Import, ast.ImportFrom
+#: the targets ``_check`` reads
+_TARGETS = (ast.Attribute, ast.Subscript)
 
 
 def _shared(holder: str) -> str:

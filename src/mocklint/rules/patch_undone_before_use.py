@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import bisect
 from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import imported_as, with_statements, word_lines
+from mocklint.analysis.ast_scan import statements
+from mocklint.analysis.leaks import Ancestry, ancestry_of, fixture_aliases, may_be_fixture
 from mocklint.analysis.mocks import PATCH_OBJECTS, PATCHERS
 from mocklint.analysis.pytest_roles import Role
 from mocklint.analysis.source import code
@@ -20,16 +22,54 @@ _PATCH_MULTIPLES = frozenset(f"{p}.multiple" for p in PATCHERS)
 _ALL_PATCHES = PATCHERS | PATCH_OBJECTS | _PATCH_DICTS | _PATCH_MULTIPLES
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _PATCH_ATTRIBUTES = frozenset({"patch", "object", "dict", "multiple"})
+_AST_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _may_be_patch(expr: ast.expr, patches: Set[str]) -> bool:
-    """A call ``_enclosing_patches`` may resolve to one of ``_ALL_PATCHES``."""
-    if not isinstance(expr, ast.Call):
+    """A call ``_enclosing_patches`` may resolve to one of ``_ALL_PATCHES``:
+    ``x.patch(...)``, ``x.object(...)``... or a name an import binds (``patches``)."""
+    if type(expr) is not ast.Call:
         return False
-    func = expr.func
-    if isinstance(func, ast.Attribute):
+    func = expr.func  # type: ignore[attr-defined]
+    if type(func) is ast.Attribute:
         return func.attr in _PATCH_ATTRIBUTES
-    return isinstance(func, ast.Name) and func.id in patches
+    return type(func) is ast.Name and func.id in patches
+
+
+def _patch_names(imports: List[ast.stmt]) -> Set[str]:
+    """The names ``imports`` bind to something called ``patch``, ``object``,
+    ``dict`` or ``multiple`` (``from unittest.mock import patch as p``)."""
+    found: Set[str] = set()
+    for statement in imports:
+        for alias in statement.names:  # type: ignore[attr-defined]
+            if type(statement) is ast.ImportFrom:
+                if alias.name in _PATCH_ATTRIBUTES:
+                    found.add(alias.asname or alias.name)
+            elif alias.asname and alias.name.rsplit(".", 1)[-1] in _PATCH_ATTRIBUTES:
+                found.add(alias.asname)
+    return found
+
+
+def _derived_ast(value: ast.expr, alias: str) -> bool:
+    """``_derived`` on the ``ast``."""
+    kind = type(value)
+    if kind is ast.Name:
+        return value.id == alias  # type: ignore[attr-defined]
+    if kind is ast.Attribute:
+        if value.attr in _VALUES or value.attr.startswith("assert_"):  # type: ignore[attr-defined]
+            return False
+        return _derived_ast(value.value, alias)  # type: ignore[attr-defined]
+    if kind is ast.Subscript or kind is ast.Starred:
+        return _derived_ast(value.value, alias)  # type: ignore[attr-defined]
+    if kind is ast.Call:
+        return _derived_ast(value.func, alias)  # type: ignore[attr-defined]
+    if kind is ast.Tuple or kind is ast.List:
+        return any(_derived_ast(element, alias) for element in value.elts)  # type: ignore[attr-defined]
+    if kind is ast.Dict:
+        return any(_derived_ast(element, alias) for element in value.values)  # type: ignore[attr-defined]
+    return False
+
+
 # attributes of a mock that are plain values, not mocks
 _VALUES = frozenset(
     {"called", "call_count", "call_args", "call_args_list", "method_calls", "mock_calls", "await_count", "await_args",
@@ -145,17 +185,73 @@ class PatchUndoneBeforeUse(Rule):
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        """A ``return`` on a line inside a ``with`` statement one of whose items
-        calls what may be a ``patch`` (``patch``, ``patch.object``, ``patch.dict``,
-        ``patch.multiple``, or ``patch`` imported under another name)."""
-        returns = word_lines(source, "return")
-        patches = imported_as(tree, {"patch"})
-        for node, _ in with_statements(tree):
-            end = getattr(node, "end_lineno", None) or 10**9
-            if any(node.lineno <= line <= end for line in returns) and any(
-                _may_be_patch(item.context_expr, patches) for item in node.items
-            ):
+        """``visit_Return`` on the ``ast``, erring towards yes: a ``return`` of
+        the function that holds a ``with`` one of whose items calls what may be
+        a ``patch`` (``_may_be_patch``), inside that block, returning what
+        derives from the patch's ``as`` name, or nothing in what may be a fixture."""
+        withs: List[ast.stmt] = []
+        returns: List[ast.stmt] = []
+        imports: List[ast.stmt] = []
+        lists = {
+            ast.Return: returns, ast.With: withs, ast.AsyncWith: withs, ast.Import: imports, ast.ImportFrom: imports
+        }
+        which = lists.get
+        for statement, _ in statements(tree):
+            bucket = which(type(statement))
+            if bucket is not None:
+                bucket.append(statement)
+        if not withs or not returns:
+            return False
+        patches = _patch_names(imports)
+        patched = {
+            id(node): node
+            for node in withs
+            if any(_may_be_patch(item.context_expr, patches) for item in node.items)  # type: ignore[attr-defined]
+        }
+        if not patched:
+            return False
+        # the lines the patched blocks span, merged: a `return` elsewhere is not in one
+        spans: List[Tuple[int, int]] = []
+        for start, end in sorted((n.lineno, n.end_lineno or 10**9) for n in patched.values()):
+            if spans and start <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+            else:
+                spans.append((start, end))
+        starts = [start for start, _ in spans]
+        ancestry: Optional[Ancestry] = None
+        fixtures: List[Set[str]] = []
+        for node in returns:
+            at = bisect.bisect_right(starts, node.lineno) - 1
+            if at < 0 or node.lineno > spans[at][1]:
+                continue
+            if ancestry is None:
+                ancestry = ancestry_of(tree)
+            chain = ancestry.ancestors(node)
+            if chain is None:
                 return True
+            enclosing: List[ast.stmt] = []
+            func: Optional[ast.AST] = None
+            for ancestor in chain:
+                if type(ancestor) in _AST_SCOPES:
+                    func = ancestor
+                    break
+                if id(ancestor) in patched:
+                    enclosing.append(ancestor)  # type: ignore[arg-type]
+            if not enclosing or func is None:
+                continue
+            value = node.value  # type: ignore[attr-defined]
+            if value is None or (type(value) is ast.Constant and value.value is None):
+                if not fixtures:
+                    fixtures.append(fixture_aliases(tree))
+                if may_be_fixture(func, fixtures[0]):
+                    return True
+                continue
+            for block in enclosing:
+                for item in block.items:  # type: ignore[attr-defined]
+                    alias = item.optional_vars
+                    if type(alias) is ast.Name and _may_be_patch(item.context_expr, patches):
+                        if _derived_ast(value, alias.id):
+                            return True
         return False
 
     def visit_Return(self, node: cst.Return, site: Site) -> None:
@@ -289,4 +385,3 @@ def _short(call: cst.Call) -> str:
 def _short_value(value: cst.BaseExpression) -> str:
     text = code(value)
     return text if len(text) <= 40 and "\n" not in text else "..."
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import List, Optional, Tuple
+from typing import Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -26,13 +26,47 @@ from mocklint.analysis.mock_relevance import MOCK_BODIES
 from mocklint.rule import Rule, gate
 
 _STOPALL = re.compile(r"stopall")
-#: what stands before a `.start()` the gate found: a word, or anything else
-_STARTED = re.compile(r"(\w*)\s*\.start\(\)")
+_START = ".start()"
+#: the last source asked about and its lines that mention ``patch``
+_patch_lines_of: Tuple[Optional[str], str] = (None, "")
+
+
+def _patch_lines(source: str) -> str:
+    """The lines of ``source`` that mention ``patch``, joined: all that
+    ``_assigned_a_patch`` needs, as its pattern never crosses a newline."""
+    global _patch_lines_of
+    if _patch_lines_of[0] is source:
+        return _patch_lines_of[1]
+    lines: List[str] = []
+    found = source.find("patch")
+    while found >= 0:
+        end = source.find("\n", found)
+        end = len(source) if end < 0 else end
+        lines.append(source[source.rfind("\n", 0, found) + 1: end])
+        found = source.find("patch", end)
+    _patch_lines_of = (source, "\n".join(lines))
+    return _patch_lines_of[1]
 
 
 def _assigned_a_patch(stored: str, source: str) -> bool:
     """Whether ``source`` assigns ``stored`` (a name or an attribute's name) a ``patch(...)``."""
-    return re.search(rf"\b{re.escape(stored)}[ \t]*(?::[^=\n]*)?=[ \t]*[\w.]*patch\b", source) is not None
+    pattern = rf"\b{re.escape(stored)}[ \t]*(?::[^=\n]*)?=[ \t]*[\w.]*patch\b"
+    return re.search(pattern, _patch_lines(source)) is not None
+
+
+def _started(source: str) -> Iterator[str]:
+    """What stands before each ``.start()`` of ``source``, past any whitespace:
+    a word, or "" (a call, a subscript...)."""
+    found = source.find(_START)
+    while found >= 0:
+        end = found
+        while end > 0 and source[end - 1].isspace():
+            end -= 1
+        start = end
+        while start > 0 and (source[start - 1].isalnum() or source[start - 1] == "_"):
+            start -= 1
+        yield source[start:end]
+        found = source.find(_START, found + len(_START))
 
 
 class PatcherStartedWithoutStop(Rule):
@@ -118,12 +152,16 @@ class PatcherStartedWithoutStop(Rule):
         """A file without ``stopall`` where some ``.start()`` follows a call
         (``patch(...).start()``), or a name or attribute the file assigns a
         ``patch(...)``: not a thread's, a server's or a mock's ``start``."""
-        if _STOPALL.search(source):
+        if "stopall" in source:
             return False
-        for match in _STARTED.finditer(source):
-            stored = match.group(1)
-            if not stored or _assigned_a_patch(stored, source):
+        checked: Set[str] = set()
+        for stored in _started(source):
+            if not stored:
                 return True
+            if stored not in checked:
+                checked.add(stored)
+                if _assigned_a_patch(stored, source):
+                    return True
         return False
 
     def visit_Call(self, node: cst.Call, site: Site) -> None:

@@ -37,10 +37,25 @@ or ``call_count``).  The names that hold one: the conftest fixtures that
 return or yield one (``mock_sources.conftest_mock_values``), targets bound to a spine that holds one, the parameters of a function
 with a ``patch`` decorator, and a fixture returning or yielding one (under its
 ``name=`` too).  A file where no ``await``ed or asyncio-scheduled value
-(MCK102), no callee of a call made as a statement (MCK103), nothing ``async
-with`` enters or ``async for`` iterates (MCK101) holds a mock is not parsed
-for them; in a method of a class whose header mentions a name (a subclass of
-``MagicMock``) every site counts.  MCK102 and MCK103 read only the bodies that
+holds a mock (MCK102; in a method of a class whose header mentions a name,
+a subclass of ``MagicMock``, every site counts) is not parsed for it.
+
+MCK101 and MCK103 report only the call of an AsyncMock (a coroutine), so
+they follow a sharper flow (``_AsyncFlow``): a value may be an AsyncMock (or
+a mock with AsyncMock children or results) only from a key that may hold
+one, from a call that makes one as ``analysis.mocks`` reads its arguments
+(``AsyncMock()``, ``create_autospec``, a mock class with a spec or whose
+``return_value=`` is one, ``patch`` with a spec, ``new=`` one, ``new_callable=``
+``AsyncMock``, or over what resolves to a coroutine function), from an async
+magic method of a mock (``__aenter__``; so what ``async with`` binds a mock
+to), or through an attribute path assigned one (in a fixture too, for the
+name that fixture hands out); the children and results of a sync mock are
+sync.  A file where no callee of a call made as a statement (MCK103), of
+nothing ``async with`` enters or ``async for`` iterates, and of no result
+whose ``__aenter__``/``__aiter__`` is configured (MCK101), may be one is not
+parsed for them; nor, for MCK102's ``patch(..., new=MagicMock())``, a file
+where no patch with a sync mock as ``new`` replaces what resolves to a
+coroutine function.  MCK102 and MCK103 read only the bodies that
 mention what holds a mock, or a name that makes one (``Relevance.reaching``):
 every body that can change what ``analysis.mocks`` infers for their sites.
 """
@@ -48,7 +63,8 @@ every body that can change what ``analysis.mocks`` infers for their sites.
 from __future__ import annotations
 
 import ast
-from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+import os
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
 from mocklint.analysis.ast_scan import node_fields
 from mocklint.analysis.bodies import BodyFilter, Function
@@ -87,9 +103,33 @@ _MAKERS = {
 }
 #: a step of a spine that calls
 _CALL = "()"
+#: what the arguments of a call that makes a mock or a patcher may make of it
+#: (``Facts``): True, an AsyncMock or a mock with AsyncMock children (a spec);
+#: False, a sync mock; or the things that decide, any of which may make it
+#: one: a spine (``new=``, ``return_value=``), ``("target", dotted)`` and
+#: ``("object", holder, attribute)`` (what ``patch`` replaces is a coroutine
+#: function), ``("maker", name)`` (``new_callable=`` an AsyncMock class)
+Facts = Union[bool, Tuple[object, ...]]
 #: a value as ``analysis.mocks`` follows it: (the name it starts from, that
-#: name's keys, the steps from there outwards: ``.attr`` or ``_CALL``)
-Spine = Optional[Tuple[str, FrozenSet[str], Tuple[str, ...]]]
+#: name's keys, the steps from there outwards: ``.attr`` or ``_CALL``, and per
+#: call step, (the maker kind its callee had when scanned, its ``Facts``), or
+#: None when its callee made nothing then)
+Spine = Optional[Tuple[str, FrozenSet[str], Tuple[str, ...], Tuple[Optional[Tuple[str, Facts]], ...]]]
+#: the makers whose mock is an AsyncMock whatever their arguments
+_ASYNC_MAKERS = frozenset({"AsyncMock"})
+#: the makers whose mock is an AsyncMock when their spec is a coroutine function (else none)
+_AUTOSPECS = frozenset({"create_autospec"})
+#: the children a MagicMock (or an AsyncMock) makes AsyncMocks by default
+_ASYNC_MAGICS = frozenset({"__aenter__", "__aexit__", "__anext__"})
+#: what the async value flow (``_AsyncFlow``) finds a spine holds: a mock that
+#: may be an AsyncMock or have AsyncMock children or results; a mock that is
+#: none of these (a Mock or MagicMock without a spec: only its async magic
+#: methods are AsyncMocks); a patcher, or a started one, of either
+_ASYNC, _SYNC = "async mock", "sync mock"
+_PATCHER_ASYNC, _PATCHER_SYNC = "async patcher", "sync patcher"
+_STARTED_ASYNC, _STARTED_SYNC = "started async patcher", "started sync patcher"
+#: a flow from ``async with``: the target is what ``__aenter__`` gives
+_ASYNC_WITH = "async with"
 #: the asyncio functions and loop methods MCK102 checks the arguments of
 _SCHEDULERS = frozenset({"gather", "ensure_future", "create_task", "wait_for", "run", "run_until_complete"})
 
@@ -134,6 +174,20 @@ class _Scan:
         self.candidates: List[Tuple[Function, FrozenSet[str], Optional[int]]] = []
         #: the names that make mocks (``Makers``), aliases included
         self.makers: Dict[str, str] = dict(_MAKERS)
+        #: those whose mock is an AsyncMock whatever the arguments, aliases included
+        self.async_makers: Set[str] = set(_ASYNC_MAKERS)
+        #: those that make an AsyncMock of a coroutine function (``create_autospec``), aliases included
+        self.autospecs: Set[str] = set(_AUTOSPECS)
+        #: what each name is imported as anywhere in the file (None: a relative import)
+        self.imported: Dict[str, Set[Optional[str]]] = {}
+        #: the classes defined at module level (``patch.object(Service, "fetch")``)
+        self.module_classes: Dict[str, List[ast.ClassDef]] = {}
+        #: the ``__aenter__``/``__aiter__`` configured on a call's result (MCK101):
+        #: (owner, the spine of what is called, or the keys of the name the result is bound to)
+        self.configured: List[Tuple[Optional[int], Spine, FrozenSet[str]]] = []
+        #: the calls that may put a mock in place with ``new=``/``new_callable=``
+        #: (or positionally) (MCK102), with the last name of their callee
+        self.replacing: List[Tuple[str, ast.Call]] = []
         #: the id of the candidate function being scanned (None at module level)
         self.owner: Optional[int] = None
         #: the id of the innermost function being scanned
@@ -173,6 +227,8 @@ class _Scan:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return self.function(node)
         if isinstance(node, ast.ClassDef):
+            if self.klass is None and not self.prefix:
+                self.module_classes.setdefault(node.name, []).append(node)
             header = self.expressions([*node.decorator_list, *node.bases, *(k.value for k in node.keywords)])
             methods = [s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
             self.classes.append((node, frozenset(header), methods))
@@ -188,6 +244,9 @@ class _Scan:
             return set(node.names)
         if isinstance(node, ast.Assign):
             self.flow(node.value, node.targets)
+            for target in node.targets:
+                if type(target) is _ATTRIBUTE:
+                    self.configuring(target)  # type: ignore[arg-type]
             return self.simple([node.value], node.targets)
         if isinstance(node, ast.AnnAssign):
             if node.value is not None:
@@ -205,7 +264,7 @@ class _Scan:
             mentioned: Set[str] = set()
             for item in node.items:
                 targets = [item.optional_vars] if item.optional_vars is not None else []
-                self.flow(item.context_expr, targets, entered=True)
+                self.flow(item.context_expr, targets, entered=_ASYNC_WITH if type(node) is ast.AsyncWith else True)
                 mentioned |= self.simple([item.context_expr], targets)
             return mentioned | self.block(node.body)
         if isinstance(node, (ast.If, ast.While)):
@@ -267,6 +326,9 @@ class _Scan:
     def imports(self, node: ast.stmt) -> None:
         if isinstance(node, ast.ImportFrom):
             module = node.module or ""
+            for alias in node.names:
+                absolute = f"{module}.{alias.name}" if node.level == 0 and module else None
+                self.imported.setdefault(alias.asname or alias.name, set()).add(absolute)
             if module == "asyncio":
                 self.schedulers.update(a.asname for a in node.names if a.asname and a.name in _SCHEDULERS)
             if module in MOCK_MODULES or module.split(".")[0] in ("pytest_mock", "asynctest"):
@@ -274,12 +336,18 @@ class _Scan:
                     self.seed(alias.asname or alias.name)
                     if alias.asname and alias.name in _MAKERS:
                         self.makers[alias.asname] = _MAKERS[alias.name]  # `import MagicMock as Fake`
+                        if alias.name in _ASYNC_MAKERS:
+                            self.async_makers.add(alias.asname)
+                        elif alias.name in _AUTOSPECS:
+                            self.autospecs.add(alias.asname)
             elif module == "unittest":
                 for alias in node.names:
                     if alias.name == "mock":
                         self.seed(alias.asname or alias.name)
         else:
             for alias in node.names:  # type: ignore[attr-defined]
+                head = alias.name.split(".")[0]
+                self.imported.setdefault(alias.asname or head, set()).add(alias.name if alias.asname else head)
                 if alias.name in MOCK_MODULES or alias.name.split(".")[0] == "asynctest":
                     self.seed(alias.asname or alias.name.split(".")[0])
 
@@ -288,18 +356,83 @@ class _Scan:
         its callee, an attribute to its owner, down to a name (never an
         argument, a subscript, an operand or an ``await``); None for anything else."""
         steps: List[str] = []
+        facts: List[Optional[Tuple[str, Facts]]] = []
         while node is not None:
-            if isinstance(node, ast.Call):
+            kind = type(node)
+            if kind is _CALL_NODE:
                 steps.append(_CALL)
-                node = node.func
-            elif isinstance(node, ast.Attribute):
-                steps.append("." + node.attr)
-                node = node.value
-            elif isinstance(node, ast.Name):
-                return (node.id, self.root_keys(node.id), tuple(reversed(steps)))
+                func = node.func  # type: ignore[attr-defined]
+                last = _last_name(func) or ""
+                made = self.makers.get(last)
+                facts.append(None if made is None else (made, self.call_facts(node, last, made)))  # type: ignore
+                node = func
+            elif kind is _ATTRIBUTE:
+                steps.append("." + node.attr)  # type: ignore[attr-defined]
+                node = node.value  # type: ignore[attr-defined]
+            elif kind is _NAME:
+                name = node.id  # type: ignore[attr-defined]
+                return (name, self.root_keys(name), tuple(reversed(steps)), tuple(reversed(facts)))
             else:
                 return None
         return None
+
+    def call_facts(self, call: ast.Call, last: str, made: str) -> Facts:
+        """What the arguments of ``call``, a call of the maker ``last``, may
+        make of its mock, as ``analysis.mocks`` reads them (``Facts``)."""
+        if last in self.async_makers:
+            return True
+        args, keywords = call.args, call.keywords
+        if last in self.autospecs:
+            # `create_autospec(fetch)` of a coroutine function (`_autospec_kind`), no mock else
+            spec = _dotted(args[0]) if args and type(args[0]) is not ast.Starred else None
+            return (("spec", spec),) if spec is not None else False
+        if any(type(arg) is ast.Starred for arg in args) or any(k.arg is None for k in keywords):
+            # `Mock(**kwargs)` has no spec it reads, and opaque children (`_spec_of`,
+            # `_call_kind`); `patch(*args)` is no patch it reads (`_patch_parts`)
+            return False
+        named = {k.arg: k.value for k in keywords}
+        if made is not _PATCHER:
+            # a mock class: a spec (positional or keyword) may give it AsyncMock children,
+            # and `return_value=` decides what calling it gives
+            if args or "spec" in named or "spec_set" in named:
+                return True
+            spine = self.spine(named["return_value"]) if "return_value" in named else None
+            return (spine,) if spine is not None else False
+        if last == "dict":
+            return False  # `patch.dict` makes no mock
+        if last == "multiple":
+            return True
+        # `patch` (`analysis.mocks.patch_kind`): `new=` decides, then a spec, then `new_callable=`, then the target
+        is_object = last == "object"
+        new = named.get("new")
+        if new is None and len(args) >= (3 if is_object else 2):
+            new = args[2 if is_object else 1]
+        if new is not None:
+            spine = self.spine(new)
+            return (spine,) if spine is not None else False
+        if "spec" in named or "spec_set" in named or "autospec" in named:
+            return True
+        factory = named.get("new_callable")
+        if factory is not None:
+            name = _last_name(factory)
+            return (("maker", name),) if name is not None else True
+        target = _patch_target(call, is_object)
+        return (target,) if target is not None else False
+
+    def configuring(self, target: ast.Attribute) -> None:
+        """``X.return_value.__aenter__.return_value = ...`` (or ``__aiter__``),
+        as MCK101 reads it: what the protocol method is configured on is the
+        result of calling ``X``, or a name bound to one."""
+        node: ast.AST = target
+        while type(node) is _ATTRIBUTE:
+            holder = node.value  # type: ignore[attr-defined]
+            if node.attr in ("__aenter__", "__aiter__"):  # type: ignore[attr-defined]
+                if type(holder) is _ATTRIBUTE and holder.attr == "return_value":
+                    self.configured.append((self.owner, self.spine(holder.value), frozenset()))
+                    return
+                if type(holder) is _NAME:
+                    self.configured.append((self.owner, None, self.root_keys(holder.id)))
+            node = holder
 
     def root_keys(self, name: str) -> FrozenSet[str]:
         """The keys of ``name`` where a spine starts: ``self`` (and ``cls``) of
@@ -326,12 +459,16 @@ class _Scan:
         spine = self.spine(value)
         if binds and spine is not None:
             self.flows.append((spine, frozenset(binds), entered))
-            root, _, steps = spine
+            root, _, steps, _ = spine
             last = steps[-1][1:] if steps else root
             if last in self.makers and _CALL not in steps:  # `Fake = MagicMock`: `Fake()` makes one
                 for target in targets:
                     if isinstance(target, ast.Name):
                         self.makers[target.id] = self.makers[last]
+                        if last in self.async_makers:
+                            self.async_makers.add(target.id)
+                        elif last in self.autospecs:
+                            self.autospecs.add(target.id)
 
     def scheduled(self, call: ast.Call) -> List[Spine]:
         """The spines of what an asyncio scheduler awaits: its arguments
@@ -358,8 +495,9 @@ class _Scan:
             self.bound(target, binds)
         # one walk over the expressions, dispatched on the exact node type
         # (`ast.walk` with an `isinstance` chain costs twice as much)
-        stack = [value for value in values if value is not None]
+        stack: List[object] = [value for value in values if value is not None]
         pop, push, extend = stack.pop, stack.append, stack.extend
+        fields_of = _FIELDS
         while stack:
             child = pop()
             kind = type(child)
@@ -378,6 +516,8 @@ class _Scan:
                 func = child.func  # type: ignore[attr-defined]
                 callee = func.id if type(func) is _NAME else func.attr if type(func) is _ATTRIBUTE else ""
                 callees.add(callee)
+                if len(child.args) >= 2 or child.keywords:  # type: ignore[attr-defined]
+                    self.replacing.append((callee, child))  # type: ignore[arg-type]
                 if callee in self.schedulers:
                     self.awaited.append((self.owner, self.scheduled(child)))  # type: ignore[arg-type]
                 if callee in _PLACING:
@@ -392,14 +532,60 @@ class _Scan:
                 self.awaited.append((self.owner, [self.spine(child.value)]))  # type: ignore[attr-defined]
             elif (kind is _RETURN or kind is _YIELD) and self.current is not None:
                 self.returns.setdefault(self.current, []).append(self.spine(child.value))  # type: ignore[attr-defined]
-            for name in node_fields(kind):
+            fields = fields_of.get(kind)
+            if fields is None:
+                if not isinstance(child, ast.AST):
+                    continue  # None, or a name (`Global.names`, `keyword.arg`): pushed unsorted, dropped here
+                fields = fields_of[kind] = node_fields(kind)
+            for name in fields:
                 value = getattr(child, name)
                 if type(value) is list:
-                    extend(item for item in value if isinstance(item, ast.AST))
-                elif isinstance(value, ast.AST):
+                    extend(value)
+                elif value is not None:
                     push(value)
         self.entries.append((frozenset(mentioned), frozenset(binds), frozenset(callees)))
         return mentioned | binds
+
+
+#: ``node_fields`` per node type, for the walk in ``_Scan.simple`` (a local dict lookup)
+_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _dotted(node: ast.AST) -> Optional[str]:
+    """``a.b.c`` for a name or an attribute chain on one, else None."""
+    parts: List[str] = []
+    while type(node) is _ATTRIBUTE:
+        parts.append(node.attr)  # type: ignore[attr-defined]
+        node = node.value  # type: ignore[attr-defined]
+    if type(node) is not _NAME:
+        return None
+    parts.append(node.id)  # type: ignore[attr-defined]
+    return ".".join(reversed(parts))
+
+
+def _patch_target(call: ast.Call, is_object: bool) -> Optional[Tuple[str, ...]]:
+    """What a ``patch``/``patch.object`` call replaces, as ``analysis.mocks.patch_target``
+    reads it: ``("target", dotted)``, ``("object", holder, attribute)``, or None
+    when it reads none (a target that is no plain string, a holder that is no name)."""
+    args = call.args
+    named = {k.arg: k.value for k in call.keywords}
+    if is_object:
+        holder = args[0] if args else named.get("target")
+        attribute = args[1] if len(args) > 1 else named.get("attribute")
+        name = attribute.value if type(attribute) is _CONSTANT else None  # type: ignore[union-attr]
+        dotted = _dotted(holder) if holder is not None and isinstance(name, str) else None
+        return ("object", dotted, name) if dotted is not None else None  # type: ignore[return-value]
+    target = args[0] if args else named.get("target")
+    dotted = target.value if type(target) is _CONSTANT else None  # type: ignore[union-attr]
+    if not isinstance(dotted, str) or "." not in dotted:
+        return None
+    return ("target", dotted)
+
+
+def _last_name(node: ast.AST) -> Optional[str]:
+    """The name a callee goes by: ``patch`` for ``mock.patch``, ``f`` for ``f``."""
+    kind = type(node)
+    return node.id if kind is _NAME else node.attr if kind is _ATTRIBUTE else None  # type: ignore[attr-defined]
 
 
 #: per node type, the fields that may hold expressions (not ``ctx``, ``op``...)
@@ -424,12 +610,23 @@ class Relevance:
     """What the scan of one file found: the functions whose bodies may hold a
     mock, and whether a mock may reach the sites the mock rules report at."""
 
-    def __init__(self, scan: _Scan, values: Set[str], whole: Set[int], kept: Set[int]) -> None:
+    def __init__(
+        self,
+        scan: _Scan,
+        values: Set[str],
+        whole: Set[int],
+        kept: Set[int],
+        async_seeds: FrozenSet[str] = frozenset(),
+        path: Optional[str] = None,
+    ) -> None:
         self.kept = kept
         self._values = values
         self._whole = whole
         self._scan = scan
         self._reaching: Optional[Set[int]] = None
+        self._async_seeds = async_seeds
+        self._path = path
+        self._async: Optional[_AsyncFlow] = None
 
     def reaching(self) -> Set[int]:
         """The functions whose bodies MCK102 and MCK103 read: those that
@@ -483,22 +680,105 @@ class Relevance:
         """Some ``await`` (or asyncio scheduling) may be of a mock (MCK102)."""
         return self._reached(self._scan.awaited)
 
-    def enters_mock(self) -> bool:
-        """Something ``async with`` enters or ``async for`` iterates may be a mock (MCK101)."""
-        return self._reached(self._scan.entered)
+    def _flow(self) -> "_AsyncFlow":
+        if self._async is None:
+            directory = os.path.dirname(os.path.abspath(self._path)) if self._path else os.getcwd()
+            self._async = _AsyncFlow(self._scan, self._values, self._async_seeds, directory)
+        return self._async
 
-    def drops_mock_call(self) -> bool:
-        """Some call made as a statement may be of a mock (MCK103)."""
-        return self._reached(self._scan.dropped_calls)
+    def _reached_async(self, sites: List[Tuple[Optional[int], List[Spine]]]) -> bool:
+        """Whether some site calls what may be an AsyncMock (its call: a coroutine).
+
+        Unlike ``_reached``, a method of a class whose header mentions a mock
+        (``class WriterMock(AsyncMock)``) is read like any other: ``analysis.mocks``
+        infers no ``self`` to be a mock (nor the parameters of a method that
+        is no test), and ``self.session`` only by the flow followed here."""
+        if not sites:
+            return False
+        state = self._flow().state
+        return any(state(spine) is _ASYNC for _, spines in sites for spine in spines)
+
+    def enters_async_mock_call(self) -> bool:
+        """Something ``async with`` enters or ``async for`` iterates may be the
+        call of an AsyncMock (MCK101)."""
+        return self._reached_async(self._scan.entered)
+
+    def drops_async_mock_call(self) -> bool:
+        """Some call made as a statement may be of an AsyncMock (MCK103)."""
+        return self._reached_async(self._scan.dropped_calls)
+
+    def configures_async_mock_call(self) -> bool:
+        """Some ``__aenter__``/``__aiter__`` is configured on the result of a
+        call of what may be an AsyncMock (MCK101): ``X.return_value.__aenter__...``,
+        or a name bound to ``X.return_value``."""
+        configured = self._scan.configured
+        if not configured:
+            return False
+        flow = self._flow()
+        for _, spine, keys in configured:
+            if spine is not None and flow.state(spine) is _ASYNC:
+                return True
+            for bound, binds, entered in self._scan.flows if keys else ():
+                if entered or binds.isdisjoint(keys) or bound is None or bound[2][-1:] != (".return_value",):
+                    continue
+                if flow.state((bound[0], bound[1], bound[2][:-1], bound[3])) is _ASYNC:
+                    return True
+        return False
+
+    def patches_sync_mock_over_coroutine(self) -> bool:
+        """Some ``patch`` with ``new=`` (or positionally) a call of a sync mock
+        class or a name, or with ``new_callable=`` one, replaces what may be a
+        coroutine function (MCK102, as ``AwaitedSyncMock._check_patch`` reads it)."""
+        makers = self._scan.makers
+        for callee, call in self._scan.replacing:
+            if makers.get(callee) is not _PATCHER or callee in ("dict", "multiple"):
+                continue
+            args, named = call.args, {k.arg: k.value for k in call.keywords}
+            if None in named or any(type(arg) is ast.Starred for arg in args):
+                continue  # `analysis.mocks` reads no such patch
+            is_object = callee == "object"
+            new = named.get("new")
+            if new is None and len(args) >= (3 if is_object else 2):
+                new = args[2 if is_object else 1]
+            if new is None:
+                new = named.get("new_callable")
+                if new is None:
+                    continue
+            elif type(new) is _NAME:
+                new = None  # bound to a call of a sync mock class, maybe
+            elif type(new) is _CALL_NODE:
+                new = new.func  # type: ignore[attr-defined]
+            else:
+                continue
+            if new is not None:
+                if makers.get(_last_name(new) or "") is not _MOCK:
+                    continue  # no mock class (`new=lambda: ...`, `new=object()`)
+            target = _patch_target(call, is_object)
+            if target is not None and self._flow().resolves_async(target):
+                return True
+        return False
+
+    def fixtures_handing_out_async_mocks(self) -> Set[str]:
+        """The names of the module's fixtures that hand out a mock which may be
+        an AsyncMock, have AsyncMock children or results, or be configured with
+        one (``session.get = AsyncMock()`` before ``return session``): all
+        those handing out a mock when any key of the module may hold one."""
+        return self.fixtures_handing_out_mocks() if self._flow().asyncs else set()
 
 
 def relevance(
-    tree: ast.Module, fixtures: FrozenSet[str] = frozenset(), mock_fixtures: Optional[FrozenSet[str]] = None
+    tree: ast.Module,
+    fixtures: FrozenSet[str] = frozenset(),
+    mock_fixtures: Optional[FrozenSet[str]] = None,
+    async_fixtures: Optional[FrozenSet[str]] = None,
+    path: Optional[str] = None,
 ) -> Relevance:
     """The relevance of ``tree``'s functions to mocks; ``fixtures``: the names
     of fixtures from elsewhere that may hand out a mock, or that may configure
     one; ``mock_fixtures``: those that hand one out as ``analysis.mocks``
-    infers it (by default ``fixtures``)."""
+    infers it (by default ``fixtures``); ``async_fixtures``: those whose mock
+    may be an AsyncMock or have AsyncMock children (by default ``mock_fixtures``);
+    ``path``: where ``patch`` targets are resolved from (by default the working directory)."""
     scan = _Scan()
     scan.block(tree.body)
     names: Set[str] = scan.seeds | fixtures
@@ -527,7 +807,10 @@ def relevance(
         for func, _, everything, _ in scan.functions
         if id(func) in whole or func.name in names or func.name in callees or not everything.isdisjoint(names)
     }
-    return Relevance(scan, _values(scan, set(fixtures if mock_fixtures is None else mock_fixtures)), whole, kept)
+    values = _values(scan, set(fixtures if mock_fixtures is None else mock_fixtures))
+    if async_fixtures is None:
+        async_fixtures = fixtures if mock_fixtures is None else mock_fixtures
+    return Relevance(scan, values, whole, kept, async_fixtures, path)
 
 
 def _values(scan: _Scan, values: Set[str]) -> Set[str]:
@@ -562,7 +845,7 @@ def _holds(spine: Spine, values: Set[str], makers: Dict[str, str]) -> Optional[s
     (what ``patch(...)`` gives: ``with`` and ``.start()`` make it a mock), or None."""
     if spine is None:
         return None
-    root, keys, steps = spine
+    root, keys, steps, _ = spine
     state: Optional[str] = _MOCK if not keys.isdisjoint(values) else None
     last = root
     path = ""  # while the steps are attributes: `self.session.post`
@@ -592,6 +875,155 @@ def _holds(spine: Spine, values: Set[str], makers: Dict[str, str]) -> Optional[s
     return state
 
 
+_MAY_MAKE_ASYNC = frozenset({_ASYNC, _PATCHER_ASYNC, _STARTED_ASYNC})
+
+
+class _AsyncFlow:
+    """The keys that may hold an AsyncMock, or a mock with AsyncMock children
+    or results, as ``analysis.mocks`` infers them (``asyncs``), and what a
+    spine holds (``state``).  It follows the flow of ``_values``, but a spine
+    holds such a mock only from a key that does, from a call that makes one
+    (``AsyncMock()``, ``create_autospec``, a mock class with a spec or a
+    ``return_value=`` that is one, ``patch`` with a spec, with ``new=`` one, or
+    over what resolves to a coroutine function, as ``patch_kind`` reads it),
+    from an async magic method of a mock (``__aenter__``; so what ``async
+    with`` binds a mock to), or through an attribute path assigned one.  The
+    children and results of a sync mock are sync mocks (``_child_kind``)."""
+
+    def __init__(self, scan: _Scan, values: Set[str], seeds: FrozenSet[str], directory: str) -> None:
+        self.scan = scan
+        self.values = values
+        self.directory = directory
+        self.asyncs: Set[str] = set(seeds)
+        self._resolved: Dict[Tuple[str, ...], bool] = {}
+        asyncs, returns, state = self.asyncs, scan.returns, self.state
+        changed = True
+        while changed:
+            size = len(asyncs)
+            for spine, binds, entered in scan.flows:
+                if not binds <= asyncs:
+                    held = state(spine)
+                    if held is _ASYNC or entered and held is _PATCHER_ASYNC:
+                        asyncs |= binds
+                    elif entered is _ASYNC_WITH and held is _SYNC:
+                        asyncs |= binds  # what `__aenter__` of a mock gives
+            for func, decorators, params, registered in scan.heads:
+                if params and not params <= asyncs and any(state(d) in _MAY_MAKE_ASYNC for d in decorators):
+                    asyncs |= params
+                if func.decorator_list:
+                    for returned in returns.get(id(func), ()):
+                        if not registered <= asyncs and state(returned) is _ASYNC:
+                            asyncs |= registered
+                        elif returned is not None and not returned[2]:
+                            self.configured_in(returned[1], registered)
+            changed = size != len(asyncs)
+
+    def configured_in(self, returned: FrozenSet[str], registered: FrozenSet[str]) -> None:
+        """A fixture (registered as ``registered``) hands out a name (its keys
+        ``returned``) whose attributes it configures (``session.get =
+        AsyncMock()``): a test reads its ``session.get`` as that
+        (``Inferred.origin``), so those paths go with the fixture's names."""
+        asyncs = self.asyncs
+        found = [
+            name + path[len(key):]
+            for path in asyncs
+            for key in returned
+            if path.startswith(key) and path[len(key):len(key) + 1] == "."
+            for name in registered
+        ]
+        asyncs.update(found)
+
+    def state(self, spine: Spine) -> Optional[str]:
+        """What the value ``spine`` stands for may be (``_ASYNC``, ``_SYNC``,
+        a patcher or a started one of either), or None for no mock."""
+        if spine is None:
+            return None
+        root, keys, steps, facts = spine
+        asyncs, values, makers = self.asyncs, self.values, self.scan.makers
+        state: Optional[str] = _ASYNC if not keys.isdisjoint(asyncs) else _SYNC if not keys.isdisjoint(values) else None
+        last = root
+        path: str = ""  # the steps so far, a call read as `.return_value` (`m.return_value = AsyncMock()`)
+        index = 0
+        for step in steps:
+            if step is _CALL:
+                fact = facts[index]
+                index += 1
+                path += ".return_value"
+                if state is _ASYNC or state is _SYNC:
+                    pass  # what calling a mock gives: a mock of its kind, or a coroutine
+                elif state is _STARTED_ASYNC or state is _STARTED_SYNC:
+                    state = _ASYNC if state is _STARTED_ASYNC else _SYNC  # `patch(...).start()`
+                elif last in makers:
+                    made = self.makes_async(last, fact)
+                    if makers[last] is _MOCK or root in MOCKER_NAMES:
+                        state = _ASYNC if made else _SYNC  # `mocker.patch(...)` gives the mock
+                    else:
+                        state = _PATCHER_ASYNC if made else _PATCHER_SYNC
+                else:
+                    state = None
+            else:
+                last = step[1:]
+                path += step
+                if state is _ASYNC:
+                    state = _ASYNC if may_be_child(last) else None
+                elif state is _SYNC:
+                    state = _ASYNC if last in _ASYNC_MAGICS else _SYNC if may_be_child(last) else None
+                elif last == "start" and (state is _PATCHER_ASYNC or state is _PATCHER_SYNC):
+                    state = _STARTED_ASYNC if state is _PATCHER_ASYNC else _STARTED_SYNC
+                else:
+                    state = None
+            # an attribute path assigned a mock (`self.session = AsyncMock()`); assigned
+            # a sync one, it may still be an AsyncMock's child where another object is meant
+            if state is not _ASYNC and any(key + path in asyncs for key in keys):
+                state = _ASYNC
+            elif state is None and any(key + path in values for key in keys):
+                state = _SYNC
+        return state
+
+    def makes_async(self, last: str, fact: Optional[Tuple[str, Facts]]) -> bool:
+        """Whether the call of the maker ``last`` with ``fact`` may make an async mock (or patcher)."""
+        if last in self.scan.async_makers or fact is None or fact[0] is not self.scan.makers[last]:
+            return True  # an AsyncMock class, or a name that made nothing when its call was scanned
+        return self.decides(fact[1])
+
+    def decides(self, facts: Facts) -> bool:
+        if facts is True or facts is False:
+            return facts
+        for item in facts:  # type: ignore[union-attr]
+            if len(item) == 4:  # type: ignore[arg-type]
+                if self.state(item) in _MAY_MAKE_ASYNC:  # type: ignore[arg-type]
+                    return True
+            elif item[0] == "maker":  # type: ignore[index]
+                if item[1] in self.scan.async_makers:  # type: ignore[index]
+                    return True
+            elif self.resolves_async(item):  # type: ignore[arg-type]
+                return True
+        return False
+
+    def resolves_async(self, target: Tuple[str, ...]) -> bool:
+        """Whether the ``("target", dotted)`` or ``("object", holder, attribute)``
+        that a ``patch`` replaces may be a coroutine function."""
+        found = self._resolved.get(target)
+        if found is None:
+            from mocklint.analysis.mock_sources import member_may_be_coroutine, target_may_be_coroutine
+
+            if target[0] == "target":
+                found = target_may_be_coroutine(target[1], self.directory)
+            elif target[0] == "spec":
+                # what the name resolves to through the file's imports; any other name: maybe
+                head, dot, rest = target[1].partition(".")
+                found = head not in self.scan.imported or any(
+                    qualified is None or target_may_be_coroutine(f"{qualified}{dot}{rest}", self.directory)
+                    for qualified in self.scan.imported[head]
+                )
+            else:
+                found = member_may_be_coroutine(
+                    target[1], target[2], self.scan.imported, self.scan.module_classes, self.directory
+                )
+            self._resolved[target] = found
+        return found
+
+
 #: the last answer: the mock rules ask in turn about the same file
 _last: Tuple[object, Optional[ast.Module], Optional[Relevance]] = ((), None, None)
 
@@ -603,9 +1035,11 @@ def file_relevance(tree: ast.Module, source: str, path: Optional[str]) -> Releva
     key = (path, len(source), hash(source))
     if _last[0] == key and _last[1] is tree and _last[2] is not None:
         return _last[2]  # it knows the functions of this very tree
-    from mocklint.analysis.mock_sources import conftest_mock_fixtures, conftest_mock_values
+    from mocklint.analysis.mock_sources import conftest_async_mock_values, conftest_mock_fixtures, conftest_mock_values
 
-    found = relevance(tree, conftest_mock_fixtures(path), conftest_mock_values(path))
+    found = relevance(
+        tree, conftest_mock_fixtures(path), conftest_mock_values(path), conftest_async_mock_values(path), path
+    )
     _last = (key, tree, found)
     return found
 

@@ -20,12 +20,12 @@ from __future__ import annotations
 import ast
 import os
 import re
-from typing import Dict, FrozenSet, Optional, Pattern, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Pattern, Set, Tuple
 
 import libcst as cst
 
 from mocklint.analysis import project
-from mocklint.analysis.ast_scan import imported_as, statements
+from mocklint.analysis.ast_scan import node_fields, statements
 from mocklint.analysis.fixture_defs import ModuleFacts
 from mocklint.analysis.targets import Target, resolve_target
 from mocklint.rule import gate, gate_all
@@ -34,32 +34,40 @@ from mocklint.rule import gate, gate_all
 #: mock.patch.object, create_autospec, mocker, class_mocker, ...)
 MOCK_SOURCE = gate(r"Mock", r"\bpatch\b", r"mocker\b", r"autospec")
 #: the in-file sources of an AsyncMock (or a mock with AsyncMock children): the
-#: class itself, a patch over a coroutine function, a spec with coroutine
-#: methods (keyword, positional or autospec), the async magic methods, and a
-#: MagicMock entered with `async with` (its `__aenter__` is an AsyncMock)
+#: class itself (``mocker.AsyncMock`` too), a patch over a coroutine function
+#: (``_patch_may_make_async_mocks``; ``mocker.patch`` too), a spec with coroutine
+#: methods (keyword, positional or autospec), a mock's async magic methods read
+#: as attributes (``__aiter__`` gives a MagicMock; a class that defines them is
+#: a source only as a spec), and a MagicMock entered with `async with` (its
+#: `__aenter__` is an AsyncMock)
 ASYNC_MOCK_SOURCE = gate(
     r"AsyncMock",
-    r"mocker\b",
     gate_all(r"spec", r"[(,]\s*spec(?:_set)?\s*=(?!=)"),
     r"autospec",
     r"Mock\(\s*[\w.]+\s*[,)]",
-    r"__a(?:enter|exit|iter|next)__",
+    gate_all(r"__a", r"\.\s*__a(?:enter|exit|next)__\b"),
     # `async with MagicMock() as session`: __aenter__ is an AsyncMock, and so is what it gives
-    gate_all(r"Mock", r"\basync\s+(?:with|for)\b"),
+    # (a mock class by any name: `MockTransport` is none)
+    gate_all(r"Mock\b", r"\basync\s+(?:with|for)\b"),
 )
 #: `patch` makes an AsyncMock only over a coroutine function it can read: a
 #: dotted string target, or ``patch.object``/``patch.multiple`` on an imported
 #: name or a module-level class (``analysis.mocks.patch_target``)
-_PATCH = re.compile(r"\bpatch\b")
+_PATCH = gate(r"\bpatch\b")
 #: the opening of a string target: (prefix, quote)
 _STRING_TARGET_START = r"\s*\(\s*(?:target\s*=\s*)?([rRbBuUfF]*)(\"\"\"|\'\'\'|\"|\')"
 _PLAIN_PREFIXES = frozenset("rRuU")
 _DOTTED = re.compile(r"[\w.]*")
-_OBJECT_TARGET = re.compile(r"\bpatch\s*\.\s*(?:object|multiple)\s*\(\s*(?:target\s*=\s*)?([A-Za-z_][\w.]*)")
+#: after a name of ``patch``: a string target
+_AFTER_PATCH = re.compile(r"(\s*\.\s*multiple)?" + _STRING_TARGET_START)
+#: after a name of ``patch``: ``.object(Holder`` (or ``.multiple``)
+_OBJECT_TARGET = re.compile(r"\s*\.\s*(?:object|multiple)\s*\(\s*(?:target\s*=\s*)?([A-Za-z_][\w.]*)")
 #: after ``patch.object(Holder``: the attribute, when it is a plain string
 _ATTRIBUTE = re.compile(r"\s*,\s*(?:attribute\s*=\s*)?[rRuU]?[\"'](\w+)[\"']")
 _TARGET_KEYWORD = re.compile(r"\btarget\s*=(?!=)")
-_ASYNC_STATEMENT = re.compile(r"\basync\s+(?:with|for)\b")
+_ASYNC_STATEMENT = gate(r"\basync\s+(?:with|for)\b")
+#: the fields of a statement that hold other statements (``ast_scan.statements`` lists those)
+_BLOCK_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
 
 #: the last answer: the mock rules ask in turn about the same file
 _last: Tuple[object, bool] = ((), False)
@@ -76,8 +84,11 @@ def may_hold_mocks(tree: ast.Module, source: str, path: Optional[str], asynchron
         found = bool(ASYNC_MOCK_SOURCE.search(source)) or (
             _PATCH.search(source) is not None and _patch_may_make_async_mocks(tree, source, path)
         )
-        # a conftest fixture that hands out a mock (its children may be AsyncMocks)
-        found = found or _requests(conftest_mock_values(path), source)
+        if not found:
+            # a conftest fixture that hands out a mock which may be (or hold, or be configured
+            # with) an AsyncMock; any mock, where `async with` may enter it (`__aenter__`)
+            entered = _ASYNC_STATEMENT.search(source) is not None
+            found = _requests(conftest_mock_values(path) if entered else conftest_async_mock_values(path), source)
     else:
         found = bool(MOCK_SOURCE.search(source)) or _requests_conftest_mocks(source, path)
     _last = (key, found)
@@ -86,55 +97,132 @@ def may_hold_mocks(tree: ast.Module, source: str, path: Optional[str], asynchron
 
 def _patch_may_make_async_mocks(tree: ast.Module, source: str, path: Optional[str]) -> bool:
     """Whether some ``patch`` in the file may make an AsyncMock: one over a
-    coroutine function mocklint reads (``analysis.mocks.patch_target``, with
-    the same ``targets.resolve_target``), or any patched MagicMock entered with
-    ``async with``/``async for`` (its ``__aenter__`` is an AsyncMock).  A
-    target written any other way than a plain dotted string counts as maybe."""
-    if _ASYNC_STATEMENT.search(source):
-        return True
+    coroutine function (``patch_may_replace_coroutine``), or any patched
+    MagicMock entered with ``async with``/``async for`` (its ``__aenter__`` is an AsyncMock)."""
+    return _ASYNC_STATEMENT.search(source) is not None or patch_may_replace_coroutine(tree, source, path)
+
+
+def patch_may_replace_coroutine(tree: ast.Module, source: str, path: Optional[str]) -> bool:
+    """Whether some ``patch`` in the file may replace a coroutine function
+    mocklint reads (``analysis.mocks.patch_target``, with the same
+    ``targets.resolve_target``).  A target written any other way than a plain
+    dotted string counts as maybe."""
     directory = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
-    patch_names = imported_as(tree, {"patch"})
-    imported: Dict[str, Optional[str]] = {}
-    classes: Dict[str, ast.ClassDef] = {}
+    patch_names = {"patch"}
+    imported: Dict[str, Set[Optional[str]]] = {}
+    classes: Dict[str, List[ast.ClassDef]] = {}
     for statement, parent in statements(tree):
-        if isinstance(statement, ast.Import):
-            for alias in statement.names:
-                if alias.asname:
-                    imported[alias.asname] = alias.name
-                else:
-                    imported[alias.name.split(".")[0]] = alias.name.split(".")[0]
-        elif isinstance(statement, ast.ImportFrom):
-            for alias in statement.names:
-                absolute = statement.module if statement.level == 0 and statement.module else None
-                imported[alias.asname or alias.name] = f"{absolute}.{alias.name}" if absolute else None
-        elif isinstance(statement, ast.ClassDef) and parent is tree:
-            classes[statement.name] = statement
-    names = "|".join(sorted(map(re.escape, patch_names)))
+        kind = type(statement)
+        if kind is ast.Import:
+            for alias in statement.names:  # type: ignore[attr-defined]
+                head = alias.name.split(".")[0]
+                imported.setdefault(alias.asname or head, set()).add(alias.name if alias.asname else head)
+        elif kind is ast.ImportFrom:
+            module = statement.module if statement.level == 0 else None  # type: ignore[attr-defined]
+            for alias in statement.names:  # type: ignore[attr-defined]
+                imported.setdefault(alias.asname or alias.name, set()).add(f"{module}.{alias.name}" if module else None)
+                if alias.asname and alias.name == "patch":
+                    patch_names.add(alias.asname)
+        elif kind is ast.ClassDef and parent is tree:
+            classes.setdefault(statement.name, []).append(statement)  # type: ignore[arg-type,attr-defined]
+    ends = [end for name in patch_names for end in _word_ends(source, name)]  # where each `patch` ends
     read: Set[int] = set()  # the `target=` keywords read below: any other may come after `new=`
-    for match in re.finditer(r"\b(?:%s)(\s*\.\s*multiple)?%s" % (names, _STRING_TARGET_START), source):
-        read.update(k.start() for k in _TARGET_KEYWORD.finditer(source, match.start(), match.end()))
+    targets = "target" in source
+    for end in ends:
+        match = _AFTER_PATCH.match(source, end)
+        if match is None:
+            continue
+        if targets:
+            read.update(k.start() for k in _TARGET_KEYWORD.finditer(source, end, match.end()))
         multiple, prefix, quote = match.groups()
         literal = _DOTTED.match(source, match.end())
-        if multiple or not set(prefix) <= _PLAIN_PREFIXES or not source.startswith(quote, literal.end()):
+        closed = literal is not None and source.startswith(quote, literal.end())
+        if multiple or not set(prefix) <= _PLAIN_PREFIXES or not closed:
             return True  # patch.multiple, an f-string, escapes, concatenation: maybe
-        if resolve_target(literal.group(), directory) is Target.ASYNC_FUNCTION:
+        if target_may_be_coroutine(literal.group(), directory):  # type: ignore[union-attr]
             return True
-    if any(keyword.start() not in read for keyword in _TARGET_KEYWORD.finditer(source)):
+    unread = [k.start() for k in _TARGET_KEYWORD.finditer(source) if k.start() not in read] if targets else []
+    if unread and _patch_takes_target(tree, source, unread, patch_names | {"object", "multiple"}):
         return True  # `patch(new=..., target="...")`: a target not read above
-    for match in _OBJECT_TARGET.finditer(source):
-        holder = match.group(1)
-        head, dot, rest = holder.partition(".")
-        attribute = _ATTRIBUTE.match(source, match.end())
-        if head in classes:
-            if attribute is None or dot or _has_async_method(classes[head], attribute.group(1)):
+    for end in ends:
+        match = _OBJECT_TARGET.match(source, end)
+        if match is not None:
+            attribute = _ATTRIBUTE.match(source, match.end())
+            if member_may_be_coroutine(match.group(1), attribute and attribute.group(1), imported, classes, directory):
                 return True
-        elif head in imported:
-            # `patch.object(testing.db.dialect, "do_execute")`: what the dotted holder resolves to
-            qualified = imported[head]
-            if attribute is None or qualified is None:
-                return True
-            if resolve_target(f"{qualified}{dot}{rest}.{attribute.group(1)}", directory) is Target.ASYNC_FUNCTION:
-                return True
+    return False
+
+
+def _word_ends(source: str, name: str) -> List[int]:
+    """Where each occurrence of ``name`` as a word ends (``re``'s ``\\b``, without
+    its slow scan: a pattern that starts with ``\\b`` loses the literal search)."""
+    found: List[int] = []
+    size = len(name)
+    start = source.find(name)
+    while start >= 0:
+        end = start + size
+        before = source[start - 1] if start else " "
+        after = source[end] if end < len(source) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            found.append(end)
+        start = source.find(name, end)
+    return found
+
+
+def _patch_takes_target(tree: ast.Module, source: str, offsets: List[int], callees: Set[str]) -> bool:
+    """Whether a call of one of ``callees`` takes a ``target=`` keyword on a
+    line of one of ``offsets`` (not ``Thread(target=...)``, nor ``target = ...``):
+    only the statements on those lines are walked, their blocks left out."""
+    lines = {source.count("\n", 0, offset) + 1 for offset in offsets}
+    for statement, _ in statements(tree):
+        start = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+        end = statement.end_lineno or statement.lineno
+        if not any(start <= line <= end for line in lines):
+            continue
+        for field in node_fields(type(statement)):
+            if field in _BLOCK_FIELDS:
+                continue
+            value = getattr(statement, field)
+            for top in value if isinstance(value, list) else [value]:
+                if not isinstance(top, ast.AST):
+                    continue
+                for node in ast.walk(top):
+                    if type(node) is not ast.Call or not any(k.arg == "target" for k in node.keywords):  # type: ignore
+                        continue
+                    func = node.func  # type: ignore[attr-defined]
+                    if (func.id if type(func) is ast.Name else getattr(func, "attr", None)) in callees:
+                        return True
+    return False
+
+
+def target_may_be_coroutine(dotted: str, directory: str) -> bool:
+    """Whether ``patch(dotted)`` replaces a coroutine function (an AsyncMock),
+    resolved as ``analysis.mocks.patch_target`` resolves it."""
+    return resolve_target(dotted, directory) is Target.ASYNC_FUNCTION
+
+
+def member_may_be_coroutine(
+    holder: str,
+    attribute: Optional[str],
+    imported: Mapping[str, Iterable[Optional[str]]],
+    classes: Mapping[str, Iterable[ast.ClassDef]],
+    directory: str,
+) -> bool:
+    """Whether ``patch.object(holder, attribute)`` may replace a coroutine
+    function: a method of a module-level class, or what the dotted holder
+    resolves to through the file's imports (``imported``: what each name is
+    imported as, None for a relative import); ``attribute`` None: not a plain
+    string, so maybe.  A holder neither names is a value ``analysis.mocks`` does not resolve."""
+    head, dot, rest = holder.partition(".")
+    if head in classes:
+        if attribute is None or dot or any(_has_async_method(cls, attribute) for cls in classes[head]):
+            return True
+    for qualified in imported.get(head, ()):
+        # `patch.object(testing.db.dialect, "do_execute")`: what the dotted holder resolves to
+        if attribute is None or qualified is None:
+            return True
+        if resolve_target(f"{qualified}{dot}{rest}.{attribute}", directory) is Target.ASYNC_FUNCTION:
+            return True
     return False
 
 
@@ -144,12 +232,11 @@ def _has_async_method(cls: ast.ClassDef, name: str) -> bool:
 
 def _requests(fixtures: FrozenSet[str], source: str) -> bool:
     """Whether ``source`` names one of ``fixtures`` (as a word)."""
-    return bool(fixtures) and re.search(r"\b(?:%s)\b" % "|".join(sorted(map(re.escape, fixtures))), source) is not None
+    return any(name in source and _word_ends(source, name) for name in fixtures)
 
 
 def _requests_conftest_mocks(source: str, path: Optional[str]) -> bool:
-    pattern = _conftest_mocks(path)[0]
-    return pattern is not None and pattern.search(source) is not None
+    return _requests(_conftest_mocks(path)[1], source)
 
 
 def conftest_mock_fixtures(path: Optional[str]) -> FrozenSet[str]:
@@ -166,11 +253,26 @@ def conftest_mock_values(path: Optional[str]) -> FrozenSet[str]:
     value that holds one, ``mock_relevance.relevance``), outermost conftest
     first, each seeded with what the outer ones hand out; every fixture of
     a conftest mocklint cannot read."""
+    return _conftest_values(path)[0]
+
+
+def conftest_async_mock_values(path: Optional[str]) -> FrozenSet[str]:
+    """Those of ``conftest_mock_values`` whose mock may be an AsyncMock, have
+    AsyncMock children or results, or be configured with one in the conftest
+    (``Relevance.fixtures_handing_out_async_mocks``); each seeded with what
+    the outer conftest files hand out that may be one."""
+    return _conftest_values(path)[1]
+
+
+_NO_VALUES: Tuple[FrozenSet[str], FrozenSet[str]] = (frozenset(), frozenset())
+
+
+def _conftest_values(path: Optional[str]) -> Tuple[FrozenSet[str], FrozenSet[str]]:
     if not path:
-        return frozenset()
+        return _NO_VALUES
     model = project.model_for_path(path)
     if model is None:
-        return frozenset()
+        return _NO_VALUES
     levels = model.conftest_levels(os.path.dirname(os.path.abspath(path)))
     key = ("mock values", tuple((level.path, id(level.facts)) for level in levels))
     if key in model.derived:
@@ -180,6 +282,7 @@ def conftest_mock_values(path: Optional[str]) -> FrozenSet[str]:
     from mocklint.analysis.mock_relevance import relevance
 
     names: Set[str] = set()
+    asynchronous: Set[str] = set()
     for level in levels:
         if level.facts is None:
             continue
@@ -188,9 +291,12 @@ def conftest_mock_values(path: Optional[str]) -> FrozenSet[str]:
             tree = ast.parse(text)
         except (SyntaxError, ValueError):
             names |= set(level.facts.fixtures)
+            asynchronous |= set(level.facts.fixtures)
             continue
-        names |= relevance(tree, frozenset(names)).fixtures_handing_out_mocks()
-    answer = frozenset(names)
+        found = relevance(tree, frozenset(names), None, frozenset(asynchronous), level.path)
+        names |= found.fixtures_handing_out_mocks()
+        asynchronous |= found.fixtures_handing_out_async_mocks()
+    answer = (frozenset(names), frozenset(asynchronous))
     model.derived[key] = ([level.facts for level in levels], answer)  # the facts kept alive: ids stay unique
     return answer
 

@@ -126,12 +126,15 @@ class AsyncMockCallAsContextManager(Rule):
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        """A file that may hold an AsyncMock, where something a mock may reach is
-        entered by ``async with`` or iterated by ``async for``, or where the
-        ``__aenter__``/``__aiter__`` of a mock's result is configured."""
+        """A file that may hold an AsyncMock, where the call of what may be
+        one is entered by ``async with`` or iterated by ``async for``, or has
+        its ``__aenter__``/``__aiter__`` configured (``X.return_value.__aenter__...``)."""
         if not may_hold_mocks(tree, source, path, asynchronous=True):
             return False
-        return _CONFIGURED.search(source) is not None or file_relevance(tree, source, path).enters_mock()
+        relevance = file_relevance(tree, source, path)
+        return relevance.enters_async_mock_call() or (
+            _CONFIGURED.search(source) is not None and relevance.configures_async_mock_call()
+        )
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)

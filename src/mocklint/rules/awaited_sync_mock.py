@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from mocklint.analysis.mock_fixes import replace_method
-from mocklint.analysis.mock_sources import may_hold_mocks
+from mocklint.analysis.mock_sources import may_hold_mocks, patch_may_replace_coroutine
 from mocklint.analysis.mocks import Kind, analysis_for
 from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
 from mocklint.analysis.targets import Target, awaited_at_every_call
 from mocklint.analysis.tree import Site, child_site
 from mocklint.analysis.mock_relevance import REACHED_BODIES, file_relevance
-from mocklint.rule import Fix, Rule, gate
+from mocklint.rule import Fix, Rule, gate, gate_all
 
 # functions and event-loop methods that need an awaitable, with what they raise
 _SCHEDULERS = {
@@ -30,8 +29,15 @@ _LOOP_METHODS = {
     "create_task": "a coroutine was expected",
     "run_until_complete": "An asyncio.Future, a coroutine or an awaitable is required",
 }
-_NEW = re.compile(r"\bnew(?:_callable)?\s*=")
 _LOOP_FACTORIES = frozenset({"asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.new_event_loop"})
+#: what an awaited or scheduled mock needs in the text (``await``, and the asyncio
+#: functions by any name: an alias is imported under its own name first)
+_AWAITS = gate(
+    r"\bawait\b", r"\bgather\b", r"ensure_future", r"create_task", r"wait_for", r"run_until_complete",
+    gate_all(r"\basyncio\b", r"\brun\b", r"\A(?=[\s\S]*?\basyncio\b)[\s\S]*?\brun\b"),
+)
+#: what a patch with a sync mock as ``new`` needs in the text
+_REPLACES = gate_all(r"\bpatch\b", r"Mock\b")
 
 
 class AwaitedSyncMock(Rule):
@@ -124,16 +130,25 @@ class AwaitedSyncMock(Rule):
     needed_bodies = REACHED_BODIES  # the bodies that can decide what a site is
     gate = gate(
         r"\bawait\b", r"\bgather\b", r"ensure_future", r"create_task", r"wait_for", r"run_until_complete",
-        r"asyncio\.run\b", r"\bnew(?:_callable)?\s*=",
+        # `asyncio.run(...)`, and `run(...)` imported from asyncio (the last part implies the others)
+        gate_all(r"\basyncio\b", r"\brun\b", r"\A(?=[\s\S]*?\basyncio\b)[\s\S]*?\brun\b"),
+        r"\bnew(?:_callable)?\s*=",
+        # `patch(target, MagicMock())`: `new` given positionally
+        gate_all(r"\bpatch\b", r"Mock\b", r"\A(?=[\s\S]*?Mock\b)[\s\S]*?\bpatch\b"),
     )
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        """A patch with ``new=``/``new_callable=``, or an ``await`` (or asyncio
-        scheduling) of something a mock may reach, in a file that may hold one."""
+        """An ``await`` (or asyncio scheduling) of something a mock may reach,
+        or a patch whose ``new``/``new_callable`` is a sync mock (class) over
+        what may be a coroutine function, in a file that may hold a mock."""
         if not may_hold_mocks(tree, source, path):
             return False
-        return _NEW.search(source) is not None or file_relevance(tree, source, path).awaits_mock()
+        if _AWAITS.search(source) is not None and file_relevance(tree, source, path).awaits_mock():
+            return True
+        if _REPLACES.search(source) is None or not patch_may_replace_coroutine(tree, source, path):
+            return False  # (cheaper than the scan, and rarer)
+        return file_relevance(tree, source, path).patches_sync_mock_over_coroutine()
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)

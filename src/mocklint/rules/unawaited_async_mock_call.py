@@ -69,9 +69,11 @@ class UnawaitedAsyncMockCall(Rule):
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        """A call made as a statement of something a mock may reach, in a file
-        that may hold an AsyncMock."""
-        return may_hold_mocks(tree, source, path, asynchronous=True) and file_relevance(tree, source, path).drops_mock_call()
+        """A call made as a statement of what may be an AsyncMock (or a child
+        of one), in a file that may hold one."""
+        return may_hold_mocks(tree, source, path, asynchronous=True) and file_relevance(
+            tree, source, path
+        ).drops_async_mock_call()
 
     def visit_Expr(self, node: cst.Expr, site: Site) -> None:
         value = node.value

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
@@ -166,38 +166,48 @@ def statements_on_lines(tree: ast.AST, lines: Sequence[int]) -> Iterator[ast.stm
         stack.extend(block_statements_on_lines(statement, lines))
 
 
-def header_nodes(statement: ast.stmt, skip: Tuple[type, ...] = ()) -> Iterator[ast.AST]:
+def header_nodes(statement: ast.stmt, skip: Tuple[type, ...] = ()) -> List[ast.AST]:
     """The nodes of ``statement`` outside the blocks it holds (a statement in
     them comes on its own in ``statements_on_lines``): a ``with``'s items, an ``if``'s
     test, a ``def``'s decorators and defaults, an ``except``'s types, a
     ``case``'s pattern and guard.  Nodes of a type in ``skip`` are not entered."""
-    stack: List[ast.AST] = []
+    roots: List[ast.AST] = []
     for field in node_fields(type(statement)):
         value = getattr(statement, field, None)
         if field in ("body", "orelse", "finalbody"):
             continue
         if field == "handlers":
-            stack.extend(handler.type for handler in value if handler.type is not None)
+            roots.extend(handler.type for handler in value if handler.type is not None)
         elif field == "cases":
             for case in value:
-                stack.append(case.pattern)
+                roots.append(case.pattern)
                 if case.guard is not None:
-                    stack.append(case.guard)
+                    roots.append(case.guard)
         elif isinstance(value, list):
-            stack.extend(item for item in value if isinstance(item, ast.AST))
+            roots.extend(item for item in value if isinstance(item, ast.AST))
         elif isinstance(value, ast.AST):
-            stack.append(value)
+            roots.append(value)
+    return subtree(roots, skip)
+
+
+def subtree(roots: Iterable[ast.AST], skip: Tuple[type, ...] = ()) -> List[ast.AST]:
+    """Every node under ``roots``, the roots included (``ast.walk`` without its
+    generator and its visits of ``Load()`` and operator nodes: a third of the
+    cost).  Nodes of a type in ``skip`` are left out, with what they hold."""
+    found: List[ast.AST] = []
+    stack = list(roots)
     while stack:
         node = stack.pop()
         if skip and isinstance(node, skip):
             continue
-        yield node
+        found.append(node)
         for field in node_fields(type(node)):
             value = getattr(node, field, None)
             if isinstance(value, list):
                 stack.extend(item for item in value if isinstance(item, ast.AST))
             elif isinstance(value, ast.AST):
                 stack.append(value)
+    return found
 
 
 def import_bindings(tree: ast.AST, source: str) -> Dict[str, Set[str]]:
@@ -257,3 +267,79 @@ def import_attributes(statement: ast.stmt, bindings: Mapping[str, Set[str]]) -> 
                 qualified += "." + part
                 found.append(qualified)
     return found
+
+
+#: the last names of the fixture decorators: ``fixture``, ``yield_fixture``
+FIXTURE_NAMES = frozenset({"fixture", "yield_fixture"})
+
+
+def fixture_aliases(tree: ast.AST) -> Set[str]:
+    """The names imports bind to something called ``fixture`` or
+    ``yield_fixture`` (``from pytest import fixture as make``)."""
+    found: Set[str] = set()
+    for statement, _ in statements(tree):
+        kind = type(statement)
+        if kind is ast.ImportFrom or kind is ast.Import:
+            for alias in statement.names:  # type: ignore[attr-defined]
+                if kind is ast.ImportFrom and alias.name in FIXTURE_NAMES:
+                    found.add(alias.asname or alias.name)
+                elif alias.asname and alias.name.rsplit(".", 1)[-1] in FIXTURE_NAMES:
+                    found.add(alias.asname)  # `import pytest.fixture as make`: a name that resolves
+    return found
+
+
+def may_be_fixture(func: ast.AST, aliases: Set[str]) -> bool:
+    """``pytest_roles.fixture_decorator`` on the ``ast``, erring towards yes:
+    a decorator of ``func`` may be pytest's fixture decorator."""
+    return any(may_be_fixture_decorator(decorator, aliases) for decorator in func.decorator_list)  # type: ignore[attr-defined]
+
+
+def may_be_fixture_decorator(decorator: ast.expr, aliases: Set[str]) -> bool:
+    """Whether ``decorator`` (called or not) is ``x.fixture``, ``x.yield_fixture``
+    or a name in ``aliases`` (``fixture_aliases``)."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(target, ast.Attribute):
+        return target.attr in FIXTURE_NAMES
+    return isinstance(target, ast.Name) and target.id in aliases
+
+
+def ancestry_of(tree: ast.AST) -> "Ancestry":
+    """The ``Ancestry`` of ``tree``, kept for the last tree asked about (rules ask in turn)."""
+    global _last_ancestry
+    if _last_ancestry is None or _last_ancestry.tree is not tree:
+        _last_ancestry = Ancestry(tree)
+    return _last_ancestry
+
+
+class Ancestry:
+    """The nodes around each statement of a module (from ``statements``)."""
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.tree = tree
+        self._parents: Dict[int, ast.AST] = {id(s): p for s, p in statements(tree)}
+        self._clauses: Optional[Dict[int, ast.AST]] = None
+
+    def ancestors(self, statement: ast.AST) -> Optional[List[ast.AST]]:
+        """The nodes whose blocks hold ``statement``, innermost first, ending
+        with the module (an ``except`` clause or a ``case`` among them); None
+        when unknown."""
+        found: List[ast.AST] = []
+        node = statement
+        while node is not self.tree:
+            parent = self._parents.get(id(node))
+            if parent is None:
+                if self._clauses is None:
+                    self._clauses = {
+                        id(clause): s
+                        for s, _ in statements(self.tree)
+                        for clause in (*getattr(s, "handlers", ()), *getattr(s, "cases", ()))
+                    }
+                parent = self._clauses.get(id(node))
+                if parent is None:
+                    return None
+            found.append(parent)
+            node = parent
+        return found
+
+
+_last_ancestry: Optional[Ancestry] = None

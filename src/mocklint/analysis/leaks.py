@@ -31,11 +31,11 @@ from typing import Callable, Dict, List, Optional, Pattern, Set, Tuple
 import libcst as cst
 
 from mocklint.analysis import reads
-from mocklint.analysis.ast_scan import statements
+from mocklint.analysis.ast_scan import Ancestry, may_be_fixture
 from mocklint.analysis.mocks import AUTOSPEC, MOCK_MODULES, MOCKER_NAMES
 from mocklint.analysis.names import NameResolver, dotted_name
 from mocklint.analysis.project import conftest_chain_matches
-from mocklint.analysis.pytest_roles import FIXTURE_DECORATORS, Role, function_role, is_test_module_path
+from mocklint.analysis.pytest_roles import Role, function_role, is_test_module_path
 from mocklint.analysis.targets import definition_file
 from mocklint.analysis.tree import Frame, Site, walk
 
@@ -424,78 +424,6 @@ def mock_made_by(context: object, expr: cst.BaseExpression, site: Site, depth: i
 # -- the same questions on the ``ast`` tree, for ``might_report`` ---------------
 
 _AST_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-#: the last names of the fixture decorators: ``fixture``, ``yield_fixture``
-_FIXTURE_NAMES = frozenset(name.rsplit(".", 1)[1] for name in FIXTURE_DECORATORS)
-
-
-def fixture_aliases(tree: ast.AST) -> Set[str]:
-    """The names imports bind to something called ``fixture`` or
-    ``yield_fixture`` (``from pytest import fixture as make``)."""
-    found: Set[str] = set()
-    for statement, _ in statements(tree):
-        kind = type(statement)
-        if kind is ast.ImportFrom or kind is ast.Import:
-            for alias in statement.names:  # type: ignore[attr-defined]
-                if kind is ast.ImportFrom and alias.name in _FIXTURE_NAMES:
-                    found.add(alias.asname or alias.name)
-                elif alias.asname and alias.name.rsplit(".", 1)[-1] in _FIXTURE_NAMES:
-                    found.add(alias.asname)  # `import pytest.fixture as make`: a name that resolves
-    return found
-
-
-def may_be_fixture(func: ast.AST, aliases: Set[str]) -> bool:
-    """``pytest_roles.fixture_decorator`` on the ``ast``, erring towards yes: a
-    decorator (called or not) ``x.fixture``, ``x.yield_fixture`` or a name in
-    ``aliases`` (``fixture_aliases``)."""
-    for decorator in func.decorator_list:  # type: ignore[attr-defined]
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if isinstance(target, ast.Attribute) and target.attr in _FIXTURE_NAMES:
-            return True
-        if isinstance(target, ast.Name) and target.id in aliases:
-            return True
-    return False
-
-
-def ancestry_of(tree: ast.AST) -> "Ancestry":
-    """The ``Ancestry`` of ``tree``, kept for the last tree asked about (rules ask in turn)."""
-    global _last_ancestry
-    if _last_ancestry is None or _last_ancestry.tree is not tree:
-        _last_ancestry = Ancestry(tree)
-    return _last_ancestry
-
-
-class Ancestry:
-    """The nodes around each statement of a module (from ``ast_scan.statements``)."""
-
-    def __init__(self, tree: ast.AST) -> None:
-        self.tree = tree
-        self._parents: Dict[int, ast.AST] = {id(s): p for s, p in statements(tree)}
-        self._clauses: Optional[Dict[int, ast.AST]] = None
-
-    def ancestors(self, statement: ast.AST) -> Optional[List[ast.AST]]:
-        """The nodes whose blocks hold ``statement``, innermost first, ending
-        with the module (an ``except`` clause or a ``case`` among them); None
-        when unknown."""
-        found: List[ast.AST] = []
-        node = statement
-        while node is not self.tree:
-            parent = self._parents.get(id(node))
-            if parent is None:
-                if self._clauses is None:
-                    self._clauses = {
-                        id(clause): s
-                        for s, _ in statements(self.tree)
-                        for clause in (*getattr(s, "handlers", ()), *getattr(s, "cases", ()))
-                    }
-                parent = self._clauses.get(id(node))
-                if parent is None:
-                    return None
-            found.append(parent)
-            node = parent
-        return found
-
-
-_last_ancestry: Optional[Ancestry] = None
 
 
 def _is_main_guard_ast(node: ast.AST) -> bool:
@@ -541,8 +469,6 @@ def may_be_place(
 
 __all__ = (
     "ASSIGNS_A_MOCK",
-    "Ancestry",
-    "ancestry_of",
     "CLASS_SETUPS",
     "MODULE_SETUPS",
     "PATCHERS",
@@ -552,9 +478,7 @@ __all__ = (
     "binding_scope",
     "conftest_may",
     "conftest_path_may",
-    "fixture_aliases",
     "leak_index",
-    "may_be_fixture",
     "may_be_place",
     "mock_made_by",
     "module_class",

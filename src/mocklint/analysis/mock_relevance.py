@@ -66,7 +66,7 @@ import ast
 import os
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
-from mocklint.analysis.ast_scan import node_fields
+from mocklint.analysis.ast_scan import node_fields, subtree
 from mocklint.analysis.bodies import BodyFilter, Function
 from mocklint.analysis.mocks import MOCKER_NAMES, MOCK_MODULES, may_be_child
 
@@ -206,7 +206,7 @@ class _Scan:
 
     # -- keys ----------------------------------------------------------------
     def bound(self, target: ast.AST, into: Set[str]) -> None:
-        for child in _nodes(target):
+        for child in subtree((target,)):
             if isinstance(child, ast.Name):
                 if child.id in _RECEIVERS_ONLY:
                     continue
@@ -586,24 +586,6 @@ def _last_name(node: ast.AST) -> Optional[str]:
     """The name a callee goes by: ``patch`` for ``mock.patch``, ``f`` for ``f``."""
     kind = type(node)
     return node.id if kind is _NAME else node.attr if kind is _ATTRIBUTE else None  # type: ignore[attr-defined]
-
-
-#: per node type, the fields that may hold expressions (not ``ctx``, ``op``...)
-def _nodes(node: ast.AST) -> List[ast.AST]:
-    """Every node under ``node`` (``ast.walk`` without its generator and its
-    visits of ``Load()`` and operator nodes: a third of the cost)."""
-    out: List[ast.AST] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        for name in node_fields(type(current)):
-            value = getattr(current, name, None)
-            if isinstance(value, list):
-                stack.extend(item for item in value if isinstance(item, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append(value)
-    return out
 
 
 class Relevance:

@@ -7,7 +7,14 @@ from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import import_bindings, qualified_names, statements_on_lines, word_lines
+from mocklint.analysis.ast_scan import (
+    FIXTURE_NAMES,
+    import_bindings,
+    may_be_fixture_decorator,
+    qualified_names,
+    statements_on_lines,
+    word_lines,
+)
 from mocklint.analysis.compat_guards import compat_guarded
 from mocklint.analysis.pytest_roles import decorator_target
 from mocklint.analysis.source import code
@@ -20,14 +27,6 @@ _PYTEST_FIXTURES = frozenset(
     {"pytest.fixture", "pytest.yield_fixture", "_pytest.fixtures.fixture", "_pytest.fixtures.yield_fixture"}
 )
 _MARK = "pytest.mark."
-_FIXTURE_NAMES = ("fixture", "yield_fixture")
-
-
-def _may_be_fixture(decorator: ast.expr, fixtures: Set[str]) -> bool:
-    target = decorator.func if isinstance(decorator, ast.Call) else decorator
-    if isinstance(target, ast.Attribute):
-        return target.attr in _FIXTURE_NAMES
-    return isinstance(target, ast.Name) and target.id in fixtures
 
 
 def _may_be_mark(decorator: ast.expr, bindings: Mapping[str, Set[str]], assigned: Set[str]) -> bool:
@@ -114,9 +113,9 @@ class MarkOnFixture(Rule):
         ``@pytest.fixture`` on one function are spared.  Only the functions on
         lines that spell a fixture decorator's name are read."""
         bindings = import_bindings(tree, source)
-        fixtures = set(_FIXTURE_NAMES)
+        fixtures = set(FIXTURE_NAMES)
         for name, qualified in bindings.items():
-            if any(q.rsplit(".", 1)[-1] in _FIXTURE_NAMES for q in qualified):
+            if any(q.rsplit(".", 1)[-1] in FIXTURE_NAMES for q in qualified):
                 fixtures.add(name)
         assigned: Optional[Set[str]] = None
         for func in statements_on_lines(tree, word_lines(source, *fixtures)):
@@ -124,7 +123,7 @@ class MarkOnFixture(Rule):
                 continue
             decorators = func.decorator_list
             for index, decorator in enumerate(decorators):
-                if not _may_be_fixture(decorator, fixtures):
+                if not may_be_fixture_decorator(decorator, fixtures):
                     continue
                 if assigned is None:
                     assigned = {

@@ -8,15 +8,12 @@ from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import own_nodes, statements
+from mocklint.analysis.ast_scan import Ancestry, ancestry_of, fixture_aliases, own_nodes, statements
 from mocklint.analysis.leaks import (
-    Ancestry,
     Place,
-    ancestry_of,
     bases_may,
     conftest_may,
     conftest_path_may,
-    fixture_aliases,
     leak_index,
     may_be_place,
     mock_made_by,

@@ -8,8 +8,7 @@ from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import statements
-from mocklint.analysis.leaks import Ancestry, ancestry_of, fixture_aliases, may_be_fixture
+from mocklint.analysis.ast_scan import Ancestry, ancestry_of, fixture_aliases, may_be_fixture, statements
 from mocklint.analysis.mocks import PATCH_OBJECTS, PATCHERS
 from mocklint.analysis.pytest_roles import Role
 from mocklint.analysis.source import code

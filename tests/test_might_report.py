@@ -1389,21 +1389,6 @@ REPORTED = [
         id="MCK301-aliased-fixture-defined-after-use",
     ),
     pytest.param(
-        "MCK301",
-        """
-        class Base(dict):
-            marker = None
-
-        class TestPorts(Base):
-            def test_port(self, temp_port_registry):
-                pass
-
-        class Base:  # fixture_defs reads the last definition of a base
-            pass
-        """,
-        id="MCK301-base-class-redefined-below-the-test-class",
-    ),
-    pytest.param(
         "MCK207",
         """
         from pytest import fixture as make_fixture

@@ -197,6 +197,9 @@ class TestFunction:
 class ModuleFacts(Holder):
     path: str = ""
     classes: Dict[str, ClassFacts] = field(default_factory=dict)
+    #: module-level class names defined more than once: ``classes`` holds the
+    #: last, but a subclass between the two derives from the first
+    redefined_classes: Set[str] = field(default_factory=set)
     tests: List[TestFunction] = field(default_factory=list)
     #: None: absent; a tuple of names; OPAQUE when not a literal
     pytest_plugins: Union[None, Tuple[str, ...], _Opaque] = None
@@ -699,6 +702,8 @@ class _Extractor:
         statements = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
         self.body(statements, body_frame, klass, klass)
         if outer is None and isinstance(holder, ModuleFacts):
+            if klass.name in holder.classes:
+                holder.redefined_classes.add(klass.name)
             holder.classes[klass.name] = klass
         elif outer is not None:
             outer.nested[klass.name] = klass

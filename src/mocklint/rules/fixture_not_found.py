@@ -283,7 +283,8 @@ class _Checker:
             order.append(node)
             for base in node.local_bases:
                 other = classes.get(base)
-                if other is None or not visit(other, depth + 1):
+                # a base defined twice: which one the subclass derives from depends on the order
+                if other is None or base in self.facts.redefined_classes or not visit(other, depth + 1):
                     return False
             return True
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import List
 
@@ -93,3 +95,47 @@ def test_no_cache_writes_nothing(tmp_path: Path, linted: List[str], capsys: pyte
     capsys.readouterr()
     assert len(linted) == 2
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
+
+
+def test_a_parallel_run_lints_only_what_the_cache_misses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With ``-j``, the parent answers cached files itself: an unchanged project
+    starts no worker process, and a changed file goes to the workers alone,
+    its outcome in its place in the order."""
+    for index in range(6):
+        (tmp_path / f"test_{index}.py").write_text(FLAGGED if index % 2 else "x = 1\n", encoding="utf-8")
+    cold = run(tmp_path, "-j", "2", capsys=capsys)
+    sent: List[List[str]] = []
+    real_executor = cli.ProcessPoolExecutor
+
+    class Recording(real_executor):  # type: ignore[misc,valid-type]
+        def map(self, fn, *iterables, **kwargs):  # type: ignore[no-untyped-def]
+            tasks = list(iterables[0])
+            sent.append([Path(task.display).name for task in tasks])
+            return super().map(fn, tasks, **kwargs)
+
+    monkeypatch.setattr(cli, "ProcessPoolExecutor", Recording)
+    assert run(tmp_path, "-j", "2", capsys=capsys) == cold
+    assert sent == []
+    (tmp_path / "test_2.py").write_text(FLAGGED, encoding="utf-8")
+    (tmp_path / "test_4.py").write_text(FLAGGED, encoding="utf-8")
+    changed = run(tmp_path, "-j", "2", capsys=capsys)
+    assert sent == [["test_2.py", "test_4.py"]]
+    assert changed.count("MCK204") == 5
+    assert changed == run(tmp_path, "-j", "1", capsys=capsys)
+
+
+def test_a_warm_run_never_imports_libcst(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The engine (and libcst, a third of a second to import) loads only when
+    some file must be linted."""
+    (tmp_path / "test_a.py").write_text(FLAGGED, encoding="utf-8")
+    run(tmp_path, capsys=capsys)
+    script = (
+        "import sys\n"
+        "from mocklint import cli\n"
+        f"status = cli.main(['--isolated', '--cache-dir', {str(tmp_path / '.cache')!r}, {str(tmp_path)!r}])\n"
+        "print('libcst' in sys.modules, status)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "False 1"

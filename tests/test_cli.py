@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import pytest
 
-from mocklint import __version__, cli, files, noqa
+from mocklint import __version__, cli, engine, files, noqa
 from mocklint.diagnostic import Diagnostic
 from mocklint.engine import Engine
 from mocklint.registry import ALL_RULES
@@ -145,7 +145,7 @@ class Bomb(Rule):
 def test_internal_error_exits_2_even_when_mck000_is_ignored(
     call: Call, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "Engine", lambda selection: Engine(selection, rules=(*ALL_RULES, Bomb)))
+    monkeypatch.setattr(engine, "Engine", lambda selection: Engine(selection, rules=(*ALL_RULES, Bomb)))
     write(project, "test_a.py")
     status, out, err = call(["test_a.py"], project)
     assert status == 2

@@ -19,7 +19,7 @@ import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import IO, TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from mocklint import __version__, output
 from mocklint.analysis import reads
@@ -33,7 +33,6 @@ from mocklint.config import (
     load_config,
 )
 from mocklint.diagnostic import Diagnostic
-from mocklint.engine import Engine
 from mocklint.files import (
     DEFAULT_EXCLUDES,
     STDIN,
@@ -48,9 +47,11 @@ from mocklint.files import (
     source_encoding,
     to_posix,
 )
-from mocklint.fixes import OtherFiles, display_path, fix_source, unified_diff
 from mocklint.noqa import filter_diagnostics
 from mocklint.settings import Selection
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mocklint.engine import Engine
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -128,13 +129,34 @@ class Checker:
 
     def __init__(self, options: Options) -> None:
         self.options = options
-        self.engine = Engine(options.selection)
+        self._engine: Optional["Engine"] = None
         self.use_noqa = options.use_noqa
         self.cache: Optional[ResultCache] = None
         if options.cache_dir is not None and not options.fixing:
             key = settings_key((*options.selection.select, "|", *options.selection.ignore, str(options.use_noqa)))
             cache = ResultCache(options.cache_dir, key)
             self.cache = cache if cache.prepare() else None
+
+    @property
+    def engine(self) -> "Engine":
+        """The engine, imported and built on first use: a run the cache
+        answers whole never imports libcst (a third of a second)."""
+        if self._engine is None:
+            from mocklint.engine import Engine
+
+            self._engine = Engine(self.options.selection)
+        return self._engine
+
+    def cached(self, task: Task) -> Optional[Outcome]:
+        """The cached outcome of ``task``, when the cache has one for its current text."""
+        if self.cache is None or task.data is not None or self.options.fixing:
+            return None
+        try:
+            data = read_bytes(task.display)
+        except SourceError:
+            return None
+        stored = self.cache.load(self.cache.key(task.display, data))
+        return Outcome.from_json(task.display, stored) if stored is not None else None
 
     def check(self, task: Task) -> Outcome:
         try:
@@ -169,6 +191,8 @@ class Checker:
 
     def _fix(self, task: Task, data: bytes) -> Outcome:
         """Fix the file (or, with --diff, show how), keeping its encoding and newlines."""
+        from mocklint.fixes import OtherFiles, display_path, fix_source, unified_diff
+
         encoding = source_encoding(data)
         original = decode_source(data, translate_newlines=False)
         # other files a fix changes (a conftest.py) are written at once with --fix, so that linting again sees them
@@ -241,12 +265,19 @@ def run(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outcome]
         for task in tasks:
             yield checker.check(task)
         return
-    workers = min(jobs, len(tasks))
-    chunksize = max(1, min(32, len(tasks) // (workers * 4)))
+    # what the cache answers needs no worker: an unchanged project starts none
+    checker = Checker(options)
+    known = [checker.cached(task) for task in tasks]
+    pending = [task for task, outcome in zip(tasks, known) if outcome is None]
+    if len(pending) <= 1:
+        yield from (outcome if outcome is not None else checker.check(task) for task, outcome in zip(tasks, known))
+        return
+    workers = min(jobs, len(pending))
+    chunksize = max(1, min(32, len(pending) // (workers * 4)))
     executor: Optional[ProcessPoolExecutor] = None
     try:
         executor = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(options,))
-        results = executor.map(_check_in_worker, tasks, chunksize=chunksize)
+        results = executor.map(_check_in_worker, pending, chunksize=chunksize)
     except (OSError, NotImplementedError, ImportError) as exc:
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
@@ -254,7 +285,8 @@ def run(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outcome]
         yield from run(tasks, options, 1)
         return
     try:
-        yield from results
+        for outcome in known:
+            yield outcome if outcome is not None else next(results)
     finally:
         # Also on an early exit (Ctrl-C, a closed pipe): drop the queued files
         # instead of linting them all before returning.

@@ -8,6 +8,11 @@ from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
 
+#: the code and name of "mocklint failed on this file" (the engine reports it; output documents it)
+INTERNAL_ERROR_CODE = "MCK000"
+INTERNAL_ERROR_NAME = "internal-error"
+
+
 @dataclass(frozen=True)
 class TextEdit:
     """Replace the text from (line, column) to (end_line, end_column) with ``text``.

@@ -54,15 +54,13 @@ from mocklint.analysis.names import NameResolver
 from mocklint.analysis.project import SettingsOverride, settings_override
 from mocklint.analysis.source import parse_module
 from mocklint.analysis.tree import Frame, Site, walk
-from mocklint.diagnostic import Diagnostic, FileResult
+from mocklint.diagnostic import INTERNAL_ERROR_CODE, INTERNAL_ERROR_NAME, Diagnostic, FileResult
 from mocklint.registry import ALL_RULES
 from mocklint.rule import FileContext, Fix, Rule, to_text_fix
 from mocklint.settings import Selection
 
 LOG = logging.getLogger("mocklint")
 
-INTERNAL_ERROR_CODE = "MCK000"
-INTERNAL_ERROR_NAME = "internal-error"
 ISSUE_HINT = "please report it with the file that triggers it"
 
 

@@ -22,8 +22,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 from mocklint import __version__
-from mocklint.diagnostic import Diagnostic
-from mocklint.engine import INTERNAL_ERROR_CODE, INTERNAL_ERROR_NAME
+from mocklint.diagnostic import INTERNAL_ERROR_CODE, INTERNAL_ERROR_NAME, Diagnostic
 from mocklint.files import Note, to_posix
 
 TOOL_NAME = "mocklint"

@@ -48,7 +48,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from mocklint.analysis import project
-from mocklint.analysis.ast_scan import node_fields
+from mocklint.analysis.ast_scan import LastTree, node_fields
 from mocklint.analysis.bodies import reduce_source
 from mocklint.analysis.names import NameResolver
 from mocklint.analysis.project import SettingsOverride, settings_override
@@ -172,6 +172,8 @@ class Engine:
         except Exception as exc:  # noqa: BLE001 - the whole point: contain everything
             LOG.debug("internal error on %s", display, exc_info=True)
             return self.internal_error(display, exc)
+        finally:
+            LastTree.forget_all()  # no tree outlives its file: the host's garbage collector would walk it
 
     def internal_error(self, display: str, exc: BaseException) -> FileResult:
         where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None

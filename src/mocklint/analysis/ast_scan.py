@@ -11,9 +11,26 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import (
+    Any,
+    Callable,
+    ClassVar,
+    Dict,
+    Generic,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    TypeVar,
+    Union,
+)
 
 Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+T = TypeVar("T")
 
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
@@ -32,14 +49,47 @@ def node_fields(kind: type) -> Tuple[str, ...]:
     return fields
 
 
-def statements(tree: ast.AST) -> List[Tuple[ast.stmt, ast.AST]]:
-    """Every statement in ``tree`` at any depth, with the node whose block holds it.
+class LastTree(Generic[T]):
+    """One value computed from the tree of the file being linted, which
+    several rules ask about in turn: kept with the tree itself (so that its
+    id stays unique) and a key, until the next tree or ``forget_all``.
 
-    Several rules ask in turn about the same file: the list of the last tree
-    asked about is kept (with the tree itself, so that its id stays unique)."""
-    global _last
-    if _last[0] is tree:
-        return _last[1]
+    The engine calls ``forget_all`` when it is done with a file: a tree kept
+    past its file would make every later garbage collection of the host walk
+    it (flake8 runs pyflakes and pycodestyle on the next files: a hundred
+    thousand nodes of a large module, a second and a half over the
+    benchmark corpus)."""
+
+    _all: ClassVar[List["LastTree[Any]"]] = []
+
+    def __init__(self) -> None:
+        self.tree: Optional[ast.AST] = None
+        self.key: object = None
+        self.value: Optional[T] = None
+        LastTree._all.append(self)
+
+    def get(self, tree: ast.AST, compute: Callable[[], T], key: object = None) -> T:
+        if self.value is None or self.tree is not tree or self.key != key:
+            self.value = compute()
+            self.tree, self.key = tree, key
+        return self.value
+
+    @classmethod
+    def forget_all(cls) -> None:
+        for cache in cls._all:
+            cache.tree = cache.key = cache.value = None
+
+
+_STATEMENTS: "LastTree[List[Tuple[ast.stmt, ast.AST]]]" = LastTree()
+
+
+def statements(tree: ast.AST) -> List[Tuple[ast.stmt, ast.AST]]:
+    """Every statement in ``tree`` at any depth, with the node whose block holds it
+    (kept for the tree of the file being linted: several rules ask in turn)."""
+    return _STATEMENTS.get(tree, lambda: _statements(tree))
+
+
+def _statements(tree: ast.AST) -> List[Tuple[ast.stmt, ast.AST]]:
     found: List[Tuple[ast.stmt, ast.AST]] = []
     stack: List[ast.AST] = [tree]
     while stack:
@@ -52,11 +102,7 @@ def statements(tree: ast.AST) -> List[Tuple[ast.stmt, ast.AST]]:
                 if isinstance(child, ast.stmt):
                     found.append((child, node))
                 stack.append(child)
-    _last = (tree, found)
     return found
-
-
-_last: Tuple[Optional[ast.AST], List[Tuple[ast.stmt, ast.AST]]] = (None, [])
 
 
 def functions(tree: ast.AST) -> Iterator[Tuple[Function, ast.AST]]:
@@ -291,7 +337,8 @@ def fixture_aliases(tree: ast.AST) -> Set[str]:
 def may_be_fixture(func: ast.AST, aliases: Set[str]) -> bool:
     """``pytest_roles.fixture_decorator`` on the ``ast``, erring towards yes:
     a decorator of ``func`` may be pytest's fixture decorator."""
-    return any(may_be_fixture_decorator(decorator, aliases) for decorator in func.decorator_list)  # type: ignore[attr-defined]
+    decorators = func.decorator_list  # type: ignore[attr-defined]
+    return any(may_be_fixture_decorator(decorator, aliases) for decorator in decorators)
 
 
 def may_be_fixture_decorator(decorator: ast.expr, aliases: Set[str]) -> bool:
@@ -304,11 +351,8 @@ def may_be_fixture_decorator(decorator: ast.expr, aliases: Set[str]) -> bool:
 
 
 def ancestry_of(tree: ast.AST) -> "Ancestry":
-    """The ``Ancestry`` of ``tree``, kept for the last tree asked about (rules ask in turn)."""
-    global _last_ancestry
-    if _last_ancestry is None or _last_ancestry.tree is not tree:
-        _last_ancestry = Ancestry(tree)
-    return _last_ancestry
+    """The ``Ancestry`` of ``tree``, kept for the tree of the file being linted (rules ask in turn)."""
+    return _ANCESTRY.get(tree, lambda: Ancestry(tree))
 
 
 class Ancestry:
@@ -342,4 +386,4 @@ class Ancestry:
         return found
 
 
-_last_ancestry: Optional[Ancestry] = None
+_ANCESTRY: "LastTree[Ancestry]" = LastTree()

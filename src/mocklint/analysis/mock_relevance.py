@@ -66,7 +66,7 @@ import ast
 import os
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
-from mocklint.analysis.ast_scan import node_fields, subtree
+from mocklint.analysis.ast_scan import LastTree, node_fields, subtree
 from mocklint.analysis.bodies import BodyFilter, Function
 from mocklint.analysis.mocks import MOCKER_NAMES, MOCK_MODULES, may_be_child
 
@@ -1006,24 +1006,27 @@ class _AsyncFlow:
         return found
 
 
-#: the last answer: the mock rules ask in turn about the same file
-_last: Tuple[object, Optional[ast.Module], Optional[Relevance]] = ((), None, None)
+#: the answer for the file being linted: the mock rules ask in turn about it
+_FILE: "LastTree[Relevance]" = LastTree()
 
 
 def file_relevance(tree: ast.Module, source: str, path: Optional[str]) -> Relevance:
     """``relevance`` of the linted file, with its conftest fixtures (asked by
     the mock rules' ``might_report`` and ``needed_bodies`` in turn: kept)."""
-    global _last
-    key = (path, len(source), hash(source))
-    if _last[0] == key and _last[1] is tree and _last[2] is not None:
-        return _last[2]  # it knows the functions of this very tree
-    from mocklint.analysis.mock_sources import conftest_async_mock_values, conftest_mock_fixtures, conftest_mock_values
 
-    found = relevance(
-        tree, conftest_mock_fixtures(path), conftest_mock_values(path), conftest_async_mock_values(path), path
-    )
-    _last = (key, tree, found)
-    return found
+    def compute() -> Relevance:
+        from mocklint.analysis.mock_sources import (
+            conftest_async_mock_values,
+            conftest_mock_fixtures,
+            conftest_mock_values,
+        )
+
+        return relevance(
+            tree, conftest_mock_fixtures(path), conftest_mock_values(path), conftest_async_mock_values(path), path
+        )
+
+    # it knows the functions of this very tree
+    return _FILE.get(tree, compute, key=(path, len(source), hash(source)))
 
 
 def mock_bodies(tree: ast.Module, source: str, path: Optional[str]) -> BodyFilter:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 import os
 import re
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Pattern, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -90,7 +90,7 @@ def may_hold_mocks(tree: ast.Module, source: str, path: Optional[str], asynchron
             entered = _ASYNC_STATEMENT.search(source) is not None
             found = _requests(conftest_mock_values(path) if entered else conftest_async_mock_values(path), source)
     else:
-        found = bool(MOCK_SOURCE.search(source)) or _requests_conftest_mocks(source, path)
+        found = bool(MOCK_SOURCE.search(source)) or _requests(conftest_mock_fixtures(path), source)
     _last = (key, found)
     return found
 
@@ -235,18 +235,6 @@ def _requests(fixtures: FrozenSet[str], source: str) -> bool:
     return any(name in source and _word_ends(source, name) for name in fixtures)
 
 
-def _requests_conftest_mocks(source: str, path: Optional[str]) -> bool:
-    return _requests(_conftest_mocks(path)[1], source)
-
-
-def conftest_mock_fixtures(path: Optional[str]) -> FrozenSet[str]:
-    """The fixtures of the conftest.py files above ``path`` that may hand out a mock."""
-    return _conftest_mocks(path)[1]
-
-
-_NONE: Tuple[Optional[Pattern[str]], FrozenSet[str]] = (None, frozenset())
-
-
 def conftest_mock_values(path: Optional[str]) -> FrozenSet[str]:
     """The fixtures of the conftest.py files above ``path`` that hand out a
     mock as ``analysis.mocks`` infers one (a fixture returning or yielding a
@@ -301,14 +289,14 @@ def _conftest_values(path: Optional[str]) -> Tuple[FrozenSet[str], FrozenSet[str
     return answer
 
 
-def _conftest_mocks(path: Optional[str]) -> Tuple[Optional[Pattern[str]], FrozenSet[str]]:
-    """A pattern for the fixtures defined in the conftest files above ``path``
-    that name a mock source (None when there are none), and their names."""
+def conftest_mock_fixtures(path: Optional[str]) -> FrozenSet[str]:
+    """The fixtures of the conftest.py files above ``path`` that may hand out
+    a mock (their code names a mock source)."""
     if not path:
-        return _NONE
+        return frozenset()
     model = project.model_for_path(path)
     if model is None:
-        return _NONE
+        return frozenset()
     levels = model.conftest_levels(os.path.dirname(os.path.abspath(path)))
     # kept on the model (dropped with it); the facts in the key change when a conftest does
     key = ("mock fixtures", tuple((level.path, id(level.facts)) for level in levels))
@@ -322,8 +310,7 @@ def _conftest_mocks(path: Optional[str]) -> Tuple[Optional[Pattern[str]], Frozen
         if level.facts is None or not MOCK_SOURCE.search(text):
             continue
         names |= _mock_fixtures(level.facts)
-    pattern = re.compile(r"\b(?:%s)\b" % "|".join(sorted(map(re.escape, names)))) if names else None
-    answer = (pattern, frozenset(names))
+    answer = frozenset(names)
     model.derived[key] = ([level.facts for level in levels], answer)  # the facts kept alive: ids stay unique
     return answer
 

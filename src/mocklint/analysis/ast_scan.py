@@ -280,6 +280,19 @@ def import_bindings(tree: ast.AST, source: str) -> Dict[str, Set[str]]:
     return found
 
 
+def dotted(node: ast.AST) -> Optional[str]:
+    """``a.b.c`` for a name or a chain of attributes on one, else None
+    (``names.dotted_name`` on the ``ast``)."""
+    parts: List[str] = []
+    while type(node) is ast.Attribute:
+        parts.append(node.attr)  # type: ignore[attr-defined]
+        node = node.value  # type: ignore[attr-defined]
+    if type(node) is not ast.Name:
+        return None
+    parts.append(node.id)  # type: ignore[attr-defined]
+    return ".".join(reversed(parts))
+
+
 def qualified_names(node: ast.AST, bindings: Mapping[str, Set[str]]) -> List[str]:
     """The qualified names the ``Name`` or ``Attribute`` chain ``node`` may
     stand for through the imports in ``bindings`` (``import_bindings``): none

@@ -66,7 +66,7 @@ import ast
 import os
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
-from mocklint.analysis.ast_scan import LastTree, node_fields, subtree
+from mocklint.analysis.ast_scan import LastTree, dotted, node_fields, subtree
 from mocklint.analysis.bodies import BodyFilter, Function
 from mocklint.analysis.mocks import MOCKER_NAMES, MOCK_MODULES, may_be_child
 
@@ -384,7 +384,7 @@ class _Scan:
         args, keywords = call.args, call.keywords
         if last in self.autospecs:
             # `create_autospec(fetch)` of a coroutine function (`_autospec_kind`), no mock else
-            spec = _dotted(args[0]) if args and type(args[0]) is not ast.Starred else None
+            spec = dotted(args[0]) if args and type(args[0]) is not ast.Starred else None
             return (("spec", spec),) if spec is not None else False
         if any(type(arg) is ast.Starred for arg in args) or any(k.arg is None for k in keywords):
             # `Mock(**kwargs)` has no spec it reads, and opaque children (`_spec_of`,
@@ -551,18 +551,6 @@ class _Scan:
 _FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
-def _dotted(node: ast.AST) -> Optional[str]:
-    """``a.b.c`` for a name or an attribute chain on one, else None."""
-    parts: List[str] = []
-    while type(node) is _ATTRIBUTE:
-        parts.append(node.attr)  # type: ignore[attr-defined]
-        node = node.value  # type: ignore[attr-defined]
-    if type(node) is not _NAME:
-        return None
-    parts.append(node.id)  # type: ignore[attr-defined]
-    return ".".join(reversed(parts))
-
-
 def _patch_target(call: ast.Call, is_object: bool) -> Optional[Tuple[str, ...]]:
     """What a ``patch``/``patch.object`` call replaces, as ``analysis.mocks.patch_target``
     reads it: ``("target", dotted)``, ``("object", holder, attribute)``, or None
@@ -573,13 +561,13 @@ def _patch_target(call: ast.Call, is_object: bool) -> Optional[Tuple[str, ...]]:
         holder = args[0] if args else named.get("target")
         attribute = args[1] if len(args) > 1 else named.get("attribute")
         name = attribute.value if type(attribute) is _CONSTANT else None  # type: ignore[union-attr]
-        dotted = _dotted(holder) if holder is not None and isinstance(name, str) else None
-        return ("object", dotted, name) if dotted is not None else None  # type: ignore[return-value]
+        spelled = dotted(holder) if holder is not None and isinstance(name, str) else None
+        return ("object", spelled, name) if spelled is not None else None  # type: ignore[return-value]
     target = args[0] if args else named.get("target")
-    dotted = target.value if type(target) is _CONSTANT else None  # type: ignore[union-attr]
-    if not isinstance(dotted, str) or "." not in dotted:
+    spelled = target.value if type(target) is _CONSTANT else None  # type: ignore[union-attr]
+    if not isinstance(spelled, str) or "." not in spelled:
         return None
-    return ("target", dotted)
+    return ("target", spelled)
 
 
 def _last_name(node: ast.AST) -> Optional[str]:

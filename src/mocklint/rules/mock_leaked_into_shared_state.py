@@ -8,7 +8,7 @@ from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import Ancestry, ancestry_of, fixture_aliases, own_nodes, statements
+from mocklint.analysis.ast_scan import Ancestry, ancestry_of, dotted, fixture_aliases, own_nodes, statements
 from mocklint.analysis.leaks import (
     Place,
     bases_may,
@@ -199,7 +199,7 @@ class MockLeakedIntoSharedState(Rule):
                     if mocks is None:
                         mocks = _names_assigned_a_mock(assigns, aliases)
                     restored = _restored(assigns, deletes, mocks, aliases)
-                parts = (_dotted(target) or "").split(".")
+                parts = (dotted(target) or "").split(".")
                 if any(".".join(parts[:n]) in restored for n in range(2, len(parts) + 1)):
                     continue
             if ancestry is None:
@@ -209,7 +209,7 @@ class MockLeakedIntoSharedState(Rule):
                 continue
             if func is not None and _binds_locally(func, _root(target), ancestry, statement):
                 continue  # `x.attr = mock` of the function's own `x`: not an import
-            holder = _dotted(target.value) if type(target) is ast.Attribute else None  # type: ignore[attr-defined]
+            holder = dotted(target.value) if type(target) is ast.Attribute else None  # type: ignore[attr-defined]
             if conftest_path_may(path, _MODULES_MENTION if holder is None else _mention(holder)):
                 continue  # a conftest.py may restore it
             return True
@@ -448,18 +448,6 @@ def _mention(holder: str) -> "re.Pattern[str]":
     return re.compile(rf"\b{re.escape(holder.split('.')[-1])}\b")
 
 
-def _dotted(expr: ast.expr) -> Optional[str]:
-    """``dotted_name`` on the ``ast``: ``a.b.c`` for a chain of names, else None."""
-    parts: List[str] = []
-    while type(expr) is ast.Attribute:
-        parts.append(expr.attr)  # type: ignore[attr-defined]
-        expr = expr.value  # type: ignore[attr-defined]
-    if type(expr) is not ast.Name:
-        return None
-    parts.append(expr.id)  # type: ignore[attr-defined]
-    return ".".join(reversed(parts))
-
-
 def _root(expr: ast.expr) -> str:
     """The name a chain of attributes (or a subscript of one) starts from ("" if none)."""
     if type(expr) is ast.Subscript:
@@ -542,11 +530,11 @@ def _restored(assigns: List[ast.stmt], deletes: List[ast.Delete], mocks: Set[str
         targets = _targets(statement)
         value = statement.value  # type: ignore[attr-defined]
         if any(type(t) is ast.Attribute for t in targets) and not _may_be_mock(value, mocks, aliases):
-            found.update(_dotted(t) or "" for t in targets if type(t) is ast.Attribute)
+            found.update(dotted(t) or "" for t in targets if type(t) is ast.Attribute)
     for deleted in deletes:
         for target in deleted.targets:
             elements = target.elts if type(target) in (ast.Tuple, ast.List) else [target]  # type: ignore[attr-defined]
-            found.update(_dotted(e) or "" for e in elements if type(e) is ast.Attribute)
+            found.update(dotted(e) or "" for e in elements if type(e) is ast.Attribute)
     found.discard("")
     return found
 

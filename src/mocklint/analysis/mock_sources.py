@@ -235,6 +235,11 @@ def _requests(fixtures: FrozenSet[str], source: str) -> bool:
     return any(name in source and _word_ends(source, name) for name in fixtures)
 
 
+def requests_fixtures(fixtures: FrozenSet[str], source: str) -> bool:
+    """Whether ``source`` names one of ``fixtures`` (as a word)."""
+    return _requests(fixtures, source)
+
+
 def conftest_mock_values(path: Optional[str]) -> FrozenSet[str]:
     """The fixtures of the conftest.py files above ``path`` that hand out a
     mock as ``analysis.mocks`` infers one (a fixture returning or yielding a
@@ -307,18 +312,19 @@ def conftest_mock_fixtures(path: Optional[str]) -> FrozenSet[str]:
     names: Set[str] = set()
     for level in levels:
         text = model.text(level.path) or ""
-        if level.facts is None or not MOCK_SOURCE.search(text):
+        if level.facts is None or not (names or MOCK_SOURCE.search(text)):
             continue
-        names |= _mock_fixtures(level.facts)
+        names |= _mock_fixtures(level.facts, frozenset(names))
     answer = frozenset(names)
     model.derived[key] = ([level.facts for level in levels], answer)  # the facts kept alive: ids stay unique
     return answer
 
 
-def _mock_fixtures(facts: "ModuleFacts") -> Set[str]:
+def _mock_fixtures(facts: "ModuleFacts", outer: FrozenSet[str] = frozenset()) -> Set[str]:
     """The fixtures of a conftest that may hand out a mock: those whose code
     names a mock source, or a module-level name or helper of the conftest
-    whose code does, or that request such a fixture (to the fixpoint)."""
+    whose code does, or that request such a fixture, here or in ``outer``
+    (those of the conftest files above it), to the fixpoint."""
     module = facts.module
     if module is None:
         return set(facts.fixtures)
@@ -336,7 +342,7 @@ def _mock_fixtures(facts: "ModuleFacts") -> Set[str]:
             if name in found:
                 continue
             for fixture in definitions:
-                if fixture.func is None or set(fixture.argnames or ()) & found or fixture.argnames is None:
+                if fixture.func is None or set(fixture.argnames or ()) & (found | outer) or fixture.argnames is None:
                     found.add(name)
                     break
                 text = module.code_for_node(fixture.func)

@@ -79,6 +79,9 @@ class Inferred:
     #: a mock of a class made with ``autospec=True``/``spec=True``: calling it
     #: gives an instance spec'd on the same class
     spec_class: bool = False
+    #: the node that decided this kind (a mock constructor, a patch, an
+    #: assignment that configures it) and the analysis of the file it is in
+    at: Optional[Tuple[cst.CSTNode, Site, "MockAnalysis"]] = field(default=None, compare=False)
 
 
 MOCK_MODULES = ("unittest.mock", "mock")
@@ -186,6 +189,10 @@ class MockAnalysis:
         self._returns: Dict[int, List[cst.BaseExpression]] = {}
         self._passed: List[Tuple[str, List[cst.BaseExpression], Site]] = []
         self._calls: List[Tuple[cst.Call, Site]] = []
+        #: every call of the module with its site, in source order
+        self.call_sites: List[Tuple[cst.Call, Site]] = []
+        # root name -> [(attribute path, site)] of `x = root.path` (an alias of a part of it)
+        self._part_aliases: Dict[str, List[Tuple[str, Site]]] = {}
         self._name_kinds: Dict[Tuple[int, str], Optional[Inferred]] = {}
         self._fixtures: Optional[Dict[str, List[Tuple[cst.FunctionDef, Site]]]] = None
         self._requests: Optional[Dict[str, List[cst.FunctionDef]]] = None
@@ -233,6 +240,9 @@ class MockAnalysis:
         for target in node.targets:
             if isinstance(target.target, (cst.Name, cst.Attribute)):
                 self._bind(site, target.target, "value", node.value)
+        root, path = _split(node.value) if isinstance(node.value, cst.Attribute) else (None, "")
+        if root is not None:
+            self._part_aliases.setdefault(root.value, []).append((path, site))
 
     def _on_ann_assign(self, node: cst.CSTNode, frame: Frame) -> None:
         assert isinstance(node, cst.AnnAssign)
@@ -286,6 +296,7 @@ class MockAnalysis:
     def _on_call(self, node: cst.CSTNode, frame: Frame) -> None:
         assert isinstance(node, cst.Call)
         site = Site(frame)
+        self.call_sites.append((node, site))
         func = node.func
         # setattr(m, "x", ...), monkeypatch.setattr(m, "x", ...), patch.object(m, "x", ...),
         # m.configure_mock(...), m.attach_mock(...)
@@ -444,7 +455,11 @@ class MockAnalysis:
                 for arg in call.args
             )
             return Inferred(
-                constructed, f"`{code(call)}` is {_indefinite(constructed)}", opaque=opaque, spec=self._spec_of(call, site)
+                constructed,
+                f"`{code(call)}` is {_indefinite(constructed)}",
+                opaque=opaque,
+                spec=self._spec_of(call, site),
+                at=(call, site, self),
             )
         patched = self.patch_kind(call, site, depth)
         if patched is not None:
@@ -454,13 +469,15 @@ class MockAnalysis:
         if isinstance(func, cst.Attribute) and func.attr.value == "start" and isinstance(func.value, cst.Call):
             started = self.patch_kind(func.value, site, depth)
             if started is not None and not self._is_mocker_call(func.value):
-                return Inferred(started.kind, f"`{code(call)}` gives {_indefinite(started.kind)}", opaque=started.opaque)
+                return Inferred(
+                    started.kind, f"`{code(call)}` gives {_indefinite(started.kind)}", opaque=started.opaque, at=started.at
+                )
         callee = self._kind(call.func, site, depth + 1)
         if callee is None:
             return None
         if callee.kind is Kind.ASYNC_MOCK:
             # whatever its spec or side_effect, calling an AsyncMock returns a coroutine
-            return Inferred(Kind.COROUTINE, callee.why, callee=code(call.func))
+            return Inferred(Kind.COROUTINE, callee.why, callee=code(call.func), at=callee.at)
         if callee.spec_class and callee.spec is not None:
             # an instance of the spec'd class: a non-callable mock spec'd on it
             return Inferred(
@@ -469,6 +486,9 @@ class MockAnalysis:
         if callee.opaque:
             return None
         if callee.kind in (Kind.MAGIC_MOCK, Kind.MOCK):
+            configured = self._made_with(callee, call, depth)
+            if configured is not _NOT_ASSIGNED:
+                return configured  # type: ignore[return-value]
             root, path = _split(call.func)
             if root is not None:
                 side_effect = f"{path}.side_effect" if path else "side_effect"
@@ -476,6 +496,51 @@ class MockAnalysis:
                     return None  # a side_effect decides what the call returns
             return self._return_value_kind(call.func, callee, site, depth)
         return None
+
+    def _made_with(self, callee: Inferred, call: cst.Call, depth: int) -> object:
+        """What calling a sync mock returns when the constructor that made it
+        (``session.post = Mock(side_effect=fake_post)``) says: the kind, None when
+        unknown, or _NOT_ASSIGNED when the constructor configures no result."""
+        if callee.at is None:
+            return _NOT_ASSIGNED
+        node, site, analysis = callee.at
+        if isinstance(node, cst.Assign):
+            node = node.value
+        if not isinstance(node, cst.Call) or analysis.constructor_kind(node.func, site) is None:
+            return _NOT_ASSIGNED
+        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        if "wraps" in keywords:
+            return None
+        effect = keywords.get("side_effect")
+        if effect is not None:
+            function = analysis._local_coroutine_function(effect, site)
+            if function is None:
+                return None
+            return Inferred(
+                Kind.COROUTINE,
+                f"{callee.why} whose `side_effect` is the `async def {function}`",
+                callee=code(call.func),
+                at=callee.at,
+            )
+        if "return_value" in keywords:
+            value = keywords["return_value"]
+            return _literal(value) or analysis._kind(value, site, depth + 1)
+        return _NOT_ASSIGNED
+
+    def _local_coroutine_function(self, expr: cst.BaseExpression, site: Site) -> Optional[str]:
+        """The name of the ``async def`` (not a generator) ``expr`` names in this file, if certain."""
+        if not isinstance(expr, cst.Name):
+            return None
+        key = self._scope_key(site, expr.value)
+        bindings = self._bindings.get(key, []) if key else []
+        declared = self.names.scope_bindings(self._scope_node(site, expr.value), expr.value)
+        functions = [f for f, _ in self._functions.get(expr.value, [])]
+        if bindings or len(declared) != 1 or len(functions) != 1:
+            return None
+        func = functions[0]
+        if func.asynchronous is None or func.decorators or _has_own_yield(func):
+            return None
+        return expr.value
 
     def _is_mocker_call(self, call: cst.Call) -> bool:
         root, _ = _split(call.func)
@@ -552,6 +617,7 @@ class MockAnalysis:
                     patched.kind,
                     f"`{name}` is {_indefinite(patched.kind)} ({patched.why})",
                     coroutine_function=patched.coroutine_function,
+                    at=patched.at,
                 )
         if binding.how != "async_with":
             return None
@@ -590,6 +656,7 @@ class MockAnalysis:
                 patched.kind,
                 f"`{name}` is {_indefinite(patched.kind)} (a `patch` decorator: {patched.why})",
                 coroutine_function=patched.coroutine_function,
+                at=patched.at,
             )
         if self._parametrized(func, func_site, name):
             return None  # direct parametrization overrides any fixture of that name
@@ -818,7 +885,7 @@ class MockAnalysis:
         child = _child_kind(parent.kind, attr.attr.value)
         if child is None:
             return None
-        return Inferred(child, parent.why)
+        return Inferred(child, parent.why, at=parent.at)
 
     def _spec_child(self, parent: Inferred, attr: str, site: Site) -> Optional[Inferred]:
         """A child of ``Mock(spec=C)``: what ``C``'s member is decides (Python 3.8+:
@@ -847,14 +914,129 @@ class MockAnalysis:
     def _constructor_return_value(self, func: cst.BaseExpression, site: Site, depth: int) -> object:
         """``Mock(return_value=X)``: the kind of X (None when unknown); else _NOT_ASSIGNED."""
         call = self._constructor_call(func, site, depth)
+        analysis: MockAnalysis = self
+        if call is None and isinstance(func, cst.Attribute):
+            # `repo.get = AsyncMock(return_value=user)`, here or where a fixture made `repo`
+            made = self._kind(func, site, depth + 1)
+            node = made.at[0] if made is not None and made.at is not None else None
+            if isinstance(node, cst.Assign) and made is not None and made.at is not None:
+                node_site, analysis = made.at[1], made.at[2]
+                value = node.value
+                if isinstance(value, cst.Call) and analysis.constructor_kind(value.func, node_site) is not None:
+                    call, site = value, node_site
         if call is None:
             return _NOT_ASSIGNED
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value in ("return_value", "side_effect", "wraps"):
                 if arg.keyword.value != "return_value":
                     return None
-                return _literal(arg.value) or self._kind(arg.value, site, depth + 1)
+                return _literal(arg.value) or analysis._kind(arg.value, site, depth + 1)
         return _NOT_ASSIGNED
+
+    def awaited_value(self, call: cst.Call, site: Site) -> Optional[cst.BaseExpression]:
+        """What ``await call`` gives, as an expression mocklint can infer, when
+        ``call.func`` is an AsyncMock nothing gives a ``side_effect``: its ``return_value``."""
+        callee = self.kind_of(call.func, site)
+        if callee is None or callee.kind is not Kind.ASYNC_MOCK or callee.opaque or callee.coroutine_function:
+            return None
+        root, path = _split(call.func)
+        if root is None:
+            # a mock made on the spot (`patch(..., new=AsyncMock())`): nothing else configures it
+            if not isinstance(call.func, cst.Attribute) or _split(_innermost(call.func))[0] is not None:
+                return None
+            return cst.Attribute(value=call.func, attr=cst.Name("return_value"))
+        side_effect = f"{path}.side_effect" if path else "side_effect"
+        if self._assigned(root, side_effect, site, 0) is not _NOT_ASSIGNED or self._configured_above(root, side_effect, site):
+            return None
+        if callee.at is not None:
+            node = callee.at[0].value if isinstance(callee.at[0], cst.Assign) else callee.at[0]
+            if isinstance(node, cst.Call) and any(a.keyword is not None and a.keyword.value in ("side_effect", "wraps") for a in node.args):
+                return None
+        return cst.Attribute(value=call.func, attr=cst.Name("return_value"))
+
+    def part_aliased(self, root: str, path: str, site: Site) -> bool:
+        """Whether code that sees the same ``root`` names a part of it on the way
+        to ``root.path`` (``session = cls.return_value.__aenter__.return_value``),
+        through which it may configure what mocklint reads under ``root``."""
+        key = self._owner(root, site)
+        return any(
+            (path == alias or path.startswith(alias + ".")) and self._owner(root, alias_site) == key
+            for alias, alias_site in self._part_aliases.get(root, [])
+        )
+
+    def attribute_assignments(
+        self, name: str, site: Site
+    ) -> List[Tuple[str, Optional[cst.BaseExpression], Site]]:
+        """``(path, value, site)`` of each assignment to (or dynamic configuration,
+        value None, of) an attribute of ``name``, in code that sees the same object."""
+        key = self._owner(name, site)
+        return [entry for entry in self._attr_assigns.get(name, []) if self._owner(name, entry[2]) == key]
+
+    def assigned_value(self, target: cst.Attribute, site: Site) -> Optional[Tuple[cst.BaseExpression, Site]]:
+        """The one value assigned to ``target`` (``self.client``) in code that sees the same object."""
+        root, path = _split(target)
+        if root is None:
+            return None
+        key = self._owner(root.value, site)
+        found = [
+            (value, assign_site)
+            for assigned_path, value, assign_site in self._attr_assigns.get(root.value, [])
+            if assigned_path == path and self._owner(root.value, assign_site) == key
+        ]
+        if len(found) != 1 or found[0][0] is None:
+            return None
+        return found[0]  # type: ignore[return-value]
+
+    def fixture_definition(
+        self, name: str, test: cst.FunctionDef, test_site: Site
+    ) -> Optional[Tuple[cst.FunctionDef, Site, "MockAnalysis"]]:
+        """The fixture ``name`` that ``test`` gets: one of this module, else of the
+        nearest conftest.py that defines it, when mocklint can tell which."""
+        candidates = [(func, site) for func, site in self._fixture_index().get(name, []) if func is not test]
+        if candidates:
+            if len(candidates) != 1 or self._requested_by_fixtures(name, test):
+                return None
+            func, site = candidates[0]
+            owner = site.enclosing_class()
+            if owner is not None and owner is not test_site.enclosing_class():
+                return None
+            return func, site, self
+        if self.names.module_binds(self.module, name) or not self.path:
+            return None
+        from mocklint.analysis import project
+        from mocklint.analysis.fixture_defs import Fixture
+
+        model = project.model_for_path(self.path)
+        if model is None:
+            return None
+        for level in reversed(model.conftest_levels(os.path.dirname(os.path.abspath(self.path)))):
+            entries = level.entries(name)
+            if not entries:
+                continue
+            entry, facts = entries[-1], level.facts
+            if (
+                not isinstance(entry, Fixture)
+                or entry.func is None
+                or entry.path != level.path
+                or entry.owner
+                or facts is None
+                or facts.module is None
+                or facts.names is None
+            ):
+                return None
+            other = _conftest_analysis(facts)
+            func_site = other._function_site(entry.func)
+            if func_site is None:
+                return None
+            return entry.func, func_site, other
+        return None
+
+    def fixture_value(self, func: cst.FunctionDef, site: Site) -> Optional[Tuple[cst.BaseExpression, Site]]:
+        """The one expression the fixture ``func`` returns or yields, with a site inside it."""
+        values = self._returns.get(id(func), [])
+        if len(values) != 1:
+            return None
+        return values[0], self._site_inside(func, site)
 
     def bound_value(self, name: cst.Name, site: Site) -> Optional[Tuple[cst.BaseExpression, Site]]:
         """The one expression ``name`` is bound to at ``site`` (with its site), if exactly one."""
@@ -908,7 +1090,12 @@ class MockAnalysis:
                 return None
             if found is not _NOT_ASSIGNED and found is not None and found.kind is not kind.kind:  # type: ignore[attr-defined]
                 return None
-            found = Inferred(kind.kind, f"`{root.value}.{path}` is set to {_indefinite(kind.kind)}", opaque=kind.opaque)
+            found = Inferred(
+                kind.kind,
+                f"`{root.value}.{path}` is set to {_indefinite(kind.kind)}",
+                opaque=kind.opaque,
+                at=(assign_site.node, assign_site, self),
+            )
         return found
 
     def _owner(self, name: str, site: Site) -> Optional[Tuple[object, ...]]:
@@ -952,6 +1139,12 @@ class MockAnalysis:
     # -- patch ---------------------------------------------------------------
     def patch_kind(self, call: cst.Call, site: Site, depth: int = 0) -> Optional[Inferred]:
         """The mock a ``patch(...)``/``patch.object(...)`` call creates, when known."""
+        found = self._patch_kind(call, site, depth)
+        if found is not None and found.at is None:
+            found = replace(found, at=(call, site, self))
+        return found
+
+    def _patch_kind(self, call: cst.Call, site: Site, depth: int) -> Optional[Inferred]:
         parts = self._patch_parts(call, site)
         if parts is None:
             return None
@@ -1161,6 +1354,13 @@ def _assigned_into_itself(assign: cst.Assign, name: cst.Name) -> bool:
         isinstance(target.target, cst.Attribute) and (_split(target.target)[0] or cst.Name("_")).value == name.value
         for target in assign.targets
     )
+
+
+def _innermost(expr: cst.BaseExpression) -> cst.BaseExpression:
+    """``a`` of ``a.b.c``; the call of ``AsyncMock().b.c``."""
+    while isinstance(expr, cst.Attribute):
+        expr = expr.value
+    return expr
 
 
 def _split(expr: cst.BaseExpression) -> Tuple[Optional[cst.Name], str]:

@@ -15,6 +15,9 @@ from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, child_site
 from mocklint.analysis.mock_relevance import MOCK_BODIES, file_relevance
+from mocklint.analysis.under_test import matching
+from mocklint.analysis.under_test.reach import may_hand_mocks_to_project
+from mocklint.analysis.under_test.summaries import Protocol
 from mocklint.rule import Fix, Rule, gate
 
 _PROTOCOLS = {"__aenter__": "async with", "__aiter__": "async for"}
@@ -115,20 +118,27 @@ class AsyncMockCallAsContextManager(Rule):
             "(`{callee} = MagicMock()`) and configure `{callee}.return_value.{magic}`, "
             "so that awaited methods stay `AsyncMock`s"
         ),
+        "under_test": (
+            "{why}, so `{access}` returns a coroutine; `{entry}` uses it in `{statement}` "
+            "at {app_site}{via}, which fails"
+        ),
         "configure": (
-            "`{target}` is never used: {why}, so `{callee}(...)` returns a coroutine and `{statement}` on it "
+            "`{target}` is never used: {why}, so `{callee}(...)` returns a coroutine and `{statement}` on it{where} "
             "fails before reaching `return_value`; set `{callee} = MagicMock()` first, so that this "
             "configuration takes effect"
         ),
     }
     needed_bodies = MOCK_BODIES  # the bodies that may hold a mock
-    gate = gate(r"async\s+(?:with|for)\b", r"__aenter__", r"__aiter__")
+    # the last four: a mock handed to project code that enters it there
+    gate = gate(r"async\s+(?:with|for)\b", r"__aenter__", r"__aiter__", r"Mock", r"\bpatch\b", r"mocker\b", r"\bdef test")
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
         """A file that may hold an AsyncMock, where the call of what may be
         one is entered by ``async with`` or iterated by ``async for``, or has
         its ``__aenter__``/``__aiter__`` configured (``X.return_value.__aenter__...``)."""
+        if may_hand_mocks_to_project(tree, source, path):
+            return True
         if not may_hold_mocks(tree, source, path, asynchronous=True):
             return False
         relevance = file_relevance(tree, source, path)
@@ -200,15 +210,32 @@ class AsyncMockCallAsContextManager(Rule):
         entered = {id(expr) for expr, _, _ in self._used}
         for expr, site, fields in self._used:
             self.report(expr, "use", autofix=self._fix(expr.func, site, entered), **fields)
+        # findings in the code under test; one on a configuring line that the
+        # configure variant below also explains is said once, by that variant
+        findings = [f for f in matching.findings(self.context) if f.protocol in (Protocol.ASYNC_WITH, Protocol.ASYNC_FOR)]
+        configured = {id(target) for target, _, _, _ in self._configured}
+        by_target: Dict[int, matching.Finding] = {}
+        for finding in findings:
+            targets = [t.target for t in finding.node.targets] if isinstance(finding.node, cst.Assign) else []
+            shared = [t for t in targets if id(t) in configured]
+            if shared:
+                by_target[id(shared[0])] = finding
+            else:
+                self._report_under_test(finding)
         for target, site, callee, magic in self._configured:
+            finding = by_target.get(id(target))
             callee_text = code(callee)
-            if callee_text in self._awaited:
-                continue  # `async with await callee()` is right with an AsyncMock
             inferred = analysis.kind_of(callee, site)
-            if inferred is None or inferred.opaque or inferred.kind is not Kind.ASYNC_MOCK:
+            if (
+                callee_text in self._awaited  # `async with await callee()` is right with an AsyncMock
+                or inferred is None
+                or inferred.opaque
+                or inferred.kind is not Kind.ASYNC_MOCK
+                or inferred.coroutine_function  # it stands for an `async def`: `async with await` it, as configured
+            ):
+                if finding is not None:
+                    self._report_under_test(finding)
                 continue
-            if inferred.coroutine_function:
-                continue  # it stands for an `async def`: code must `async with await` it, as configured
             self.report(
                 target,
                 "configure",
@@ -217,7 +244,11 @@ class AsyncMockCallAsContextManager(Rule):
                 why=_because(inferred.why, callee_text),
                 callee=callee_text,
                 statement=_PROTOCOLS[magic],
+                where=f" (`{finding.entry}` at {finding.app_site})" if finding is not None else "",
             )
+
+    def _report_under_test(self, finding: "matching.Finding") -> None:
+        self.report(finding.node, "under_test", statement=finding.protocol.value, **finding.fields())
 
     def _fix(self, callee: cst.BaseExpression, site: Site, entered: Set[int]) -> Optional[Fix]:
         """``callee = MagicMock()`` after the mock is made, when every call of

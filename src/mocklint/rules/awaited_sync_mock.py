@@ -15,6 +15,9 @@ from mocklint.analysis.source import code
 from mocklint.analysis.targets import Target, awaited_at_every_call
 from mocklint.analysis.tree import Site, child_site
 from mocklint.analysis.mock_relevance import REACHED_BODIES, file_relevance
+from mocklint.analysis.under_test import matching
+from mocklint.analysis.under_test.reach import may_hand_mocks_to_project
+from mocklint.analysis.under_test.summaries import Protocol
 from mocklint.rule import Fix, Rule, gate, gate_all
 
 # functions and event-loop methods that need an awaitable, with what they raise
@@ -126,6 +129,9 @@ class AwaitedSyncMock(Rule):
             "`new_callable=AsyncMock`, or `new=AsyncMock(return_value=...)`"
         ),
         "object": "`{expr}` is {article} {kind} object, not awaitable, because {why}: {consequence}; {fix}",
+        "under_test": (
+            "{why}, so `{access}` is not awaitable; `{entry}` {verb} at {app_site}{via}, which fails with {error}"
+        ),
     }
     needed_bodies = REACHED_BODIES  # the bodies that can decide what a site is
     gate = gate(
@@ -135,6 +141,8 @@ class AwaitedSyncMock(Rule):
         r"\bnew(?:_callable)?\s*=",
         # `patch(target, MagicMock())`: `new` given positionally
         gate_all(r"\bpatch\b", r"Mock\b", r"\A(?=[\s\S]*?Mock\b)[\s\S]*?\bpatch\b"),
+        # a mock handed to project code that awaits it there
+        r"Mock", r"\bmocker\b", r"\bdef test",
     )
 
     @classmethod
@@ -142,6 +150,8 @@ class AwaitedSyncMock(Rule):
         """An ``await`` (or asyncio scheduling) of something a mock may reach,
         or a patch whose ``new``/``new_callable`` is a sync mock (class) over
         what may be a coroutine function, in a file that may hold a mock."""
+        if may_hand_mocks_to_project(tree, source, path):
+            return True
         if not may_hold_mocks(tree, source, path):
             return False
         if _AWAITS.search(source) is not None and file_relevance(tree, source, path).awaits_mock():
@@ -161,6 +171,16 @@ class AwaitedSyncMock(Rule):
         flagged = {id(call) for call, _, _, _ in self._awaited_calls}
         for call, site, variant, fields in self._awaited_calls:
             self.report(call, variant, autofix=self._fix(call.func, site, flagged), **fields)
+        for finding in matching.findings(self.context):
+            if finding.protocol is Protocol.AWAIT:
+                verb, error = "awaits it", f"\"object {_type_name(finding.value.kind)} can't be used in 'await' expression\""
+            elif finding.protocol is Protocol.SCHEDULE:
+                scheduler = finding.demand.where.scheduler
+                verb = f"passes it to `{scheduler}`"
+                error = f"TypeError ({_SCHEDULERS.get(scheduler) or _LOOP_METHODS.get(scheduler.rsplit('.', 1)[-1], 'not awaitable')})"
+            else:
+                continue
+            self.report(finding.node, "under_test", verb=verb, error=error, **finding.fields())
 
     def _fix(self, callee: cst.BaseExpression, site: Site, flagged: Set[int]) -> Optional[Fix]:
         """``callee = AsyncMock(return_value=MagicMock())`` after the mock is made,
@@ -317,3 +337,8 @@ def _short(call: cst.Call) -> str:
     if len(text) > 60 or "\n" in text:
         return f"{code(call.func)}(...)"
     return text
+
+
+def _type_name(kind: Kind) -> str:
+    """The class name Python's error message shows for a value of ``kind``."""
+    return "int" if kind is Kind.VALUE else kind.value

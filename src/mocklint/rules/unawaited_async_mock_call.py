@@ -12,6 +12,9 @@ from mocklint.analysis.mocks import Kind, analysis_for
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, child_site
 from mocklint.analysis.mock_relevance import REACHED_BODIES, file_relevance
+from mocklint.analysis.under_test import matching
+from mocklint.analysis.under_test.reach import may_hand_mocks_to_project
+from mocklint.analysis.under_test.summaries import Protocol
 from mocklint.rule import Rule, gate
 
 
@@ -58,6 +61,10 @@ class UnawaitedAsyncMockCall(Rule):
     name = "unawaited-async-mock-call"
     summary = "An AsyncMock call's coroutine is never awaited"
     messages = {
+        "under_test": (
+            "{why}, so `{access}` returns a coroutine; `{entry}` calls it without `await` at {app_site}{via}, "
+            "so it never runs"
+        ),
         "default": (
             "`{call}` creates a coroutine that is never awaited, because {why}: the call counts for "
             "`assert_called_*` but nothing runs, and only a \"never awaited\" RuntimeWarning tells; "
@@ -71,9 +78,16 @@ class UnawaitedAsyncMockCall(Rule):
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
         """A call made as a statement of what may be an AsyncMock (or a child
         of one), in a file that may hold one."""
+        if may_hand_mocks_to_project(tree, source, path):
+            return True
         return may_hold_mocks(tree, source, path, asynchronous=True) and file_relevance(
             tree, source, path
         ).drops_async_mock_call()
+
+    def finish(self) -> None:
+        for finding in matching.findings(self.context):
+            if finding.protocol is Protocol.DROP:
+                self.report(finding.node, "under_test", **finding.fields())
 
     def visit_Expr(self, node: cst.Expr, site: Site) -> None:
         value = node.value

@@ -1,0 +1,488 @@
+"""Mocks handed to the code under test, matched against what that code demands.
+
+At each call from test code (a test, a fixture, ``setUp``, a helper) into a
+project function, method or constructor, the values passed in are known as
+``analysis.mocks`` infers them (a mock made here, in a fixture of this module
+or of a conftest.py, by ``setUp``, by ``patch``), and the callee's demands are
+known from ``summaries``.  Each demand's access path is applied to the value
+it is rooted in (``mock_session`` + ``post ()`` -> what ``mock_session.post(...)``
+gives), and a demand the value cannot meet is a finding:
+
+- entered with ``async with`` / iterated with ``async for``, but a coroutine;
+- awaited or scheduled, but a sync mock or a plain value;
+- called and dropped, but a coroutine.
+
+The first demand that raises ends the run: nothing after it is reported.
+Objects reach a method call through ``client = Client(mock)``,
+``self.client = Client(self.mock)`` in ``setUp``, ``Client(mock).method()``,
+and fixtures (of this module or a conftest.py) that return ``Client(mock)``.
+Where mocklint cannot be sure of a value, of the callee or of the path, it
+stays silent.
+
+Each finding is reported in the linted file: on the line that configures the
+failing path (``session.post = Mock(...)``) when this file has it, else where
+this file makes the mock, else at the call that hands it over.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from mocklint.analysis.mocks import Inferred, Kind, MockAnalysis, analysis_for
+from mocklint.analysis.pytest_roles import Role, function_role
+from mocklint.analysis.source import code
+from mocklint.analysis.tree import Site
+from mocklint.analysis.under_test.summaries import (
+    AWAIT,
+    CALL,
+    ClassSummary,
+    Demand,
+    FunctionSummary,
+    Path,
+    Protocol,
+    Root,
+    locate,
+)
+
+#: an expression of test code, where it is, and the analysis of its file
+Value = Tuple[cst.BaseExpression, Site, MockAnalysis]
+
+_SYNC_MOCKS = frozenset({Kind.MAGIC_MOCK, Kind.MOCK, Kind.NON_CALLABLE_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK, Kind.VALUE})
+_RUNNERS = frozenset({"asyncio.run", "run_until_complete"})
+_MAX_OBJECT_HOPS = 6
+
+
+@dataclass(frozen=True)
+class Finding:
+    protocol: Protocol
+    #: where to report, in the linted file
+    node: cst.CSTNode
+    #: what the failing access gives, and why
+    value: Inferred
+    #: the failing access, written from the test's side: ``mock_session.post(...)``
+    access: str
+    demand: Demand
+    #: the project function the test calls: ``MatrixClient.login``
+    entry: str
+
+    def fields(self) -> Dict[str, str]:
+        """The message fields every rule's interprocedural message uses."""
+        via = self.demand.where.via
+        return dict(
+            why=self.value.why,
+            access=self.access,
+            entry=self.entry,
+            app_site=self.app_site,
+            via=f" (through {', '.join(f'`{name}`' for name in via)})" if via else "",
+        )
+
+    @property
+    def app_site(self) -> str:
+        """``app/matrix.py:7``, relative to the folder mocklint runs in when below it."""
+        where = self.demand.where
+        path = where.module.path
+        try:
+            relative = os.path.relpath(path)
+            path = relative if not relative.startswith("..") else path
+        except ValueError:
+            pass
+        return f"{path.replace(os.sep, '/')}:{where.line}"
+
+
+def findings(context: object) -> List[Finding]:
+    """The findings of the linted file, computed once and shared by MCK101-MCK103."""
+    cache: Dict[str, object] = context.__dict__.setdefault("_analysis_cache", {})
+    found = cache.get("under_test")
+    if found is None:
+        found = _Matcher(analysis_for(context), getattr(context, "path", None)).run()
+        cache["under_test"] = found
+    return found  # type: ignore[return-value]
+
+
+class _Matcher:
+    def __init__(self, analysis: MockAnalysis, path: Optional[str]) -> None:
+        self.analysis = analysis
+        self.directory = os.path.dirname(os.path.abspath(path)) if path else None
+        self.found: List[Finding] = []
+        self.seen: Set[Tuple[int, Tuple[str, ...], Protocol]] = set()
+
+    def run(self) -> List[Finding]:
+        if self.directory is None:
+            return []
+        for call, site in self.analysis.call_sites:
+            if site.enclosing_function() is None or _guarded(site):
+                continue
+            entry = self._entry(call, site)
+            if entry is None:
+                continue
+            summary, bindings = entry
+            if summary.is_async and not _awaited(call, site, self.analysis):
+                continue  # the coroutine's body runs only when awaited
+            bindings.update(self._patched(site))
+            self._match(summary, bindings, call, site)
+        return self.found
+
+    # -- what is called, with what ------------------------------------------
+    def _entry(self, call: cst.Call, site: Site) -> Optional[Tuple[FunctionSummary, Dict[Root, Value]]]:
+        analysis = self.analysis
+        func = call.func
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return None
+        qualified = analysis.names.resolve(site, func)
+        if qualified is not None and "." in qualified:
+            target = locate(qualified, self.directory)  # type: ignore[arg-type]
+            if isinstance(target, FunctionSummary) and not target.method:
+                bindings = _arguments(target, call, site, analysis)
+                return (target, bindings) if bindings is not None else None
+            if isinstance(target, ClassSummary) and target.init is not None:
+                bindings = _arguments(target.init, call, site, analysis)
+                if bindings is None:
+                    return None
+                return target.init, {**bindings, **_stored(target, bindings)}
+            return None
+        if not isinstance(func, cst.Attribute):
+            return None
+        made = self._object(func.value, site, analysis, 0)
+        if made is None:
+            return None
+        ctor, ctor_site, ctor_analysis, cls = made
+        method = cls.methods.get(func.attr.value)
+        if method is None or not method.method or cls.init is None:
+            return None
+        params = _arguments(method, call, site, analysis)
+        ctor_params = _arguments(cls.init, ctor, ctor_site, ctor_analysis)
+        if params is None or ctor_params is None:
+            return None
+        attributes = _stored(cls, ctor_params)
+        holder = func.value
+        if isinstance(holder, cst.Name):
+            # `client.session = AsyncMock()` on the real object, here
+            for path, value, assign_site in analysis.attribute_assignments(holder.value, site):
+                if "." in path or value is None:
+                    return None  # `client.session.post = ...`: configured out of mocklint's sight
+                attributes[("self", path)] = (value, assign_site, analysis)
+        return method, {**params, **attributes}
+
+    def _object(
+        self, expr: cst.BaseExpression, site: Site, analysis: MockAnalysis, hops: int
+    ) -> Optional[Tuple[cst.Call, Site, MockAnalysis, ClassSummary]]:
+        """The constructor call of a project class that ``expr`` holds, when certain."""
+        if hops > _MAX_OBJECT_HOPS:
+            return None
+        if isinstance(expr, cst.Call):
+            qualified = analysis.names.resolve(site, expr.func) if isinstance(expr.func, (cst.Name, cst.Attribute)) else None
+            target = locate(qualified, self.directory) if qualified and "." in qualified else None  # type: ignore[arg-type]
+            return (expr, site, analysis, target) if isinstance(target, ClassSummary) else None
+        if isinstance(expr, cst.Name):
+            bound = analysis.bound_value(expr, site)
+            if bound is not None:
+                return self._object(bound[0], bound[1], analysis, hops + 1)
+            test = analysis.names.parameter_owner(site, expr.value)
+            if test is None:
+                return None
+            test_site = analysis._function_site(test)
+            if test_site is None or function_role(test, test_site, analysis.names) not in (Role.TEST, Role.FIXTURE):
+                return None
+            fixture = analysis.fixture_definition(expr.value, test, test_site)
+            if fixture is None:
+                return None
+            func, func_site, other = fixture
+            value = other.fixture_value(func, func_site)
+            if value is None:
+                return None
+            return self._object(value[0], value[1], other, hops + 1)
+        if isinstance(expr, cst.Attribute):
+            assigned = analysis.assigned_value(expr, site)
+            if assigned is not None:
+                return self._object(assigned[0], assigned[1], analysis, hops + 1)
+        return None
+
+    def _patched(self, site: Site) -> Dict[Root, Value]:
+        """The module attributes ``patch`` replaces around ``site``: the test's
+        ``@patch`` decorators, the ``with patch(...)`` blocks it stands in, and
+        ``mocker.patch``/``patch(...).start()`` calls of the same function."""
+        analysis = self.analysis
+        found: Dict[Root, Value] = {}
+        func = site.enclosing_function()
+        func_site = analysis._function_site(func) if func is not None else None
+        if func is None or func_site is None:
+            return found
+        params = [p.name.value for p in (*func.params.posonly_params, *func.params.params)]
+        if params and params[0] in ("self", "cls"):
+            params = params[1:]
+        for decorator in reversed(func.decorators):
+            call = decorator.decorator
+            if not isinstance(call, cst.Call):
+                continue
+            name = _patched_name(call, func_site, analysis)
+            if name is None:
+                if analysis.patch_target(call, func_site) is None and _is_patch(call, func_site, analysis):
+                    return {}  # a patch mocklint cannot read shifts the injected arguments
+                continue
+            new = analysis.patch_new(call, func_site)
+            if new is not None:
+                found[("global", name)] = (new, func_site, analysis)
+            elif params:
+                found[("global", name)] = (cst.Name(params.pop(0)), site, analysis)
+        for node, _ in site.ancestors():
+            if isinstance(node, cst.With):
+                for item in node.items:
+                    if not isinstance(item.item, cst.Call):
+                        continue
+                    name = _patched_name(item.item, site, analysis)
+                    new = analysis.patch_new(item.item, site) if name else None
+                    if name is None:
+                        continue
+                    if new is not None:
+                        found[("global", name)] = (new, site, analysis)
+                    elif item.asname is not None and isinstance(item.asname.name, cst.Name):
+                        found[("global", name)] = (item.asname.name, site, analysis)
+            if node is func:
+                break
+        for call, call_site in analysis.call_sites:
+            if call_site.enclosing_function() is not func:
+                continue
+            started = call.func.value if isinstance(call.func, cst.Attribute) and call.func.attr.value == "start" else None
+            patch_call = started if isinstance(started, cst.Call) else call
+            name = _patched_name(patch_call, call_site, analysis)
+            if name is not None and (patch_call is not call or analysis._is_mocker_call(call)):
+                bound: cst.BaseExpression = call
+                statement = call_site.parent
+                if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+                    target = statement.targets[0].target
+                    if isinstance(target, cst.Name):
+                        bound = target  # `fetch = mocker.patch(...)`: its configuration counts
+                found[("global", name)] = (bound, call_site, analysis)
+        return found
+
+    # -- demands against values ---------------------------------------------
+    def _match(self, summary: FunctionSummary, bindings: Dict[Root, Value], call: cst.Call, site: Site) -> None:
+        for demand in summary.demands():
+            base = bindings.get(demand.root)
+            if base is None:
+                continue
+            evaluated = _evaluate(base, demand.path)
+            if evaluated is None:
+                continue
+            inferred, access = evaluated
+            if not _fails(demand.protocol, inferred):
+                continue
+            if self._reconfigured(base, site):
+                return
+            node = self._report_node(inferred, base, call, demand.path)
+            key = (id(node), (demand.root[1], *demand.path), demand.protocol)
+            if key not in self.seen:
+                self.seen.add(key)
+                self.found.append(Finding(demand.protocol, node, inferred, access, demand, summary.qualname))
+            if demand.protocol is not Protocol.DROP:
+                return  # the run stops at the first demand that raises
+
+    def _reconfigured(self, base: Value, site: Site) -> bool:
+        """The mock was made in another function (a fixture) that the test also
+        requests and configures: what the code gets is not what mocklint saw."""
+        expr, base_site, analysis = base
+        while isinstance(expr, cst.Attribute):
+            expr = expr.value
+        if not isinstance(expr, cst.Name):
+            return False
+        if analysis is self.analysis and base_site.enclosing_function() is site.enclosing_function():
+            return False
+        return self.analysis.names.parameter_owner(site, expr.value) is not None and bool(
+            self.analysis.attribute_assignments(expr.value, site)
+        )
+
+    def _report_node(self, inferred: Inferred, base: Value, call: cst.Call, path: Path) -> cst.CSTNode:
+        """This file's line that configures the failing path, else the line that
+        made the mock, else the call that hands it over (see the module docstring)."""
+        words = _mock_words(path)
+        expr, base_site, analysis = base
+        if analysis is self.analysis:
+            configured = self._configuration(expr, base_site, words)
+            if configured is not None:
+                return configured
+        if inferred.at is not None and inferred.at[2] is self.analysis:
+            node, at_site, _ = inferred.at
+            statement = at_site.node if isinstance(at_site.node, cst.Assign) else at_site.parent
+            target = None
+            if isinstance(node, cst.Assign) and len(node.targets) == 1:
+                target = node.targets[0].target
+            elif isinstance(node, cst.Call) and isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+                target = statement.targets[0].target
+            configured = self._configuration(target, at_site, words) if target is not None else None
+            return configured or node
+        if analysis is self.analysis and any(arg.value is expr for arg in call.args):
+            return expr
+        return call
+
+    def _configuration(self, holder: cst.BaseExpression, site: Site, words: str) -> Optional[cst.CSTNode]:
+        """The assignment of this file that configures what lies past ``holder.words``
+        (``conn.cursor.return_value.__aiter__.return_value = rows`` when
+        ``conn.cursor(...)`` fails): the line the user wrote for that path."""
+        root, prefix = _chain(holder)
+        if root is None:
+            return None
+        full = f"{prefix}.{words}" if prefix else words
+        for assigned, _, assign_site in self.analysis.attribute_assignments(root, site):
+            if assigned.startswith(full + ".") and isinstance(assign_site.node, cst.Assign):
+                return assign_site.node
+        return None
+
+
+def _mock_words(path: Path) -> str:
+    """``get.return_value`` for the path ``get ()``: how a test configures it
+    (awaiting an AsyncMock's call gives its ``return_value`` too)."""
+    return ".".join("return_value" if step == CALL else step for step in path if step != AWAIT)
+
+
+def _is_patch(call: cst.Call, site: Site, analysis: MockAnalysis) -> bool:
+    qualified = analysis.names.resolve(site, call.func) or ""
+    return qualified.rsplit(".", 1)[-1] in ("patch", "object", "multiple") and "mock" in qualified
+
+
+def _patched_name(call: cst.Call, site: Site, analysis: MockAnalysis) -> Optional[str]:
+    """``pkg.mod.name`` that a ``patch("pkg.mod.name")``/``patch.object(mod, "name")`` replaces."""
+    parts = analysis._patch_parts(call, site)
+    if parts is None:
+        return None
+    positional, keywords, is_object = parts
+    if is_object:
+        holder = positional[0].value if positional else keywords.get("target")
+        attribute = positional[1].value if len(positional) > 1 else keywords.get("attribute")
+        name = attribute.evaluated_value if isinstance(attribute, cst.SimpleString) else None
+        qualified = analysis.names.resolve(site, holder) if isinstance(holder, (cst.Name, cst.Attribute)) else None
+        return f"{qualified}.{name}" if isinstance(name, str) and qualified else None
+    target = positional[0].value if positional else keywords.get("target")
+    dotted = target.evaluated_value if isinstance(target, cst.SimpleString) else None
+    return dotted if isinstance(dotted, str) and "." in dotted else None
+
+
+def _arguments(
+    summary: FunctionSummary, call: cst.Call, site: Site, analysis: MockAnalysis
+) -> Optional[Dict[Root, Value]]:
+    """The callee's parameters bound to the call's arguments (None for ``*args`` calls)."""
+    bindings: Dict[Root, Value] = {}
+    position = 0
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            name = summary.parameter_for(None, arg.keyword.value)
+        else:
+            name = summary.parameter_for(position, None)
+            position += 1
+        if name is not None:
+            bindings[("param", name)] = (arg.value, site, analysis)
+    return bindings
+
+
+def _stored(cls: ClassSummary, ctor: Dict[Root, Value]) -> Dict[Root, Value]:
+    """``self.attr`` values of an instance, from what its constructor was given."""
+    return {("self", attr): ctor[("param", param)] for attr, param in cls.stores.items() if ("param", param) in ctor}
+
+
+def _evaluate(base: Value, path: Path) -> Optional[Tuple[Inferred, str]]:
+    """What the access ``base.path`` gives, and how the test would write it.
+
+    The access is rebuilt as the attribute chain a test configures
+    (``session.return_value.__aenter__.return_value.get``), so that every
+    configuration of that chain in the test's code counts; only the last
+    step stays a call, whose result is what the code under test uses.
+    """
+    expr, site, analysis = base
+    current: cst.BaseExpression = expr
+    for index, step in enumerate(path):
+        following = path[index + 1] if index + 1 < len(path) else None
+        if step == CALL:
+            if following is None or following == AWAIT:
+                current = cst.Call(func=current)
+                continue
+            callee = analysis.kind_of(current, site)
+            if callee is None or callee.kind not in (Kind.MAGIC_MOCK, Kind.MOCK):
+                return None  # an attribute of a coroutine, or of what mocklint cannot see
+            result = analysis.kind_of(cst.Call(func=current), site)
+            if result is None or not result.kind.is_mock:
+                return None  # a side_effect or a plain value decides
+            current = cst.Attribute(value=current, attr=cst.Name("return_value"))
+        elif step == AWAIT:
+            if not isinstance(current, cst.Call):
+                return None
+            awaited = analysis.awaited_value(current, site)
+            if awaited is None:
+                return None
+            current = awaited
+        else:
+            current = cst.Attribute(value=current, attr=cst.Name(step))
+    root, chain = _chain(current)
+    if root is not None and analysis.part_aliased(root, chain, site):
+        return None  # configured through another name, maybe
+    inferred = analysis.kind_of(current, site)
+    if inferred is None:
+        return None
+    return inferred, _written(current)
+
+
+def _chain(expr: cst.BaseExpression) -> Tuple[Optional[str], str]:
+    """``("session", "post.return_value")`` for ``session.post()``."""
+    words: List[str] = []
+    while isinstance(expr, (cst.Attribute, cst.Call)):
+        if isinstance(expr, cst.Call):
+            words.append("return_value")
+            expr = expr.func
+        else:
+            words.append(expr.attr.value)
+            expr = expr.value
+    return (expr.value, ".".join(reversed(words))) if isinstance(expr, cst.Name) else (None, "")
+
+
+def _written(expr: cst.BaseExpression) -> str:
+    """``session.post(...)``: calls shown without their arguments, ``return_value`` as a call."""
+    if isinstance(expr, cst.Call):
+        return f"{_written(expr.func)}(...)"
+    if isinstance(expr, cst.Attribute):
+        if expr.attr.value == "return_value":
+            return f"{_written(expr.value)}(...)"
+        return f"{_written(expr.value)}.{expr.attr.value}"
+    return code(expr)
+
+
+def _fails(protocol: Protocol, inferred: Inferred) -> bool:
+    kind = inferred.kind
+    if protocol in (Protocol.ASYNC_WITH, Protocol.ASYNC_FOR, Protocol.DROP):
+        return kind is Kind.COROUTINE
+    return kind in _SYNC_MOCKS or kind is Kind.ASYNC_MOCK  # awaited or scheduled: no mock object is awaitable
+
+
+def _awaited(call: cst.Call, site: Site, analysis: MockAnalysis) -> bool:
+    """Whether the coroutine ``call`` returns is run: awaited, or given to ``asyncio.run``."""
+    parent = site.parent
+    if isinstance(parent, cst.Await):
+        return True
+    outer = site.parent_site()
+    if isinstance(parent, cst.Arg) and outer is not None:
+        runner = outer.parent
+        if isinstance(runner, cst.Call) and runner.args and runner.args[0] is parent:
+            name = analysis.names.resolve(outer, runner.func) or (
+                runner.func.attr.value if isinstance(runner.func, cst.Attribute) else ""
+            )
+            return name in _RUNNERS
+    return False
+
+
+def _guarded(site: Site) -> bool:
+    """A call inside ``pytest.raises``/``assertRaises``/``try``: its failure may be the point."""
+    for node, _ in site.ancestors():
+        if isinstance(node, cst.Try):
+            return True
+        if isinstance(node, cst.With):
+            for item in node.items:
+                func = item.item.func if isinstance(item.item, cst.Call) else item.item
+                name = code(func).rsplit(".", 1)[-1].lower() if isinstance(func, (cst.Name, cst.Attribute)) else ""
+                if "raises" in name or "suppress" in name or "warns" in name:
+                    return True
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            return False
+    return False

@@ -1,0 +1,91 @@
+"""Whether a file may hand a mock to the project's own code: decided on ``ast``.
+
+The interprocedural findings of MCK101-MCK103 need a mock and a call into a
+project module, made in one of two ways:
+
+- the file calls a name it imported from its own project (a relative import,
+  or one whose top-level package is a project folder, found as ``patch()``
+  targets are, without the installed packages): ``MatrixClient(session)``,
+  ``service.run(repo)``;
+- the file requests a fixture of a conftest.py that imports project code and
+  may hand out a mock or an object built from one (``client`` returning
+  ``Client(mock_session)``; ``mock_sources.conftest_mock_fixtures`` follows
+  the fixture chains).
+
+Any other file is spared the libcst parse for them.  Like the gates, the
+answer errs towards "maybe".
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from typing import FrozenSet, Optional, Set
+
+from mocklint.analysis import project, targets
+from mocklint.analysis.ast_scan import statements
+from mocklint.analysis.mock_sources import conftest_mock_fixtures, may_hold_mocks, requests_fixtures
+
+
+def project_names(tree: ast.Module, path: Optional[str]) -> Set[str]:
+    """The names ``tree`` binds by importing modules of its own project."""
+    if path is None:
+        return set()
+    roots = targets.search_roots(os.path.dirname(os.path.abspath(path)), installed=False)
+    found: Set[str] = set()
+    for statement, _ in statements(tree):
+        if isinstance(statement, ast.ImportFrom):
+            module = statement.module or ""
+            if statement.level or (module and targets._module_file(roots, module.split(".", 1)[0]) is not None):
+                found.update(alias.asname or alias.name for alias in statement.names if alias.name != "*")
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:
+                if targets._module_file(roots, alias.name.split(".", 1)[0]) is not None:
+                    found.add(alias.asname or alias.name.split(".", 1)[0])
+    return found
+
+
+def calls_project(tree: ast.Module, path: Optional[str]) -> bool:
+    """Whether ``tree`` calls something it imported from its own project."""
+    names = project_names(tree, path)
+    if not names:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            while isinstance(func, ast.Attribute):
+                func = func.value
+            if isinstance(func, ast.Name) and func.id in names:
+                return True
+    return False
+
+
+def _object_fixtures(path: Optional[str]) -> FrozenSet[str]:
+    """The fixtures that may hand out a mock (``conftest_mock_fixtures``) defined
+    in the conftest.py files above ``path`` that import project code."""
+    mocky = conftest_mock_fixtures(path)
+    if not mocky or not path:
+        return frozenset()
+    model = project.model_for_path(path)
+    if model is None:
+        return frozenset()
+    found: Set[str] = set()
+    for level in model.conftest_levels(os.path.dirname(os.path.abspath(path))):
+        if level.facts is None:
+            continue
+        text = model.text(level.path) or ""
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            found.update(set(level.facts.fixtures) & mocky)
+            continue
+        if project_names(tree, level.path):
+            found.update(set(level.facts.fixtures) & mocky)
+    return frozenset(found)
+
+
+def may_hand_mocks_to_project(tree: ast.Module, source: str, path: Optional[str]) -> bool:
+    """A file that may hand a mock to project code (see the module's docstring)."""
+    if calls_project(tree, path) and may_hold_mocks(tree, source, path):
+        return True
+    return requests_fixtures(_object_fixtures(path), source)

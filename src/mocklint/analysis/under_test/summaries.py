@@ -1,0 +1,849 @@
+"""What the code under test demands of the objects handed to it.
+
+For each function and method of a project module (found from a test file as
+``patch()`` targets are, never imported), a *summary* lists its demands: an
+access path rooted in a parameter, in an attribute its constructor stored on
+``self``, or in a module global, and what the code does with the value there:
+
+- ``await self.repo.get(key)``          -> (self.repo, ``get ()``, await)
+- ``async with self.session.post(url)`` -> (self.session, ``post ()``, async with)
+- ``async for row in conn.stream(q)``   -> (conn, ``stream ()``, async for)
+- ``asyncio.gather(client.fetch(a))``   -> (client, ``fetch ()``, scheduled)
+- ``cache.invalidate(key)`` as a statement -> (cache, ``invalidate ()``, dropped)
+
+A demand is kept only when it happens on every path through the function:
+not under a branch or a loop body, not after an early ``return``/``raise``,
+not inside a ``try`` whose handlers catch ``TypeError`` (or anything
+broader), not in a nested function, a lambda, a comprehension or the
+short-circuited side of ``and``/``or``/``if-else``.  Calls between project
+functions (``self.helper(p)``, module functions, imported project functions)
+carry the callee's demands into the caller, mapped onto the caller's own
+paths, when the call itself is certain (and awaited, for an ``async def``).
+
+Demands are listed in execution order: the first one a value cannot meet is
+where the run fails, and nothing after it runs.
+
+Path steps are attribute names, ``"()"`` for a call (its arguments do not
+change what a mock returns) and ``"await"`` for awaiting the call before it.
+``async with X as r`` makes ``r`` the path ``X.__aenter__() await``.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from dataclasses import dataclass, field, replace
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from mocklint.analysis import reads
+from mocklint.analysis.source import code, parse_module
+from mocklint.analysis.tree import descendants
+
+#: ("param", name), ("self", attribute) or ("global", "pkg.module.name")
+Root = Tuple[str, str]
+Path = Tuple[str, ...]
+
+CALL = "()"
+AWAIT = "await"
+_MAX_PATH = 8
+_MAX_DEMANDS = 64
+_MAX_CALL_DEPTH = 4
+_MAX_SOURCE = 400_000
+
+_SCHEDULERS = {
+    "asyncio.gather": "all",
+    "asyncio.ensure_future": "first",
+    "asyncio.create_task": "first",
+    "asyncio.wait_for": "first",
+    "asyncio.shield": "first",
+}
+_SCHEDULING_METHODS = frozenset({"create_task", "run_until_complete"})
+# handlers that would catch what a failing demand raises (TypeError, AttributeError before 3.11)
+_BROAD_HANDLERS = frozenset({"Exception", "BaseException", "TypeError", "AttributeError"})
+_TRANSPARENT = frozenset({"staticmethod", "classmethod"})
+
+
+class Protocol(enum.Enum):
+    AWAIT = "await"
+    ASYNC_WITH = "async with"
+    ASYNC_FOR = "async for"
+    SCHEDULE = "schedule"
+    DROP = "drop"
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where in the code under test a demand is made."""
+
+    module: "ModuleSummary"
+    node: cst.CSTNode
+    #: the function that makes it, as ``Class.method`` or ``function``
+    function: str
+    #: for a scheduled value: the function it is handed to (``asyncio.gather``)
+    scheduler: str = ""
+    #: the project functions called on the way, outermost first
+    via: Tuple[str, ...] = ()
+
+    @property
+    def line(self) -> int:
+        return self.module.line_of(self.node)
+
+    @property
+    def text(self) -> str:
+        text = code(self.node).strip()
+        return text if len(text) <= 60 and "\n" not in text else text.split("(", 1)[0] + "(...)"
+
+
+@dataclass(frozen=True)
+class Demand:
+    root: Root
+    path: Path
+    protocol: Protocol
+    where: Where
+
+
+@dataclass(frozen=True)
+class _InnerCall:
+    """A certain call from one project function to another, in order with the demands."""
+
+    callee: Tuple[str, str]  # ("method", name), ("function", name) or ("qualified", dotted)
+    args: Tuple[Optional[Tuple[Root, Path]], ...]
+    keywords: Tuple[Tuple[str, Optional[Tuple[Root, Path]]], ...]
+    awaited: bool
+    node: cst.CSTNode
+
+
+@dataclass
+class FunctionSummary:
+    name: str
+    qualname: str
+    module: "ModuleSummary"
+    node: cst.FunctionDef
+    is_async: bool
+    #: parameters that take positional arguments, in order (``self`` of a method left out)
+    positional: Tuple[str, ...]
+    keyword_only: Tuple[str, ...]
+    #: an instance method: ``self`` roots refer to the instance
+    method: bool
+    #: what it does, in order: demands and calls into other project functions
+    steps: List[Union[Demand, _InnerCall]] = field(default_factory=list)
+    _expanded: Optional[Tuple[Demand, ...]] = None
+
+    def parameter_for(self, position: Optional[int], keyword: Optional[str]) -> Optional[str]:
+        if keyword is not None:
+            return keyword if keyword in self.positional or keyword in self.keyword_only else None
+        if position is not None and position < len(self.positional):
+            return self.positional[position]
+        return None
+
+    def demands(self) -> Tuple[Demand, ...]:
+        """Every demand, its callees' included, in execution order."""
+        return _expand(self, ())
+
+
+@dataclass
+class ClassSummary:
+    name: str
+    module: "ModuleSummary"
+    methods: Dict[str, FunctionSummary]
+    #: attribute -> the ``__init__`` parameter stored in it, once and for good
+    stores: Dict[str, str]
+
+    @property
+    def init(self) -> Optional[FunctionSummary]:
+        return self.methods.get("__init__")
+
+
+class ModuleSummary:
+    """The summaries of one project module, read from its source."""
+
+    def __init__(self, path: str, dotted: str, source: str) -> None:
+        self.path = path
+        self.dotted = dotted
+        self.module = parse_module(source)
+        self.imports: Dict[str, str] = {}
+        #: names bound by ``import x`` / ``import x.y as z``: module objects
+        self.module_imports: Set[str] = set()
+        self.functions: Dict[str, FunctionSummary] = {}
+        self.classes: Dict[str, ClassSummary] = {}
+        self._lines: Optional[Dict[cst.CSTNode, object]] = None
+        self._read()
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        if self._lines is None:
+            self._lines = dict(MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider))
+        position = self._lines.get(node)
+        return position.start.line if position is not None else 0  # type: ignore[attr-defined]
+
+    def _read(self) -> None:
+        counts: Dict[str, int] = {}
+        for statement in self.module.body:
+            for name in _statement_binds(statement):
+                counts[name] = counts.get(name, 0) + 1
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    self._read_import(small)
+        self.once = {name for name, count in counts.items() if count == 1}
+        for statement in self.module.body:
+            if isinstance(statement, cst.FunctionDef) and statement.name.value in self.once:
+                summary = _read_function(self, statement, statement.name.value, None)
+                if summary is not None:
+                    self.functions[statement.name.value] = summary
+            elif isinstance(statement, cst.ClassDef) and statement.name.value in self.once:
+                self.classes[statement.name.value] = _read_class(self, statement)
+
+    def _read_import(self, small: cst.BaseSmallStatement) -> None:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                full = code(alias.name)
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    local, self.imports[alias.asname.name.value] = alias.asname.name.value, full
+                else:
+                    local = full.split(".", 1)[0]
+                    self.imports[local] = local
+                self.module_imports.add(local)
+        elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+            base = code(small.module) if small.module is not None else ""
+            if small.relative:
+                package = self.dotted.split(".")
+                if not self.path.endswith("__init__.py"):
+                    package = package[:-1]
+                package = package[: len(package) - (len(small.relative) - 1)] if len(small.relative) > 1 else package
+                base = ".".join([*package, base] if base else package)
+            for alias in small.names:
+                name = code(alias.name)
+                local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+                self.imports[local] = f"{base}.{name}" if base else name
+
+    def global_root(self, name: str, path: Path) -> Optional[Tuple[Root, Path]]:
+        """The module attribute a global ``name`` (read as ``name.path``) is looked
+        up in at run time, which a ``patch()`` of that dotted name replaces."""
+        if name not in self.once:
+            return None
+        if name in self.module_imports:
+            if not path or path[0] in (CALL, AWAIT):
+                return None
+            return ("global", f"{self.imports[name]}.{path[0]}"), path[1:]
+        return ("global", f"{self.dotted}.{name}"), path
+
+def _statement_binds(statement: cst.BaseStatement) -> Iterator[str]:
+    """Names a module-level statement binds (a conditional one counts twice: unknown)."""
+    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+        yield statement.name.value
+    elif isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            if isinstance(small, cst.Assign):
+                for target in small.targets:
+                    yield from _target_names(target.target)
+            elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+                yield from _target_names(small.target)
+            elif isinstance(small, cst.Import):
+                for alias in small.names:
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                        yield alias.asname.name.value
+                    else:
+                        yield code(alias.name).split(".", 1)[0]
+            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                        yield alias.asname.name.value
+                    else:
+                        yield code(alias.name)
+            elif isinstance(small, (cst.Global, cst.Nonlocal)):
+                for item in small.names:
+                    yield item.name.value
+    else:
+        # if/try/with/for at module level: whatever they bind is bound conditionally
+        for node in descendants(statement, stop_at=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            names: List[str] = []
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                names = [node.name.value]
+            elif isinstance(node, cst.AssignTarget):
+                names = list(_target_names(node.target))
+            elif isinstance(node, cst.ImportAlias):
+                names = [node.asname.name.value if node.asname is not None and isinstance(node.asname.name, cst.Name) else code(node.name).split(".", 1)[0]]
+            for name in names:
+                yield name
+                yield name
+
+
+def _target_names(target: cst.BaseExpression) -> Iterator[str]:
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _target_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _target_names(target.value)
+
+
+def _plain_decorators(func: cst.FunctionDef) -> Optional[Set[str]]:
+    """The decorator names of ``func`` when all are transparent to its calls, else None."""
+    found: Set[str] = set()
+    for decorator in func.decorators:
+        if not isinstance(decorator.decorator, cst.Name) or decorator.decorator.value not in _TRANSPARENT:
+            return None
+        found.add(decorator.decorator.value)
+    return found
+
+
+def _read_class(module: ModuleSummary, node: cst.ClassDef) -> ClassSummary:
+    methods: Dict[str, FunctionSummary] = {}
+    counts: Dict[str, int] = {}
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    for statement in body:
+        for name in _statement_binds(statement):
+            counts[name] = counts.get(name, 0) + 1
+    for statement in body:
+        if isinstance(statement, cst.FunctionDef) and counts.get(statement.name.value) == 1:
+            summary = _read_function(module, statement, f"{node.name.value}.{statement.name.value}", node)
+            if summary is not None:
+                methods[statement.name.value] = summary
+    summary = ClassSummary(node.name.value, module, methods, {})
+    init = methods.get("__init__")
+    if init is not None:
+        summary.stores = _stores(node, init)
+    return summary
+
+
+def _stores(cls: cst.ClassDef, init: FunctionSummary) -> Dict[str, str]:
+    """``self.attr = param`` at the top of ``__init__``, when nothing else in the
+    class (nor a later ``super().__init__``) assigns ``attr``."""
+    assigned: Dict[str, int] = {}
+    dynamic = False
+    for node in descendants(cls.body):
+        if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign)):
+            target = node.target
+            if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+                assigned[target.attr.value] = assigned.get(target.attr.value, 0) + 1
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "setattr":
+            dynamic = True
+    if dynamic:
+        return {}
+    stores: Dict[str, str] = {}
+    params = set(init.positional) | set(init.keyword_only)
+    rebound = _rebound_names(init.node)
+    body = init.node.body.body if isinstance(init.node.body, cst.IndentedBlock) else ()
+    seen_super = False
+    for statement in body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            if any(_calls_init(n) for n in descendants(statement)):
+                seen_super = True
+            break  # only the straight-line start of __init__ is certain
+        for small in statement.body:
+            if any(_calls_init(n) for n in descendants(small)):
+                seen_super = True
+            if isinstance(small, cst.Return):
+                return stores
+            if not (isinstance(small, (cst.Assign, cst.AnnAssign))):
+                continue
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            value = small.value
+            if len(targets) != 1 or not isinstance(value, cst.Name) or value.value not in params or value.value in rebound:
+                continue
+            target = targets[0]
+            if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+                if assigned.get(target.attr.value) == 1:
+                    stores[target.attr.value] = value.value
+    if seen_super:
+        # a base __init__ called after the assignment could overwrite it: keep only
+        # what is assigned after the last such call (rare; be exact by dropping all)
+        last_super = _last_init_call_index(body)
+        if last_super is not None:
+            return {a: p for a, p in stores.items() if _assigned_after(body, a, last_super)}
+    return stores
+
+
+def _calls_init(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "__init__"
+
+
+def _last_init_call_index(body: Sequence[cst.BaseStatement]) -> Optional[int]:
+    last = None
+    for index, statement in enumerate(body):
+        if any(_calls_init(n) for n in descendants(statement)):
+            last = index
+    return last
+
+
+def _assigned_after(body: Sequence[cst.BaseStatement], attr: str, index: int) -> bool:
+    for statement in body[index + 1 :]:
+        for node in descendants(statement):
+            if isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Attribute) and node.target.attr.value == attr:
+                return True
+    return False
+
+
+def _rebound_names(func: cst.FunctionDef) -> Set[str]:
+    """Names bound anywhere in ``func``'s own body (not nested functions)."""
+    found: Set[str] = set()
+    for node in descendants(func.body, stop_at=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(node, cst.AssignTarget):
+            found.update(_target_names(node.target))
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor)):
+            found.update(_target_names(node.target))
+        elif isinstance(node, cst.WithItem) and node.asname is not None:
+            found.update(_target_names(node.asname.name))
+        elif isinstance(node, cst.NamedExpr):
+            found.update(_target_names(node.target))
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+            found.update(item.name.value for item in node.names)
+        elif isinstance(node, cst.ExceptHandler) and node.name is not None and isinstance(node.name.name, cst.Name):
+            found.add(node.name.name.value)
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            found.add(node.name.value)
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            found.add("*")  # local imports: be safe
+    return found
+
+
+def _binding_counts(func: cst.FunctionDef) -> Dict[str, int]:
+    counts: Dict[str, int] = {}
+    for node in descendants(func.body, stop_at=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        names: List[str] = []
+        if isinstance(node, cst.AssignTarget):
+            names = list(_target_names(node.target))
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor)):
+            names = list(_target_names(node.target))
+        elif isinstance(node, cst.WithItem) and node.asname is not None:
+            names = list(_target_names(node.asname.name))
+        elif isinstance(node, cst.NamedExpr):
+            names = list(_target_names(node.target))
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+            names = [item.name.value for item in node.names]
+            names += names  # never an alias
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def _read_function(
+    module: ModuleSummary, node: cst.FunctionDef, qualname: str, owner: Optional[cst.ClassDef]
+) -> Optional[FunctionSummary]:
+    decorators = _plain_decorators(node)
+    if decorators is None:
+        return None  # a wrapper may change what the call does
+    params = node.params
+    positional = [p.name.value for p in (*params.posonly_params, *params.params)]
+    method = owner is not None and not decorators and bool(positional)
+    self_name = positional[0] if method else None
+    if owner is not None and positional and (method or "classmethod" in decorators):
+        positional = positional[1:]
+    summary = FunctionSummary(
+        name=node.name.value,
+        qualname=qualname,
+        module=module,
+        node=node,
+        is_async=node.asynchronous is not None,
+        positional=tuple(positional),
+        keyword_only=tuple(p.name.value for p in params.kwonly_params),
+        method=method,
+    )
+    if node.asynchronous is not None and any(
+        isinstance(n, cst.Yield) for n in descendants(node.body, stop_at=(cst.FunctionDef, cst.ClassDef, cst.Lambda))
+    ):
+        return summary  # an async generator: its body runs as the test iterates, not on the call
+    _Reader(summary, self_name).read()
+    return summary
+
+
+class _Reader:
+    """Reads one function body in order, keeping what runs on every path."""
+
+    def __init__(self, summary: FunctionSummary, self_name: Optional[str]) -> None:
+        self.summary = summary
+        self.module = summary.module
+        self.self_name = self_name
+        counts = _binding_counts(summary.node)
+        self.counts = counts
+        self.params = {p for p in (*summary.positional, *summary.keyword_only) if p not in counts}
+        self.aliases: Dict[str, Tuple[Root, Path]] = {}
+
+    def read(self) -> None:
+        body = self.summary.node.body
+        statements = body.body if isinstance(body, cst.IndentedBlock) else ()
+        self._block(statements)
+
+    # -- statements ----------------------------------------------------------
+    def _block(self, statements: Sequence[cst.BaseStatement]) -> bool:
+        """Reads ``statements`` while they are certain; False once the rest is not."""
+        for statement in statements:
+            if len(self.summary.steps) >= _MAX_DEMANDS:
+                return False
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    self._small(small)
+                    if isinstance(small, (cst.Return, cst.Raise, cst.Break, cst.Continue)):
+                        return False
+            elif isinstance(statement, cst.If):
+                self._expression(statement.test)
+                if _exits(statement):
+                    return False
+            elif isinstance(statement, cst.For):
+                self._expression(statement.iter)
+                if statement.asynchronous is not None:
+                    self._demand(statement.iter, Protocol.ASYNC_FOR, statement.iter)
+                if _exits(statement):
+                    return False
+            elif isinstance(statement, cst.While):
+                self._expression(statement.test)
+                if _exits(statement):
+                    return False
+            elif isinstance(statement, cst.With):
+                if not self._with(statement):
+                    return False
+            elif isinstance(statement, cst.Try):
+                if _catches_broadly(statement):
+                    if _exits(statement):
+                        return False
+                    continue
+                if not self._block(_body(statement.body)):
+                    return False
+                if statement.handlers and _exits(statement):
+                    return False
+            elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                continue
+            else:  # match, try*: their branches are not certain
+                if _exits(statement):
+                    return False
+        return True
+
+    def _with(self, statement: cst.With) -> bool:
+        for item in statement.items:
+            self._expression(item.item)
+            if statement.asynchronous is not None:
+                self._demand(item.item, Protocol.ASYNC_WITH, item.item)
+                entered = self._path(item.item)
+                target = item.asname.name if item.asname is not None else None
+                if entered is not None and isinstance(target, cst.Name) and self.counts.get(target.value) == 1:
+                    root, path = entered
+                    self.aliases[target.value] = (root, path + ("__aenter__", CALL, AWAIT))
+            if _may_suppress(item.item):
+                return not _exits(statement)
+        return self._block(_body(statement.body))
+
+    def _small(self, small: cst.BaseSmallStatement) -> None:
+        if isinstance(small, cst.Expr):
+            self._expression(small.value)
+            value = small.value
+            if isinstance(value, cst.Call) and not self._scheduler(value):
+                self._demand(value, Protocol.DROP, value)
+        elif isinstance(small, cst.Assign):
+            self._expression(small.value)
+            if len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                name = small.targets[0].target.value
+                found = self._path(small.value)
+                if found is not None and self.counts.get(name) == 1:
+                    self.aliases[name] = found
+        elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+            if small.value is not None:
+                self._expression(small.value)
+        elif isinstance(small, cst.Return):
+            if small.value is not None:
+                self._expression(small.value)
+        elif isinstance(small, cst.Raise):
+            if small.exc is not None:
+                self._expression(small.exc)
+        elif isinstance(small, cst.Assert):
+            self._expression(small.test)
+
+    # -- expressions ---------------------------------------------------------
+    def _expression(self, expr: cst.BaseExpression) -> None:
+        """Demands of the parts of ``expr`` that are always evaluated, in order."""
+        order: List[cst.CSTNode] = []
+        stack: List[cst.CSTNode] = [expr]
+        while stack:
+            node = stack.pop()
+            order.append(node)
+            stack.extend(reversed(_evaluated_children(node)))
+        # children before parents: `await self.a(await self.b())` awaits b first
+        awaited_calls = {id(n.expression) for n in order if isinstance(n, cst.Await)}
+        for node in reversed(order):
+            if isinstance(node, cst.Await):
+                self._demand(node.expression, Protocol.AWAIT, node)
+            elif isinstance(node, cst.Call):
+                scheduler = self._scheduler(node)
+                if scheduler:
+                    positional = [a for a in node.args if a.keyword is None and not a.star]
+                    chosen = positional if _SCHEDULERS.get(scheduler) == "all" else positional[:1]
+                    for arg in chosen:
+                        self._demand(arg.value, Protocol.SCHEDULE, arg.value, scheduler=scheduler)
+                else:
+                    self._inner_call(node, id(node) in awaited_calls)
+
+    def _scheduler(self, call: cst.Call) -> str:
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _SCHEDULING_METHODS:
+            if isinstance(func.value, cst.Name) and self.module.imports.get(func.value.value) == "asyncio":
+                return ""
+            return code(func)  # loop.create_task, task_group.create_task, loop.run_until_complete
+        name = code(func) if isinstance(func, (cst.Name, cst.Attribute)) else ""
+        head, _, rest = name.partition(".")
+        qualified = self.module.imports.get(head)
+        full = f"{qualified}.{rest}" if qualified and rest else qualified if qualified else ""
+        return full if full in _SCHEDULERS and head not in self.counts else ""
+
+    def _inner_call(self, call: cst.Call, awaited: bool) -> None:
+        func = call.func
+        callee: Optional[Tuple[str, str]] = None
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and self.self_name is not None
+            and func.value.value == self.self_name
+        ):
+            callee = ("method", func.attr.value)
+        elif isinstance(func, cst.Name) and func.value not in self.counts and func.value not in self.params:
+            if func.value in self.module.functions or func.value in self.module.once and func.value not in self.module.imports:
+                callee = ("function", func.value)
+            elif func.value in self.module.imports:
+                callee = ("qualified", self.module.imports[func.value])
+        if callee is None or any(a.star for a in call.args):
+            return
+        args = tuple(self._path(a.value) for a in call.args if a.keyword is None)
+        keywords = tuple((a.keyword.value, self._path(a.value)) for a in call.args if a.keyword is not None)
+        self.summary.steps.append(_InnerCall(callee, args, keywords, awaited, call))
+
+    def _demand(self, expr: cst.BaseExpression, protocol: Protocol, at: cst.CSTNode, scheduler: str = "") -> None:
+        found = self._path(expr)
+        if found is None:
+            return
+        root, path = found
+        if protocol is Protocol.DROP and (not path or path[-1] != CALL):
+            return
+        where = Where(self.module, at, self.summary.qualname, scheduler)
+        self.summary.steps.append(Demand(root, path, protocol, where))
+
+    def _path(self, expr: cst.BaseExpression) -> Optional[Tuple[Root, Path]]:
+        steps: List[str] = []
+        node = expr
+        while len(steps) <= _MAX_PATH:
+            if isinstance(node, cst.Attribute):
+                steps.append(node.attr.value)
+                node = node.value
+            elif isinstance(node, cst.Call):
+                if any(a.star for a in node.args) and isinstance(node.func, cst.Name):
+                    return None
+                steps.append(CALL)
+                node = node.func
+            elif isinstance(node, cst.Await):
+                if not isinstance(node.expression, cst.Call):
+                    return None
+                steps.append(AWAIT)
+                node = node.expression
+            elif isinstance(node, cst.Name):
+                return self._rooted(node.value, tuple(reversed(steps)))
+            else:
+                return None
+        return None
+
+    def _rooted(self, name: str, path: Path) -> Optional[Tuple[Root, Path]]:
+        if name == self.self_name and name not in self.counts:
+            if not path or path[0] in (CALL, AWAIT):
+                return None
+            return ("self", path[0]), path[1:]
+        if name in self.params:
+            return ("param", name), path
+        if name in self.aliases:
+            root, prefix = self.aliases[name]
+            return (root, prefix + path) if len(prefix) + len(path) <= _MAX_PATH else None
+        if name not in self.counts and name not in self.module.functions and name not in self.module.classes:
+            return self.module.global_root(name, path)
+        return None
+
+
+def _body(block: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
+    return block.body if isinstance(block, cst.IndentedBlock) else ()  # type: ignore[return-value]
+
+
+def _exits(statement: cst.CSTNode) -> bool:
+    """Whether a compound statement may leave the function or loop early."""
+    return any(
+        isinstance(n, (cst.Return, cst.Raise, cst.Break, cst.Continue))
+        for n in descendants(statement, stop_at=(cst.FunctionDef, cst.ClassDef, cst.Lambda))
+    )
+
+
+def _catches_broadly(statement: cst.Try) -> bool:
+    for handler in statement.handlers:
+        if handler.type is None:
+            return True
+        kinds = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+        for kind in kinds:
+            value = kind.value if isinstance(kind, cst.Element) else kind
+            name = code(value).rsplit(".", 1)[-1]
+            if name in _BROAD_HANDLERS or not name.endswith(("Error", "Exception", "Exit", "Interrupt", "Warning")):
+                return True  # broad, or a name mocklint cannot judge
+    return False
+
+
+def _may_suppress(item: cst.BaseExpression) -> bool:
+    """A context manager that may swallow the error (``suppress``, ``pytest.raises``...)."""
+    func = item.func if isinstance(item, cst.Call) else item
+    name = code(func).rsplit(".", 1)[-1].lower() if isinstance(func, (cst.Name, cst.Attribute)) else ""
+    return any(word in name for word in ("suppress", "raises", "ignore", "catch", "errors", "warn"))
+
+
+def _evaluated_children(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """The sub-expressions of ``node`` evaluated whenever ``node`` is, in order."""
+    if isinstance(node, cst.Await):
+        return [node.expression]
+    if isinstance(node, cst.Call):
+        return [node.func, *(a.value for a in node.args)]
+    if isinstance(node, cst.Attribute):
+        return [node.value]
+    if isinstance(node, cst.Subscript):
+        return [node.value]
+    if isinstance(node, cst.BooleanOperation):
+        return [node.left]
+    if isinstance(node, cst.IfExp):
+        return [node.test]
+    if isinstance(node, cst.BinaryOperation):
+        return [node.left, node.right]
+    if isinstance(node, cst.UnaryOperation):
+        return [node.expression]
+    if isinstance(node, cst.Comparison):
+        return [node.left, node.comparisons[0].comparator] if node.comparisons else [node.left]
+    if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+        return [e.value for e in node.elements]
+    if isinstance(node, cst.Dict):
+        found: List[cst.CSTNode] = []
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                found.extend((element.key, element.value))
+            else:
+                found.append(element.value)
+        return found
+    if isinstance(node, cst.NamedExpr):
+        return [node.value]
+    if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+        return [node.for_in.iter] if not isinstance(node, cst.GeneratorExp) else []
+    if isinstance(node, cst.FormattedString):
+        return [p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
+    return []
+
+
+# -- transitive demands -------------------------------------------------------------
+def _expand(summary: FunctionSummary, stack: Tuple[int, ...]) -> Tuple[Demand, ...]:
+    if summary._expanded is not None:
+        return summary._expanded
+    if id(summary) in stack or len(stack) > _MAX_CALL_DEPTH:
+        return ()
+    found: List[Demand] = []
+    for step in summary.steps:
+        if isinstance(step, Demand):
+            found.append(step)
+            continue
+        callee = _callee(summary, step)
+        if callee is None or (callee.is_async and not step.awaited):
+            continue
+        for demand in _expand(callee, stack + (id(summary),)):
+            mapped = _map(demand, step, callee, summary)
+            if mapped is not None:
+                found.append(mapped)
+        if len(found) >= _MAX_DEMANDS:
+            break
+    result = tuple(found[:_MAX_DEMANDS])
+    if not stack:
+        summary._expanded = result
+    return result
+
+
+def _callee(caller: FunctionSummary, call: _InnerCall) -> Optional[FunctionSummary]:
+    kind, name = call.callee
+    module = caller.module
+    if kind == "method":
+        owner = module.classes.get(caller.qualname.split(".", 1)[0]) if "." in caller.qualname else None
+        found = owner.methods.get(name) if owner is not None else None
+        return found if found is not None and found.method else None
+    if kind == "function":
+        return module.functions.get(name)
+    located = locate(name, os.path.dirname(module.path))
+    return located if isinstance(located, FunctionSummary) else None
+
+
+def _map(demand: Demand, call: _InnerCall, callee: FunctionSummary, caller: FunctionSummary) -> Optional[Demand]:
+    root, path = demand.root, demand.path
+    where = replace(demand.where, via=(callee.qualname, *demand.where.via))
+    if root[0] == "global":
+        return Demand(root, path, demand.protocol, where)
+    if root[0] == "self":
+        if call.callee[0] != "method":
+            return None
+        return Demand(root, path, demand.protocol, where)
+    passed: Optional[Tuple[Root, Path]] = None
+    for index, parameter in enumerate(callee.positional):
+        if parameter == root[1] and index < len(call.args):
+            passed = call.args[index]
+    for keyword, value in call.keywords:
+        if keyword == root[1]:
+            passed = value
+    if passed is None or len(passed[1]) + len(path) > _MAX_PATH:
+        return None
+    return Demand(passed[0], passed[1] + path, demand.protocol, where)
+
+
+# -- finding the project's modules ----------------------------------------------------
+_MODULES: Dict[Tuple[str, int, int], Optional[ModuleSummary]] = {}
+
+
+def module_summary(path: str, dotted: str) -> Optional[ModuleSummary]:
+    """The summary of the project module at ``path`` (read once per content)."""
+    reads.record(path)
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    key = (path, status.st_mtime_ns, status.st_size)
+    if key in _MODULES:
+        return _MODULES[key]
+    summary: Optional[ModuleSummary] = None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_MAX_SOURCE + 1)
+        if len(data) <= _MAX_SOURCE:
+            summary = ModuleSummary(path, dotted, data.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, cst.ParserSyntaxError, RecursionError, ValueError):
+        summary = None
+    if len(_MODULES) > 256:
+        _MODULES.clear()
+    _MODULES[key] = summary
+    return summary
+
+
+def locate(dotted: str, directory: str) -> Union[FunctionSummary, ClassSummary, None]:
+    """The summary of the project function or class ``dotted`` names, seen from ``directory``."""
+    from mocklint.analysis import targets
+
+    roots = targets.search_roots(directory, installed=False)
+    return _locate(dotted, roots, 0)
+
+
+def _locate(dotted: str, roots: Sequence[str], hops: int) -> Union[FunctionSummary, ClassSummary, None]:
+    from mocklint.analysis import targets
+
+    if hops > 3:
+        return None
+    parts = dotted.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        module_name = ".".join(parts[:split])
+        module_file = targets._module_file(roots, module_name)
+        if module_file is None:
+            continue
+        summary = module_summary(module_file, module_name)
+        if summary is None:
+            return None
+        rest = parts[split:]
+        name = rest[0]
+        if name in summary.imports and name in summary.once:
+            # a re-export: `from .client import MatrixClient`
+            return _locate(".".join([summary.imports[name], *rest[1:]]), roots, hops + 1)
+        if len(rest) == 1:
+            return summary.functions.get(name) or summary.classes.get(name)
+        if len(rest) == 2 and name in summary.classes:
+            return summary.classes[name].methods.get(rest[1])
+        return None
+    return None

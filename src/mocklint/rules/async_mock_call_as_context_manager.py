@@ -82,6 +82,21 @@ class AsyncMockCallAsContextManager(Rule):
             assert response.status == 200
     ```
 
+    ## Across modules
+    The mock is usually made in a test, a fixture (of the module or of a
+    `conftest.py`), `setUp`/`asyncSetUp`, by `mocker` or by `patch`, and the
+    `async with`/`async for` that breaks is in the application code the test calls. mocklint
+    reads the project's own modules (never importing them) and follows the
+    mock through constructors that store it on `self`, function and method
+    arguments, fixtures that build objects from it, attributes set on real
+    objects and patched module globals, into the functions they call. It
+    reports in the test file, on the line that configures the failing path,
+    else where the mock is made, else at the call that hands it over, and
+    names the application line. It stays silent where a demand is not made on
+    every path (a branch, an early return, a `try` that catches `TypeError`),
+    where the callee cannot be resolved or is decorated, and where the mock may
+    be configured out of its sight.
+
     ## Known problems
     Code that awaits the call and then enters the result
     (`async with await session.get(url)`) is correct with an `AsyncMock`; the
@@ -119,7 +134,7 @@ class AsyncMockCallAsContextManager(Rule):
             "so that awaited methods stay `AsyncMock`s"
         ),
         "under_test": (
-            "{why}, so `{access}` returns a coroutine; `{entry}` uses it in `{statement}` "
+            "{why}, so {access} returns a coroutine; `{entry}` uses it in `{statement}` "
             "at {app_site}{via}, which fails"
         ),
         "configure": (

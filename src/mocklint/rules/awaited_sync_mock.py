@@ -86,6 +86,21 @@ class AwaitedSyncMock(Rule):
         assert user["name"] == "ada"
     ```
 
+    ## Across modules
+    The mock is usually made in a test, a fixture (of the module or of a
+    `conftest.py`), `setUp`/`asyncSetUp`, by `mocker` or by `patch`, and the
+    `await` (or `asyncio.gather`/`create_task`/`wait_for`) that breaks is in the application code the test calls. mocklint
+    reads the project's own modules (never importing them) and follows the
+    mock through constructors that store it on `self`, function and method
+    arguments, fixtures that build objects from it, attributes set on real
+    objects and patched module globals, into the functions they call. It
+    reports in the test file, on the line that configures the failing path,
+    else where the mock is made, else at the call that hands it over, and
+    names the application line. It stays silent where a demand is not made on
+    every path (a branch, an early return, a `try` that catches `TypeError`),
+    where the callee cannot be resolved or is decorated, and where the mock may
+    be configured out of its sight.
+
     ## Known problems
     A mock created with `spec=`, `wraps=` or `side_effect=` is not reported: its
     results follow the spec or the function, which mocklint does not evaluate.
@@ -130,7 +145,7 @@ class AwaitedSyncMock(Rule):
         ),
         "object": "`{expr}` is {article} {kind} object, not awaitable, because {why}: {consequence}; {fix}",
         "under_test": (
-            "{why}, so `{access}` is not awaitable; `{entry}` {verb} at {app_site}{via}, which fails with {error}"
+            "{why}, so {access} is not awaitable; `{entry}` {verb} at {app_site}{via}, which fails with {error}"
         ),
     }
     needed_bodies = REACHED_BODIES  # the bodies that can decide what a site is

@@ -52,6 +52,21 @@ class UnawaitedAsyncMockCall(Rule):
         notifier.send.assert_awaited_once()
     ```
 
+    ## Across modules
+    The mock is usually made in a test, a fixture (of the module or of a
+    `conftest.py`), `setUp`/`asyncSetUp`, by `mocker` or by `patch`, and the
+    call whose coroutine is dropped that breaks is in the application code the test calls. mocklint
+    reads the project's own modules (never importing them) and follows the
+    mock through constructors that store it on `self`, function and method
+    arguments, fixtures that build objects from it, attributes set on real
+    objects and patched module globals, into the functions they call. It
+    reports in the test file, on the line that configures the failing path,
+    else where the mock is made, else at the call that hands it over, and
+    names the application line. It stays silent where a demand is not made on
+    every path (a branch, an early return, a `try` that catches `TypeError`),
+    where the callee cannot be resolved or is decorated, and where the mock may
+    be configured out of its sight.
+
     ## References
     - [unittest.mock: AsyncMock.assert_awaited_once](https://docs.python.org/3/library/unittest.mock.html#unittest.mock.AsyncMock.assert_awaited_once)
     - [asyncio: detect never-awaited coroutines](https://docs.python.org/3/library/asyncio-dev.html#detect-never-awaited-coroutines)
@@ -62,7 +77,7 @@ class UnawaitedAsyncMockCall(Rule):
     summary = "An AsyncMock call's coroutine is never awaited"
     messages = {
         "under_test": (
-            "{why}, so `{access}` returns a coroutine; `{entry}` calls it without `await` at {app_site}{via}, "
+            "{why}, so {access} returns a coroutine; `{entry}` calls it without `await` at {app_site}{via}, "
             "so it never runs"
         ),
         "default": (

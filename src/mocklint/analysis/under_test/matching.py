@@ -269,6 +269,11 @@ class _Matcher:
             if evaluated is None:
                 continue
             inferred, access = evaluated
+            if not _named(base[0]) or AWAIT in demand.path:
+                # a mock made on the spot, or reached past an `await`: say it the app's way
+                access = f"`{demand.where.text}` in `{demand.where.function}`"
+            else:
+                access = f"`{access}`"
             if not _fails(demand.protocol, inferred):
                 continue
             if self._reconfigured(base, site):
@@ -423,6 +428,13 @@ def _evaluate(base: Value, path: Path) -> Optional[Tuple[Inferred, str]]:
     if inferred is None:
         return None
     return inferred, _written(current)
+
+
+def _named(expr: cst.BaseExpression) -> bool:
+    """Whether ``expr`` is a name or an attribute chain on one (``self.session``)."""
+    while isinstance(expr, cst.Attribute):
+        expr = expr.value
+    return isinstance(expr, cst.Name)
 
 
 def _chain(expr: cst.BaseExpression) -> Tuple[Optional[str], str]:

@@ -125,17 +125,19 @@ def bin_dir(venv: Path) -> Path:
     return venv / ("Scripts" if os.name == "nt" else "bin")
 
 
-def tool_venv(name: str, requirements: Sequence[str], mocklint_extra: str = "") -> Path:
+def tool_venv(name: str, requirements: Sequence[str], mocklint_extra: str = "", with_checkout: bool = True) -> Path:
     """A virtualenv in the cache (one per Python minor version) holding the
     pinned ``requirements`` and this checkout (``pip install <snapshot>[extra]``),
     as a user would set it up.  Created once; mocklint alone is reinstalled when
-    the checkout changed.  Returns the venv's folder."""
-    snapshot = checkout_snapshot()
+    the checkout changed.  ``with_checkout=False``: the requirements alone, for
+    programs that never import mocklint (a fixture project's own pytest run), so
+    that editing the checkout reinstalls nothing.  Returns the venv's folder."""
+    snapshot = checkout_snapshot() if with_checkout else None
     venv = cache_dir("venvs") / f"{name}-{PY}"
     python = bin_dir(venv) / ("python.exe" if os.name == "nt" else "python")
     # A change to pyproject.toml (dependencies, entry points) makes a new venv; any
     # other change to the checkout reinstalls mocklint alone.
-    pyproject = hashlib.sha256((snapshot / "pyproject.toml").read_bytes()).hexdigest()
+    pyproject = hashlib.sha256((snapshot / "pyproject.toml").read_bytes()).hexdigest() if snapshot else None
     wanted = {
         "requirements": sorted(requirements),
         "extra": mocklint_extra,
@@ -143,7 +145,7 @@ def tool_venv(name: str, requirements: Sequence[str], mocklint_extra: str = "") 
         "pyproject": pyproject,
     }
     state_file = venv / "mocklint-test-state.json"
-    mocklint = f"{snapshot}[{mocklint_extra}]" if mocklint_extra else str(snapshot)
+    mocklint = [f"{snapshot}[{mocklint_extra}]" if mocklint_extra else str(snapshot)] if snapshot else []
     pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     with locked(f"venv-{name}-{PY}"):
         try:
@@ -154,10 +156,10 @@ def tool_venv(name: str, requirements: Sequence[str], mocklint_extra: str = "") 
         if not base_ok:
             shutil.rmtree(venv, ignore_errors=True)
             _run([sys.executable, "-m", "venv", str(venv)], f"creating {venv}")
-            _run([*pip, *requirements, mocklint], f"installing {', '.join(requirements)} into {venv}")
-        elif state.get("snapshot") != snapshot.name:
+            _run([*pip, *requirements, *mocklint], f"installing {', '.join(requirements)} into {venv}")
+        elif snapshot is not None and state.get("snapshot") != snapshot.name:
             _run([*pip, "--force-reinstall", "--no-deps", str(snapshot)], f"reinstalling mocklint into {venv}")
-        state_file.write_text(json.dumps(dict(wanted, snapshot=snapshot.name)), encoding="utf-8")
+        state_file.write_text(json.dumps(dict(wanted, snapshot=snapshot and snapshot.name)), encoding="utf-8")
     return venv
 
 

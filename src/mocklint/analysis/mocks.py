@@ -613,12 +613,8 @@ class MockAnalysis:
         if isinstance(item, cst.Call):
             patched = self.patch_kind(item, binding.site, depth)
             if patched is not None:
-                return Inferred(
-                    patched.kind,
-                    f"`{name}` is {_indefinite(patched.kind)} ({patched.why})",
-                    coroutine_function=patched.coroutine_function,
-                    at=patched.at,
-                )
+                # a spec (autospec=True) stays: it decides the children
+                return replace(patched, why=f"`{name}` is {_indefinite(patched.kind)} ({patched.why})", callee="")
         if binding.how != "async_with":
             return None
         manager = self._kind(item, binding.site, depth + 1)
@@ -652,11 +648,9 @@ class MockAnalysis:
             patched = injected[name]
             if patched is None:
                 return None
-            return Inferred(
-                patched.kind,
-                f"`{name}` is {_indefinite(patched.kind)} (a `patch` decorator: {patched.why})",
-                coroutine_function=patched.coroutine_function,
-                at=patched.at,
+            # a spec (autospec=True) stays: it decides the children
+            return replace(
+                patched, why=f"`{name}` is {_indefinite(patched.kind)} (a `patch` decorator: {patched.why})", callee=""
             )
         if self._parametrized(func, func_site, name):
             return None  # direct parametrization overrides any fixture of that name
@@ -891,8 +885,11 @@ class MockAnalysis:
         """A child of ``Mock(spec=C)``: what ``C``'s member is decides (Python 3.8+:
         ``async def`` members become AsyncMocks, plain ``def`` members MagicMocks)."""
         assert parent.spec is not None
-        member = self._spec_member(parent.spec, attr, site) if attr in _ASYNC_MAGICS or not attr.startswith("_") else None
         name = parent.spec[1]
+        if attr == "return_value" and parent.spec_class:
+            # what calling the class mock gives: an instance mock spec'd on the same class
+            return Inferred(Kind.NON_CALLABLE_MAGIC_MOCK, f"{parent.why}; `{name}()` is an instance mock", opaque=True, spec=parent.spec)
+        member = self._spec_member(parent.spec, attr, site) if attr in _ASYNC_MAGICS or not attr.startswith("_") else None
         if attr in _ASYNC_MAGICS:
             # the class defines `async def __aenter__`: the mock's is a plain AsyncMock,
             # whose result (what `async with` binds) is an AsyncMock without a spec
@@ -1084,7 +1081,7 @@ class MockAnalysis:
                 return None
             literal = _literal(value) if path.endswith("return_value") else None
             if literal is not None:
-                return literal
+                return replace(literal, at=(assign_site.node, assign_site, self))
             kind = self._kind(value, assign_site, depth + 1)
             if kind is None:
                 return None

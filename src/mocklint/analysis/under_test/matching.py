@@ -332,7 +332,7 @@ class _Matcher:
             return None
         full = f"{prefix}.{words}" if prefix else words
         for assigned, _, assign_site in self.analysis.attribute_assignments(root, site):
-            if assigned.startswith(full + ".") and isinstance(assign_site.node, cst.Assign):
+            if (assigned == full or assigned.startswith(full + ".")) and isinstance(assign_site.node, cst.Assign):
                 return assign_site.node
         return None
 

@@ -795,10 +795,24 @@ class MockAnalysis:
         return self._fixtures
 
     def _requested_by_fixtures(self, name: str, test: cst.FunctionDef) -> bool:
-        """Whether a fixture of this module requests ``name`` (and so gets the mock too)."""
+        """Whether a fixture of this module requests ``name`` (and so gets the mock
+        too) and may reconfigure it: sets an attribute of it, or hands it on
+        where mocklint cannot follow (an alias, a container, a local helper).
+        One that only passes it to the code under test (``Client(session)``)
+        changes nothing of it."""
         self._fixture_index()
         assert self._requests is not None
-        return any(func is not test for func in self._requests.get(name, []))
+        for func in self._requests.get(name, []):
+            if func is test:
+                continue
+            site = self._function_site(func)
+            if site is None:
+                return True
+            inside = self._site_inside(func, site)
+            key = self._scope_key(inside, name)
+            if key is None or key in self._escaped or self.attribute_assignments(name, inside):
+                return True
+        return False
 
     def _conftest_fixture_kind(self, name: str, depth: int) -> Optional[Inferred]:
         """A fixture from the nearest conftest.py that defines ``name`` (the project

@@ -42,9 +42,11 @@ from mocklint.analysis.under_test.summaries import (
     ClassSummary,
     Demand,
     FunctionSummary,
+    ObjectCall,
     Path,
     Protocol,
     Root,
+    Step,
     locate,
 )
 
@@ -54,6 +56,7 @@ Value = Tuple[cst.BaseExpression, Site, MockAnalysis]
 _SYNC_MOCKS = frozenset({Kind.MAGIC_MOCK, Kind.MOCK, Kind.NON_CALLABLE_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK, Kind.VALUE})
 _RUNNERS = frozenset({"asyncio.run", "run_until_complete"})
 _MAX_OBJECT_HOPS = 6
+_MAX_OBJECT_CALLS = 3
 
 
 @dataclass(frozen=True)
@@ -146,26 +149,36 @@ class _Matcher:
             return None
         if not isinstance(func, cst.Attribute):
             return None
-        made = self._object(func.value, site, analysis, 0)
+        found = self._instance(func.value, site, analysis, func.attr.value)
+        if found is None:
+            return None
+        method, attributes = found
+        params = _arguments(method, call, site, analysis)
+        return (method, {**params, **attributes}) if params is not None else None
+
+    def _instance(
+        self, holder: cst.BaseExpression, site: Site, analysis: MockAnalysis, name: str
+    ) -> Optional[Tuple[FunctionSummary, Dict[Root, Value]]]:
+        """The method ``name`` of the project object ``holder`` holds, and the
+        values of its ``self`` attributes: what its constructor was given, or
+        what this file set on it (``client.session = AsyncMock()``)."""
+        made = self._object(holder, site, analysis, 0)
         if made is None:
             return None
         ctor, ctor_site, ctor_analysis, cls = made
-        method = cls.methods.get(func.attr.value)
+        method = cls.methods.get(name)
         if method is None or not method.method or cls.init is None:
             return None
-        params = _arguments(method, call, site, analysis)
         ctor_params = _arguments(cls.init, ctor, ctor_site, ctor_analysis)
-        if params is None or ctor_params is None:
+        if ctor_params is None:
             return None
         attributes = _stored(cls, ctor_params)
-        holder = func.value
         if isinstance(holder, cst.Name):
-            # `client.session = AsyncMock()` on the real object, here
             for path, value, assign_site in analysis.attribute_assignments(holder.value, site):
                 if "." in path or value is None:
                     return None  # `client.session.post = ...`: configured out of mocklint's sight
                 attributes[("self", path)] = (value, assign_site, analysis)
-        return method, {**params, **attributes}
+        return method, attributes
 
     def _object(
         self, expr: cst.BaseExpression, site: Site, analysis: MockAnalysis, hops: int
@@ -241,63 +254,121 @@ class _Matcher:
                         found[("global", name)] = (new, site, analysis)
                     elif item.asname is not None and isinstance(item.asname.name, cst.Name):
                         found[("global", name)] = (item.asname.name, site, analysis)
+                    else:  # what the block's patch installs, as `patch(...).start()` gives it
+                        found[("global", name)] = (_started(item.item), site, analysis)
             if node is func:
                 break
+        # `mocker.patch(...)`, `patch(...).start()` here or in the class's setUp
+        owners = {id(func)} | {id(f) for f in _set_ups(func_site)}
         for call, call_site in analysis.call_sites:
-            if call_site.enclosing_function() is not func:
+            if id(call_site.enclosing_function()) not in owners:
                 continue
-            started = call.func.value if isinstance(call.func, cst.Attribute) and call.func.attr.value == "start" else None
-            patch_call = started if isinstance(started, cst.Call) else call
+            starts = isinstance(call.func, cst.Attribute) and call.func.attr.value == "start"
+            patch_call: Optional[cst.BaseExpression] = call.func.value if starts else call  # type: ignore[attr-defined]
+            if starts and isinstance(patch_call, cst.Name):
+                bound = analysis.bound_value(patch_call, call_site)  # `patcher = patch(...)`, then `patcher.start()`
+                patch_call = bound[0] if bound is not None else None
+            if not isinstance(patch_call, cst.Call) or not (starts or analysis._is_mocker_call(call)):
+                continue
             name = _patched_name(patch_call, call_site, analysis)
-            if name is not None and (patch_call is not call or analysis._is_mocker_call(call)):
-                bound: cst.BaseExpression = call
-                statement = call_site.parent
-                if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
-                    target = statement.targets[0].target
-                    if isinstance(target, cst.Name):
-                        bound = target  # `fetch = mocker.patch(...)`: its configuration counts
-                found[("global", name)] = (bound, call_site, analysis)
+            if name is None:
+                continue
+            base: cst.BaseExpression = call if patch_call is call or isinstance(call.func.value, cst.Call) else _started(patch_call)  # type: ignore[attr-defined]
+            statement = call_site.parent
+            if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+                target = statement.targets[0].target
+                if _named(target):
+                    base = target  # `fetch = mocker.patch(...)`, `self.ledger = patch(...).start()`: configured there
+            found[("global", name)] = (base, site if base is not call else call_site, analysis)
         return found
 
     # -- demands against values ---------------------------------------------
     def _match(self, summary: FunctionSummary, bindings: Dict[Root, Value], call: cst.Call, site: Site) -> None:
-        for demand in summary.demands():
-            base = bindings.get(demand.root)
-            if base is None:
+        self._run_steps(summary.demands(), bindings, summary.qualname, call, site, 0)
+
+    def _run_steps(
+        self, steps: Tuple[Step, ...], bindings: Dict[Root, Value], entry: str, call: cst.Call, site: Site, depth: int
+    ) -> bool:
+        """Match ``steps`` in order; True once one raises (nothing after it runs)."""
+        for step in steps:
+            if not all(_non_empty_literal(bindings.get(root), path) for root, path in step.where.nonempty):
+                continue  # in a loop the test may not enter
+            if isinstance(step, ObjectCall):
+                nested = self._object_call(step, bindings, site) if depth < _MAX_OBJECT_CALLS else None
+                if nested is not None and (step.awaited or not nested[0].is_async):
+                    method, values = nested
+                    if self._run_steps(method.demands(), values, entry, call, site, depth + 1):
+                        return True
                 continue
-            evaluated = _evaluate(base, demand.path)
-            if evaluated is None:
-                continue
-            inferred, access = evaluated
-            if not _named(base[0]) or AWAIT in demand.path:
-                # a mock made on the spot, or reached past an `await`: say it the app's way
-                access = f"`{demand.where.text}` in `{demand.where.function}`"
-            else:
-                access = f"`{access}`"
-            if not _fails(demand.protocol, inferred):
-                continue
-            if self._reconfigured(base, site):
-                return
-            node = self._report_node(inferred, base, call, demand.path)
-            key = (id(node), (demand.root[1], *demand.path), demand.protocol)
-            if key not in self.seen:
-                self.seen.add(key)
-                self.found.append(Finding(demand.protocol, node, inferred, access, demand, summary.qualname))
-            if demand.protocol is not Protocol.DROP:
-                return  # the run stops at the first demand that raises
+            if self._check(step, bindings, entry, call, site):
+                return True
+        return False
+
+    def _object_call(
+        self, step: ObjectCall, bindings: Dict[Root, Value], site: Site
+    ) -> Optional[Tuple[FunctionSummary, Dict[Root, Value]]]:
+        """What ``self.client.create_room(...)`` runs when the test gave a project
+        object for ``self.client``, with the values of that call's parameters."""
+        base = bindings.get(step.root)
+        if base is None or step.path:
+            return None
+        expr, base_site, analysis = base
+        found = self._instance(expr, base_site, analysis, step.method)
+        if found is None:
+            return None
+        method, values = found
+        values = {**{k: v for k, v in bindings.items() if k[0] == "global"}, **values}
+        for index, parameter in enumerate(method.positional):
+            if index < len(step.args):
+                given = step.args[index]
+                if given is not None and not given[1] and given[0] in bindings:
+                    values[("param", parameter)] = bindings[given[0]]
+        for keyword, given in step.keywords:
+            if given is not None and not given[1] and given[0] in bindings and keyword in method.positional + method.keyword_only:
+                values[("param", keyword)] = bindings[given[0]]
+        return method, values
+
+    def _check(self, demand: Demand, bindings: Dict[Root, Value], entry: str, call: cst.Call, site: Site) -> bool:
+        """Record ``demand`` if the value it is made of cannot meet it; True when that raises."""
+        base = bindings.get(demand.root)
+        if base is None:
+            return False
+        evaluated = _evaluate(base, demand.path)
+        if evaluated is None:
+            return False
+        inferred, access = evaluated
+        if not _fails(demand.protocol, inferred):
+            return False
+        if self._reconfigured(base, site):
+            return True  # what runs is not what mocklint saw: nothing after it is sure either
+        if not _named(base[0]) or AWAIT in demand.path:
+            # a mock made on the spot, or reached past an `await`: say it the app's way
+            access = f"`{demand.where.text}` in `{demand.where.function}`"
+        else:
+            access = f"`{access}`"
+        node = self._report_node(inferred, base, call, demand.path)
+        key = (id(node), (demand.root[1], *demand.path), demand.protocol)
+        if key not in self.seen:
+            self.seen.add(key)
+            self.found.append(Finding(demand.protocol, node, inferred, access, demand, entry))
+        return demand.protocol is not Protocol.DROP  # a dropped coroutine only warns
 
     def _reconfigured(self, base: Value, site: Site) -> bool:
         """The mock was made in another function (a fixture) that the test also
-        requests and configures: what the code gets is not what mocklint saw."""
+        requests and configures: what the code gets is not what mocklint saw.
+        (``self.session`` made in ``setUp`` is the same object in every test
+        method: the inference already counts what each configures.)"""
         expr, base_site, analysis = base
-        while isinstance(expr, cst.Attribute):
-            expr = expr.value
-        if not isinstance(expr, cst.Name):
+        root, prefix = _chain(expr)
+        if root is None:
             return False
-        if analysis is self.analysis and base_site.enclosing_function() is site.enclosing_function():
+        if analysis is self.analysis and analysis._owner(root, base_site) == analysis._owner(root, site):
             return False
-        return self.analysis.names.parameter_owner(site, expr.value) is not None and bool(
-            self.analysis.attribute_assignments(expr.value, site)
+        if self.analysis.names.parameter_owner(site, root) is None:
+            return False
+        return any(
+            not prefix or path == prefix or path.startswith(prefix + ".")
+            for path, _, _ in self.analysis.attribute_assignments(root, site)
         )
 
     def _report_node(self, inferred: Inferred, base: Value, call: cst.Call, path: Path) -> cst.CSTNode:
@@ -341,6 +412,30 @@ def _mock_words(path: Path) -> str:
     """``get.return_value`` for the path ``get ()``: how a test configures it
     (awaiting an AsyncMock's call gives its ``return_value`` too)."""
     return ".".join("return_value" if step == CALL else step for step in path if step != AWAIT)
+
+
+def _non_empty_literal(value: Optional[Value], path: Path) -> bool:
+    """Whether the test passed a list, tuple or set literal with an element."""
+    if value is None or path:
+        return False
+    expr = value[0]
+    return isinstance(expr, (cst.List, cst.Tuple, cst.Set)) and any(
+        not isinstance(e, cst.StarredElement) for e in expr.elements
+    )
+
+
+def _started(patch_call: cst.Call) -> cst.Call:
+    """``patch(...).start()``: the mock a patch installs, as an expression mocklint infers."""
+    return cst.Call(func=cst.Attribute(value=patch_call, attr=cst.Name("start")))
+
+
+def _set_ups(site: Site) -> List[cst.FunctionDef]:
+    """The ``setUp``-like methods of the class a test method is defined in."""
+    owner = site.enclosing_class()
+    if owner is None or not isinstance(owner.body, cst.IndentedBlock):
+        return []
+    names = ("setUp", "asyncSetUp", "setup_method")
+    return [s for s in owner.body.body if isinstance(s, cst.FunctionDef) and s.name.value in names]
 
 
 def _is_patch(call: cst.Call, site: Site, analysis: MockAnalysis) -> bool:

@@ -86,6 +86,8 @@ class Where:
     scheduler: str = ""
     #: the project functions called on the way, outermost first
     via: Tuple[str, ...] = ()
+    #: what must be a non-empty literal for it to run (``for url in urls:``)
+    nonempty: Tuple[Tuple[Root, Path], ...] = ()
 
     @property
     def line(self) -> int:
@@ -105,15 +107,37 @@ class Demand:
     where: Where
 
 
+Passed = Optional[Tuple[Root, Path]]
+
+
+@dataclass(frozen=True)
+class ObjectCall:
+    """A method called on a value the function was given or stores
+    (``self.client.create_room(...)``): which code runs depends on what the test
+    hands over, so it is matched there, in order with the demands."""
+
+    root: Root
+    path: Path
+    method: str
+    args: Tuple[Passed, ...]
+    keywords: Tuple[Tuple[str, Passed], ...]
+    awaited: bool
+    where: Where
+
+
 @dataclass(frozen=True)
 class _InnerCall:
     """A certain call from one project function to another, in order with the demands."""
 
-    callee: Tuple[str, str]  # ("method", name), ("function", name) or ("qualified", dotted)
-    args: Tuple[Optional[Tuple[Root, Path]], ...]
-    keywords: Tuple[Tuple[str, Optional[Tuple[Root, Path]]], ...]
+    #: ("method", name), ("function", name), ("qualified", dotted), or
+    #: ("object", "pkg.Class.method") on an instance this function built
+    callee: Tuple[str, str]
+    args: Tuple[Passed, ...]
+    keywords: Tuple[Tuple[str, Passed], ...]
     awaited: bool
     node: cst.CSTNode
+    #: for ("object", ...): the arguments the instance was constructed with
+    made_with: Optional[Tuple[Tuple[Passed, ...], Tuple[Tuple[str, Passed], ...]]] = None
 
 
 @dataclass
@@ -129,8 +153,8 @@ class FunctionSummary:
     #: an instance method: ``self`` roots refer to the instance
     method: bool
     #: what it does, in order: demands and calls into other project functions
-    steps: List[Union[Demand, _InnerCall]] = field(default_factory=list)
-    _expanded: Optional[Tuple[Demand, ...]] = None
+    steps: List[Union[Demand, ObjectCall, _InnerCall]] = field(default_factory=list)
+    _expanded: Optional[Tuple[Union[Demand, ObjectCall], ...]] = None
 
     def parameter_for(self, position: Optional[int], keyword: Optional[str]) -> Optional[str]:
         if keyword is not None:
@@ -139,8 +163,9 @@ class FunctionSummary:
             return self.positional[position]
         return None
 
-    def demands(self) -> Tuple[Demand, ...]:
-        """Every demand, its callees' included, in execution order."""
+    def demands(self) -> Tuple[Union[Demand, ObjectCall], ...]:
+        """Every demand, its callees' included, in execution order, with the
+        method calls on given values that decide more of them where matched."""
         return _expand(self, ())
 
 
@@ -461,6 +486,9 @@ class _Reader:
         self.counts = counts
         self.params = {p for p in (*summary.positional, *summary.keyword_only) if p not in counts}
         self.aliases: Dict[str, Tuple[Root, Path]] = {}
+        self.nonempty: Tuple[Tuple[Root, Path], ...] = ()
+        #: locals bound once to an instance of a project class: (class, constructor arguments)
+        self.objects: Dict[str, Tuple[str, Tuple[Passed, ...], Tuple[Tuple[str, Passed], ...]]] = {}
 
     def read(self) -> None:
         body = self.summary.node.body
@@ -486,6 +514,8 @@ class _Reader:
                 self._expression(statement.iter)
                 if statement.asynchronous is not None:
                     self._demand(statement.iter, Protocol.ASYNC_FOR, statement.iter)
+                else:
+                    self._first_iteration(statement)
                 if _exits(statement):
                     return False
             elif isinstance(statement, cst.While):
@@ -510,6 +540,19 @@ class _Reader:
                 if _exits(statement):
                     return False
         return True
+
+    def _first_iteration(self, statement: cst.For) -> None:
+        """``for url in urls:`` over a parameter: the body's first run is certain
+        when the test passes a non-empty literal (checked where it is matched)."""
+        iterated = self._path(statement.iter)
+        if iterated is None or iterated[1] or iterated[0][0] != "param" or statement.orelse is not None:
+            return
+        outer = self.nonempty
+        self.nonempty = (*outer, iterated)
+        try:
+            self._block(_body(statement.body))
+        finally:
+            self.nonempty = outer
 
     def _with(self, statement: cst.With) -> bool:
         for item in statement.items:
@@ -538,6 +581,9 @@ class _Reader:
                 found = self._path(small.value)
                 if found is not None and self.counts.get(name) == 1:
                     self.aliases[name] = found
+                made = self._constructed(small.value)
+                if made is not None and self.counts.get(name) == 1:
+                    self.objects[name] = made
         elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
             if small.value is not None:
                 self._expression(small.value)
@@ -601,11 +647,44 @@ class _Reader:
                 callee = ("function", func.value)
             elif func.value in self.module.imports:
                 callee = ("qualified", self.module.imports[func.value])
-        if callee is None or any(a.star for a in call.args):
+        if any(a.star for a in call.args):
             return
         args = tuple(self._path(a.value) for a in call.args if a.keyword is None)
         keywords = tuple((a.keyword.value, self._path(a.value)) for a in call.args if a.keyword is not None)
-        self.summary.steps.append(_InnerCall(callee, args, keywords, awaited, call))
+        if callee is not None:
+            self.summary.steps.append(_InnerCall(callee, args, keywords, awaited, call))
+            return
+        if not isinstance(func, cst.Attribute):
+            return
+        holder = func.value
+        if isinstance(holder, cst.Name) and holder.value in self.objects:
+            # `client = MatrixClient(session_factory(), homeserver)`, then `client.login(...)`
+            cls, made_args, made_keywords = self.objects[holder.value]
+            method = ("object", f"{cls}.{func.attr.value}")
+            self.summary.steps.append(_InnerCall(method, args, keywords, awaited, call, (made_args, made_keywords)))
+            return
+        found = self._path(holder)
+        if found is not None:
+            where = Where(self.module, call, self.summary.qualname, nonempty=self.nonempty)
+            self.summary.steps.append(ObjectCall(found[0], found[1], func.attr.value, args, keywords, awaited, where))
+
+    def _constructed(self, value: cst.BaseExpression) -> Optional[Tuple[str, Tuple[Passed, ...], Tuple[Tuple[str, Passed], ...]]]:
+        """``("pkg.mod.Class", args, keywords)`` for a call of a class this module
+        defines or imports from its project (resolved when the instance is used)."""
+        if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Name) or any(a.star for a in value.args):
+            return None
+        name = value.func.value
+        if name in self.counts or name in self.params:
+            return None
+        if name in self.module.classes:
+            qualified = f"{self.module.dotted}.{name}"
+        elif name in self.module.imports and name not in self.module.module_imports:
+            qualified = self.module.imports[name]
+        else:
+            return None
+        args = tuple(self._path(a.value) for a in value.args if a.keyword is None)
+        keywords = tuple((a.keyword.value, self._path(a.value)) for a in value.args if a.keyword is not None)
+        return qualified, args, keywords
 
     def _demand(self, expr: cst.BaseExpression, protocol: Protocol, at: cst.CSTNode, scheduler: str = "") -> None:
         found = self._path(expr)
@@ -614,7 +693,7 @@ class _Reader:
         root, path = found
         if protocol is Protocol.DROP and (not path or path[-1] != CALL):
             return
-        where = Where(self.module, at, self.summary.qualname, scheduler)
+        where = Where(self.module, at, self.summary.qualname, scheduler, nonempty=self.nonempty)
         self.summary.steps.append(Demand(root, path, protocol, where))
 
     def _path(self, expr: cst.BaseExpression) -> Optional[Tuple[Root, Path]]:
@@ -727,21 +806,27 @@ def _evaluated_children(node: cst.CSTNode) -> List[cst.CSTNode]:
 
 
 # -- transitive demands -------------------------------------------------------------
-def _expand(summary: FunctionSummary, stack: Tuple[int, ...]) -> Tuple[Demand, ...]:
+Step = Union[Demand, ObjectCall]
+
+
+def _expand(summary: FunctionSummary, stack: Tuple[int, ...]) -> Tuple[Step, ...]:
     if summary._expanded is not None:
         return summary._expanded
     if id(summary) in stack or len(stack) > _MAX_CALL_DEPTH:
         return ()
-    found: List[Demand] = []
+    found: List[Step] = []
     for step in summary.steps:
-        if isinstance(step, Demand):
+        if not isinstance(step, _InnerCall):
             found.append(step)
             continue
-        callee = _callee(summary, step)
-        if callee is None or (callee.is_async and not step.awaited):
+        resolved = _callee(summary, step)
+        if resolved is None:
+            continue
+        callee, stores = resolved
+        if callee.is_async and not step.awaited:
             continue
         for demand in _expand(callee, stack + (id(summary),)):
-            mapped = _map(demand, step, callee, summary)
+            mapped = _map(demand, step, callee, stores)
             if mapped is not None:
                 found.append(mapped)
         if len(found) >= _MAX_DEMANDS:
@@ -752,38 +837,72 @@ def _expand(summary: FunctionSummary, stack: Tuple[int, ...]) -> Tuple[Demand, .
     return result
 
 
-def _callee(caller: FunctionSummary, call: _InnerCall) -> Optional[FunctionSummary]:
+def _callee(caller: FunctionSummary, call: _InnerCall) -> Optional[Tuple[FunctionSummary, Optional["ClassSummary"]]]:
+    """The function ``call`` runs, and for a method of an instance the caller
+    built, that instance's class (whose stores map ``self`` to its arguments)."""
     kind, name = call.callee
     module = caller.module
     if kind == "method":
         owner = module.classes.get(caller.qualname.split(".", 1)[0]) if "." in caller.qualname else None
         found = owner.methods.get(name) if owner is not None else None
-        return found if found is not None and found.method else None
+        return (found, None) if found is not None and found.method else None
     if kind == "function":
-        return module.functions.get(name)
+        found = module.functions.get(name)
+        return (found, None) if found is not None else None
+    if kind == "object":
+        cls_name, _, method = name.rpartition(".")
+        cls = locate(cls_name, os.path.dirname(module.path))
+        found = cls.methods.get(method) if isinstance(cls, ClassSummary) else None
+        return (found, cls) if found is not None and found.method and isinstance(cls, ClassSummary) else None
     located = locate(name, os.path.dirname(module.path))
-    return located if isinstance(located, FunctionSummary) else None
+    return (located, None) if isinstance(located, FunctionSummary) and not located.method else None
 
 
-def _map(demand: Demand, call: _InnerCall, callee: FunctionSummary, caller: FunctionSummary) -> Optional[Demand]:
-    root, path = demand.root, demand.path
-    where = replace(demand.where, via=(callee.qualname, *demand.where.via))
-    if root[0] == "global":
-        return Demand(root, path, demand.protocol, where)
-    if root[0] == "self":
-        if call.callee[0] != "method":
-            return None
-        return Demand(root, path, demand.protocol, where)
-    passed: Optional[Tuple[Root, Path]] = None
-    for index, parameter in enumerate(callee.positional):
-        if parameter == root[1] and index < len(call.args):
-            passed = call.args[index]
-    for keyword, value in call.keywords:
-        if keyword == root[1]:
-            passed = value
-    if passed is None or len(passed[1]) + len(path) > _MAX_PATH:
+def _passed(params: Sequence[str], args: Sequence[Passed], keywords: Sequence[Tuple[str, Passed]], name: str) -> Passed:
+    """The caller's path given for the parameter ``name``, if any."""
+    for index, parameter in enumerate(params):
+        if parameter == name and index < len(args):
+            return args[index]
+    for keyword, value in keywords:
+        if keyword == name:
+            return value
+    return None
+
+
+def _map(item: Step, call: _InnerCall, callee: FunctionSummary, cls: Optional["ClassSummary"]) -> Optional[Step]:
+    """``item`` of ``callee`` as the caller sees it: rooted in the caller's own values."""
+    mapped = _rerooted((item.root, item.path), call, callee, cls)
+    if mapped is None:
         return None
-    return Demand(passed[0], passed[1] + path, demand.protocol, where)
+    nonempty = tuple(_rerooted(n, call, callee, cls) for n in item.where.nonempty)
+    if any(n is None for n in nonempty):
+        return None
+    where = replace(item.where, via=(callee.qualname, *item.where.via), nonempty=nonempty)
+    if isinstance(item, ObjectCall):
+        args = tuple(_rerooted(a, call, callee, cls) if a else None for a in item.args)
+        keywords = tuple((k, _rerooted(v, call, callee, cls) if v else None) for k, v in item.keywords)
+        return replace(item, root=mapped[0], path=mapped[1], where=where, args=args, keywords=keywords)
+    return replace(item, root=mapped[0], path=mapped[1], where=where)
+
+
+def _rerooted(passed: Tuple[Root, Path], call: _InnerCall, callee: FunctionSummary, cls: Optional["ClassSummary"]) -> Passed:
+    """A path of ``callee`` rooted in what the caller gave it, or None."""
+    root, path = passed
+    if root[0] == "global":
+        return passed
+    if root[0] == "self":
+        if cls is None:
+            return passed if call.callee[0] == "method" else None
+        init = cls.init
+        parameter = cls.stores.get(root[1])
+        if init is None or parameter is None or call.made_with is None:
+            return None
+        given = _passed(init.positional, call.made_with[0], call.made_with[1], parameter)
+    else:
+        given = _passed(callee.positional, call.args, call.keywords, root[1])
+    if given is None or len(given[1]) + len(path) > _MAX_PATH:
+        return None
+    return given[0], given[1] + path
 
 
 # -- finding the project's modules ----------------------------------------------------

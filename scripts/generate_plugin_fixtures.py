@@ -13,7 +13,13 @@ nothing is imported or executed.
     python scripts/generate_plugin_fixtures.py            # regenerate the table
     python scripts/generate_plugin_fixtures.py --check    # exit 1 when it is stale
 
-Versions are pinned below; bump them and rerun to refresh the table.
+Versions are pinned below; bump them and rerun to refresh the table.  A
+plugin whose fixtures changed between releases lists one release per line
+(pytest-asyncio 1.0 removed ``event_loop``): the table keeps each release's
+fixtures, newest last, and the project's declared version specifier picks
+the line (``mocklint.analysis.declared.pick_release``).  ``requires`` records
+the plugins of the table a plugin depends on (its wheel's ``Requires-Dist``):
+declaring it installs them too.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from typing import Dict, List, Optional, Set, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from mocklint.analysis.declared import normal, parse_requirement  # noqa: E402
 from mocklint.analysis.plugin_fixtures import scan_source  # noqa: E402
 
 OUTPUT = ROOT / "src" / "mocklint" / "data" / "plugin_fixtures.json"
@@ -39,11 +46,11 @@ OUTPUT = ROOT / "src" / "mocklint" / "data" / "plugin_fixtures.json"
 #: pytest releases whose built-in fixtures are recorded (oldest first)
 PYTEST_VERSIONS = ("7.0.0", "7.4.4", "8.0.0", "8.4.0", "8.4.2", "9.0.0", "9.2.0")
 
-#: distribution -> pinned version (several for plugins whose fixtures changed:
-#: the table holds the union, since projects pin older releases too)
+#: distribution -> pinned version (several, oldest first, for plugins whose
+#: fixtures changed: one per release line, the newest line last)
 PLUGINS: Dict[str, object] = {
     "pytest-mock": "3.15.1",
-    "pytest-asyncio": ("0.21.2", "0.23.8", "1.2.0"),
+    "pytest-asyncio": ("0.21.2", "0.23.8", "0.26.0", "1.0.0", "1.2.0", "1.5.0"),
     "anyio": "4.11.0",
     "pytest-aiohttp": ("0.3.0", "1.1.0"),
     "pytest-django": "4.11.1",
@@ -118,6 +125,22 @@ PLUGINS: Dict[str, object] = {
     "pytest-alembic": "0.12.1",
     "pytest-async-sqlalchemy": "0.2.0",
     "pytest-aioresponses": "0.3.0",
+    # plugins without "pytest" in their names, and plugins without fixtures: a
+    # declared plugin the table lacks keeps MCK301 silent on every name it cannot place
+    "aresponses": "3.0.0",
+    "pyfakefs": "6.3.2",
+    "Faker": "40.63.0",
+    "pytest-mypy": "1.1.0",
+    "pytest-pretty": "1.3.0",
+    "pytest-instafail": "0.5.0",
+    "pytest-github-actions-annotate-failures": "0.4.2",
+    "pytest-split": "0.11.0",
+    "pytest-reportlog": "1.0.0",
+    "pytest-dependency": "0.6.1",
+    "pytest-xprocess": "1.0.2",
+    "pytest-structlog": "1.2",
+    "logfire": ("4.31.0", "6.0.1"),  # its newest releases register no pytest plugin
+    "pytest-flakefinder": "1.1.0",
 }
 
 #: modules of *other* distributions that a plugin's entry module re-exports
@@ -300,41 +323,72 @@ def pytest_tables() -> Tuple[Dict[str, Dict[str, object]], Dict[str, str]]:
     return tables, {k: v for k, v in sorted(introduced.items()) if v}
 
 
+def requires_dist(files: Dict[str, bytes]) -> Set[str]:
+    """The normalized names a wheel's ``METADATA`` (an sdist's ``PKG-INFO``) requires
+    unconditionally (requirements for extras left out)."""
+    found: Set[str] = set()
+    for name, data in files.items():
+        if not name.endswith((".dist-info/METADATA", "PKG-INFO")) or name.count("/") > 1:
+            continue
+        for line in data.decode("utf-8", "replace").splitlines():
+            if not line.strip():
+                break  # the headers end at the first blank line
+            if line.startswith("Requires-Dist:"):
+                requirement = line.split(":", 1)[1]
+                if "extra ==" in requirement.replace("extra==", "extra =="):
+                    continue
+                parsed = parse_requirement(requirement)
+                if parsed is not None:
+                    found.add(parsed[0])
+    return found
+
+
+def plugin_release(dist: str, version: str) -> Optional[Dict[str, object]]:
+    """One release of a plugin: its entry points, modules, fixtures and requirements."""
+    archive = download(dist, version)
+    if archive is None:
+        return None
+    files = archive_files(archive)
+    points = entry_points(files)
+    if not points:  # a release that is no plugin (any more): it provides nothing
+        print(f"warning: {dist} {version} declares no pytest11 entry point", file=sys.stderr)
+        return {"version": version, "entry_points": set(), "modules": set(), "fixtures": [], "requires": set()}
+    modules = sorted({m for _, m in points})
+    fixtures = fixtures_of(module_files(files, modules), modules)
+    for module in reexports(files, modules):
+        if module in REEXPORTED:
+            other = download(*REEXPORTED[module])
+            if other is not None:
+                wanted = module.replace(".", "/") + ".py"
+                other_files = {k: v for k, v in archive_files(other).items() if k == wanted}
+                fixtures |= fixtures_of(other_files, [module])
+        else:
+            print(f"warning: {dist} re-exports {module}, which the table does not read", file=sys.stderr)
+    return {
+        "version": version,
+        "entry_points": {n for n, _ in points},
+        "modules": set(modules),
+        "fixtures": sorted(fixtures),
+        "requires": requires_dist(files),
+    }
+
+
 def generate() -> Dict[str, object]:
     tables, introduced = pytest_tables()
+    known = {normal(dist) for dist in PLUGINS}
     plugins: Dict[str, Dict[str, object]] = {}
     for dist, pinned in sorted(PLUGINS.items()):
         versions = (pinned,) if isinstance(pinned, str) else tuple(pinned)  # type: ignore[arg-type]
-        entry: Dict[str, Set[str]] = {"entry_points": set(), "modules": set(), "fixtures": set()}
-        for version in versions:
-            archive = download(dist, version)
-            if archive is None:
-                continue
-            files = archive_files(archive)
-            points = entry_points(files)
-            if not points:
-                print(f"warning: {dist} {version} declares no pytest11 entry point", file=sys.stderr)
-                continue
-            modules = sorted({m for _, m in points})
-            entry["entry_points"] |= {n for n, _ in points}
-            entry["modules"] |= set(modules)
-            entry["fixtures"] |= fixtures_of(module_files(files, modules), modules)
-            for module in reexports(files, modules):
-                if module in REEXPORTED:
-                    other = download(*REEXPORTED[module])
-                    if other is not None:
-                        wanted = module.replace(".", "/") + ".py"
-                        other_files = {k: v for k, v in archive_files(other).items() if k == wanted}
-                        entry["fixtures"] |= fixtures_of(other_files, [module])
-                else:
-                    print(f"warning: {dist} re-exports {module}, which the table does not read", file=sys.stderr)
-        if entry["modules"]:
-            plugins[dist] = {
-                "version": ", ".join(versions),
-                "entry_points": sorted(entry["entry_points"]),
-                "modules": sorted(entry["modules"]),
-                "fixtures": sorted(entry["fixtures"]),
-            }
+        releases = [r for r in (plugin_release(dist, version) for version in versions) if r is not None]
+        if not any(r["modules"] for r in releases):
+            continue
+        requires = set().union(*(r["requires"] for r in releases)) & known - {normal(dist)}  # type: ignore[misc]
+        plugins[dist] = {
+            "entry_points": sorted(set().union(*(r["entry_points"] for r in releases))),  # type: ignore[misc]
+            "modules": sorted(set().union(*(r["modules"] for r in releases))),  # type: ignore[misc]
+            "requires": sorted(requires),
+            "releases": [{"version": r["version"], "fixtures": r["fixtures"]} for r in releases],
+        }
     return {
         "generated_by": "scripts/generate_plugin_fixtures.py",
         "pytest": {

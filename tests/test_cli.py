@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import pytest
 
-from mocklint import __version__, cli, engine, files, noqa
+from mocklint import __version__, cli, engine, noqa
 from mocklint.diagnostic import Diagnostic
 from mocklint.engine import Engine
 from mocklint.registry import ALL_RULES
@@ -283,7 +283,7 @@ def test_unreadable_folders_and_files_are_skipped_with_a_note(
     write(project, "locked/test_x.py")
     write(project, "open/test_a.py")
     write(project, "open/test_secret.py")
-    real_scandir, real_open = os.scandir, open
+    real_scandir, real_open = os.scandir, os.open
 
     def scandir(path: str = ".") -> object:
         if os.path.basename(path) == "locked":
@@ -293,10 +293,10 @@ def test_unreadable_folders_and_files_are_skipped_with_a_note(
     def guarded_open(path: object, *args: object, **kwargs: object) -> object:
         if str(path).endswith("test_secret.py"):
             raise PermissionError(13, "Permission denied", str(path))
-        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "scandir", scandir)
-    monkeypatch.setattr(files, "open", guarded_open, raising=False)
+    monkeypatch.setattr(os, "open", guarded_open)  # files.read_file opens with os.open
     status, out, err = call([], project)
     assert status == 1
     assert reported(out) == ["open/test_a.py:3"]

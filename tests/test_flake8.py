@@ -178,8 +178,11 @@ def test_stdin_is_the_unsaved_buffer_and_the_display_name_its_place(tree: Path) 
     buffer = flake8("--stdin-display-name", ONE, "-", cwd=tree, stdin=TEST_ONE_MISSING_FIXTURE)
     assert buffer.stdout.splitlines() == [f"{ONE}:1:24: {MISSING_FIXTURE_MESSAGE}"]
     # The same text as a new file under tests/web/, where `signed_in_user` is visible.
+    # (`client` is tests/api's own: no plugin the project declares provides one)
     elsewhere = flake8("--stdin-display-name", "tests/web/test_new.py", "-", cwd=tree, stdin=TEST_ONE_MISSING_FIXTURE)
-    assert elsewhere.stdout == "" and elsewhere.returncode == 0, elsewhere.stdout + elsewhere.stderr
+    assert "`signed_in_user`" not in elsewhere.stdout, elsewhere.stdout + elsewhere.stderr
+    assert [line.split(" ", 2)[1] for line in elsewhere.stdout.splitlines()] == ["MCK301"], elsewhere.stdout
+    assert "fixture `client` is not visible from `test_users`" in elsewhere.stdout
 
 
 def test_select_and_extend_ignore_on_the_command_line(tree: Path) -> None:
@@ -235,7 +238,13 @@ MOCKER_TEST = "def test_send(mocker):\n    assert mocker\n"
 
 def test_plugins_from_tool_mocklint_and_from_flake8_options(tmp_path: Path) -> None:
     tree = write_project(tmp_path / "project", {"tests/api/test_mail.py": MOCKER_TEST})
-    assert flake8(".", cwd=tree).stdout == ""  # the plugins are not known: `mocker` may exist
+    # pytest-mock is neither declared by the project nor installed next to flake8: no `mocker`
+    undeclared = flake8(".", cwd=tree)
+    assert codes(undeclared.stdout) == ["MCK301"], undeclared.stdout + undeclared.stderr
+    assert "which the project does not declare and which is not installed here" in undeclared.stdout
+    (tree / "requirements-test.txt").write_text("pytest\npytest-mock>=3\n")
+    assert flake8(".", cwd=tree).stdout == ""  # declared: its fixtures exist
+    (tree / "requirements-test.txt").unlink()
     (tree / "pyproject.toml").write_text(PYPROJECT + '\n[tool.mocklint]\nplugins = ["pytest-asyncio"]\n')
     proc = flake8(".", cwd=tree)
     assert codes(proc.stdout) == ["MCK301"], proc.stdout + proc.stderr

@@ -101,11 +101,13 @@ def test_doc_examples_fire_and_fixes_do_not(rule: Type[Rule], tmp_path: Path) ->
 
 def _example_path(block: str, tmp_path: Path) -> str:
     """Where an example is linted: ``test_example.py``, or the file its first line
-    names (``# tests/api/conftest.py``) in a project with a ``pytest.ini``."""
+    names (``# tests/api/conftest.py``), in a project with a ``pytest.ini``."""
+    # a project of its own: with no configuration file, where pytest's rootdir is
+    # depends on how it is invoked, which the fixture rules then leave alone
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     named = re.match(r"#\s*([\w./]+\.py)\b", block)
     if not named:
         return str(tmp_path / "test_example.py")
-    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     path = tmp_path / named.group(1)
     path.parent.mkdir(parents=True, exist_ok=True)
     return str(path)

@@ -14,16 +14,20 @@ on stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import os
 import signal
 import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import IO, TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from mocklint import __version__, output
 from mocklint.analysis import reads
-from mocklint.cache import CACHE_DIR_NAME, ResultCache, settings_key
+from mocklint.cache import CACHE_DIR_NAME, ResultCache, refusal, settings_key
 from mocklint.config import (
     CODE_PREFIX,
     FORMATS,
@@ -102,10 +106,33 @@ class Outcome:
         }
 
     @classmethod
-    def from_json(cls, display: str, stored: Dict[str, Any]) -> "Outcome":
-        diagnostics = tuple(Diagnostic(display, *values) for values in stored["diagnostics"])
-        notes = tuple(Note(display, kind, message) for kind, message in stored["notes"])
-        return cls(display, diagnostics, notes, checked=bool(stored["checked"]))
+    def from_json(cls, display: str, stored: Any) -> "Outcome":
+        """The outcome :meth:`to_json` gave; ``ValueError`` for anything not in
+        exactly that shape (the cache then lints the file again)."""
+        if not isinstance(stored, dict) or set(stored) != {"diagnostics", "notes", "checked"}:
+            raise ValueError("not a stored outcome")
+        if not isinstance(stored["checked"], bool):
+            raise ValueError("`checked` is not a bool")
+        diagnostics = tuple(Diagnostic(display, *_typed(v, _DIAGNOSTIC_TYPES)) for v in _list(stored["diagnostics"]))
+        notes = tuple(Note(display, *_typed(values, (str, str))) for values in _list(stored["notes"]))
+        return cls(display, diagnostics, notes, checked=stored["checked"])
+
+
+#: line, column, code, message, end line, end column, name: as Outcome.to_json stores a Diagnostic
+_DIAGNOSTIC_TYPES = (int, int, str, str, int, int, str)
+
+
+def _list(value: Any) -> List[Any]:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list, got {type(value).__name__}")
+    return value
+
+
+def _typed(values: Any, types: Tuple[type, ...]) -> List[Any]:
+    """``values``, a list of exactly ``types`` (a bool is not an int here)."""
+    if len(_list(values)) != len(types) or any(type(v) is not t for v, t in zip(values, types)):
+        raise ValueError(f"expected {len(types)} values of types {[t.__name__ for t in types]}")
+    return values
 
 
 @dataclass(frozen=True)
@@ -118,6 +145,8 @@ class Options:
     fix: bool = False
     unsafe_fixes: bool = False
     diff: bool = False
+    #: the real project roots of the paths given: fixes write to files in them only
+    roots: Tuple[str, ...] = ()
 
     @property
     def fixing(self) -> bool:
@@ -155,8 +184,7 @@ class Checker:
             data = read_bytes(task.display)
         except SourceError:
             return None
-        stored = self.cache.load(self.cache.key(task.display, data))
-        return Outcome.from_json(task.display, stored) if stored is not None else None
+        return self.cache.load(self.cache.key(task.display, data), functools.partial(Outcome.from_json, task.display))
 
     def check(self, task: Task) -> Outcome:
         try:
@@ -173,30 +201,41 @@ class Checker:
     def _check(self, task: Task) -> Outcome:
         try:
             data = task.data if task.data is not None else read_bytes(task.display)
-            if self.options.fixing and task.data is None:
+            if self.options.diff or (self.options.fix and task.data is None):
                 return self._fix(task, data)
-            key = self.cache.key(task.display, data) if self.cache is not None and task.data is None else None
-            if key is not None:
-                stored = self.cache.load(key)  # type: ignore[union-attr]
+            cache = self.cache if task.data is None else None
+            key = ""
+            if cache is not None:
+                key = cache.key(task.display, data)
+                stored = cache.load(key, functools.partial(Outcome.from_json, task.display))
                 if stored is not None:
-                    return Outcome.from_json(task.display, stored)
+                    return stored
             source = decode_source(data)
         except SourceError as exc:
-            return Outcome(task.display, notes=(Note(task.display, "skipped", str(exc)),))
-        with reads.recording() as dependencies:
+            return Outcome(task.display, notes=(Note(task.display, exc.kind, str(exc)),))
+        if cache is None:
+            return self._lint(task, source)
+        with reads.recording(cache.stamps) as dependencies:
             outcome = self._lint(task, source)
-        if key is not None and not outcome.internal_error:
-            self.cache.store(key, outcome.to_json(), dependencies)  # type: ignore[union-attr]
+        if not outcome.internal_error:
+            cache.store(key, outcome.to_json(), dependencies)
         return outcome
 
     def _fix(self, task: Task, data: bytes) -> Outcome:
-        """Fix the file (or, with --diff, show how), keeping its encoding and newlines."""
-        from mocklint.fixes import OtherFiles, display_path, fix_source, unified_diff
+        """Fix the file (or, with --diff, show how: all stdin gets), keeping its encoding and newlines.
+
+        A file whose real path is outside the project is only linted, and a
+        file that changed since it was read is not written (see
+        :func:`mocklint.fixes.write_if_unchanged`): a note says so."""
+        from mocklint.fixes import OtherFiles, display_path, fix_source, unified_diff, within, write_if_unchanged
 
         encoding = source_encoding(data)
         original = decode_source(data, translate_newlines=False)
+        if task.data is None and not within(task.display, self.options.roots):
+            why = f"not fixed: it is {os.path.realpath(task.display)}, outside the project"
+            return self._noted(self._lint(task, original), why)
         # other files a fix changes (a conftest.py) are written at once with --fix, so that linting again sees them
-        others = OtherFiles(write=not self.options.diff)
+        others = OtherFiles(write=not self.options.diff, roots=self.options.roots)
         fixed = fix_source(self.engine, original, task.engine_path, unsafe=self.options.unsafe_fixes, others=others)
         outcome = self._lint(task, fixed.source)
         if not fixed.applied:
@@ -209,11 +248,16 @@ class Checker:
         if fixed.source == original:  # the fixes changed other files only
             return replace(outcome, fixed=fixed.applied)
         try:
-            with open(task.display, "w", encoding=encoding, newline="") as handle:
-                handle.write(fixed.source)
-        except OSError as exc:
-            return replace(outcome, notes=outcome.notes + (Note(task.display, "skipped", f"cannot write fixes: {exc}"),))
+            problem = write_if_unchanged(task.display, data, fixed.source.encode(encoding), self.options.roots)
+        except UnicodeEncodeError as exc:
+            problem = f"the fixed text cannot be encoded as {encoding} ({exc.reason})"
+        if problem is not None:
+            return self._noted(self._lint(task, original), f"fixes not written: {problem}")
         return replace(outcome, fixed=fixed.applied)
+
+    @staticmethod
+    def _noted(outcome: Outcome, message: str) -> Outcome:
+        return replace(outcome, notes=outcome.notes + (Note(outcome.display, "skipped", message),))
 
     def _lint(self, task: Task, source: str) -> Outcome:
         result = self.engine.lint(source, task.engine_path)
@@ -236,16 +280,94 @@ class Checker:
 
 _WORKER: Optional[Checker] = None
 
+#: prctl(2)'s option naming the signal a process gets when its parent dies (Linux)
+PR_SET_PDEATHSIG = 1
+#: how often a worker that cannot get that signal checks that its parent lives
+PARENT_CHECK_SECONDS = 0.5
+
+
+class Terminated(BaseException):
+    """SIGTERM reached the command while its workers ran.  A BaseException,
+    like KeyboardInterrupt, so that no ``except Exception`` around one file
+    turns it into that file's internal error."""
+
 
 def _init_worker(options: Options) -> None:
     """Builds the worker's one Engine (rule filtering, handled types) up front.
 
     Workers ignore Ctrl-C: the parent handles it and cancels what is queued,
-    so an interrupted run prints one line, not a traceback per worker.
+    so an interrupted run prints one line, not a traceback per worker.  And a
+    worker dies with its parent (:func:`_die_with_parent`).
     """
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     _WORKER = Checker(options)
+
+
+def _die_with_parent() -> None:
+    """End this worker when the process that started it ends, however it ends.
+
+    A parent killed by SIGKILL (or by SIGTERM before it could stop its pool)
+    cannot tell its workers; they would wait for work forever, under PID 1.
+    Linux sends this process SIGKILL when its parent dies; where it cannot, a
+    thread checks twice a second whether the parent is still the one that
+    started it (an orphan gets another).
+    """
+    parent = os.getppid()
+    if not _parent_death_signal():
+        threading.Thread(target=_watch_parent, args=(parent,), name="mocklint-parent-watch", daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+
+def _parent_death_signal() -> bool:
+    """Ask Linux for SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``); whether it was granted."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0)
+    except (ImportError, OSError, AttributeError):  # no ctypes, no libc, no prctl
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
+def _stop_workers(executor: ProcessPoolExecutor) -> None:
+    """Terminate the pool's workers now, dropping the files they are on (no
+    public way before Python 3.14's ``terminate_workers``, which also shuts
+    the pool down: not for a signal handler)."""
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.terminate()
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm(executor: ProcessPoolExecutor) -> Iterator[None]:
+    """While the pool works, SIGTERM terminates its workers at once and raises
+    :class:`Terminated` in the main thread (``main`` exits 143), so that the
+    command ends now, with its workers, instead of waiting for the files
+    they are on.  Signal handlers belong to the main thread: elsewhere the
+    workers still die with the process (:func:`_die_with_parent`)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        _stop_workers(executor)
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _check_in_worker(task: Task) -> Outcome:
@@ -285,11 +407,12 @@ def run(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outcome]
         yield from run(tasks, options, 1)
         return
     try:
-        for outcome in known:
-            yield outcome if outcome is not None else next(results)
+        with _stopped_by_sigterm(executor):
+            for outcome in known:
+                yield outcome if outcome is not None else next(results)
     finally:
-        # Also on an early exit (Ctrl-C, a closed pipe): drop the queued files
-        # instead of linting them all before returning.
+        # Also on an early exit (Ctrl-C, a closed pipe, SIGTERM): drop the
+        # queued files instead of linting them all before returning.
         executor.shutdown(wait=True, cancel_futures=True)
 
 
@@ -460,6 +583,18 @@ class Settings:
     diff: bool = False
 
 
+def _default_cache_dir(root: str) -> Optional[str]:
+    """``.mocklint_cache`` in the project root, or None (no cache, said once)
+    when it is a symlink or leads out of the project: a cloned repository must
+    not make mocklint write elsewhere.  ``--cache-dir`` chooses any folder."""
+    directory = os.path.join(root, CACHE_DIR_NAME)
+    why = refusal(directory, root)
+    if why is None:
+        return directory
+    _warn(f"not using the cache folder {directory}: {why}; running without a cache (--cache-dir chooses one)")
+    return None
+
+
 def resolve_settings(args: argparse.Namespace) -> Settings:
     """Merge the command line over the configuration file over the defaults."""
     paths: Tuple[str, ...] = tuple(args.paths)
@@ -504,7 +639,7 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
         stdin_filename=args.stdin_filename,
         jobs=args.jobs if args.jobs > 0 else _cpu_count(),
         config=config,
-        cache_dir=None if args.no_cache else (args.cache_dir or os.path.join(config.root, CACHE_DIR_NAME)),
+        cache_dir=None if args.no_cache else (args.cache_dir or _default_cache_dir(config.root)),
         fix=args.fix,
         unsafe_fixes=args.unsafe_fixes,
         diff=args.diff,
@@ -521,6 +656,20 @@ def _tasks(files: Sequence[str], stdin_filename: Optional[str]) -> List[Task]:
         else:
             tasks.append(Task(path, path))
     return tasks
+
+
+def _project_roots(settings: Settings) -> Tuple[str, ...]:
+    """The real project roots (:func:`mocklint.fixes.project_root`) of the
+    paths given: a file reached through a symlink to elsewhere is not fixed."""
+    from mocklint.fixes import project_root
+
+    folders = []
+    for path in settings.paths:
+        if path == STDIN:
+            folders.append(os.path.dirname(os.path.abspath(settings.stdin_filename or os.path.join(os.curdir, STDIN))))
+        else:
+            folders.append(path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)))
+    return tuple(sorted({project_root(folder) for folder in folders}))
 
 
 def lint(settings: Settings) -> int:
@@ -540,7 +689,13 @@ def lint(settings: Settings) -> int:
     internal_error = False
     tasks = _tasks(found.files, settings.stdin_filename)
     options = Options(
-        settings.selection, settings.use_noqa, settings.cache_dir, settings.fix, settings.unsafe_fixes, settings.diff
+        settings.selection,
+        settings.use_noqa,
+        settings.cache_dir,
+        settings.fix,
+        settings.unsafe_fixes,
+        settings.diff,
+        _project_roots(settings) if settings.fix or settings.diff else (),
     )
     fixed = 0
     for outcome in run(tasks, options, settings.jobs):
@@ -657,6 +812,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         _write(sys.stderr, "mocklint: interrupted\n")
         return 130
+    except Terminated:
+        return 128 + signal.SIGTERM
     except BrokenPipeError:
         # The reader went away (`mocklint | head`): stop quietly, and keep
         # Python from complaining again when it flushes stdout at exit.

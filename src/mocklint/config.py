@@ -8,7 +8,9 @@ sub-package's own ``pyproject.toml`` does not hide the repository's settings.
 
 Every problem is a :class:`ConfigError` with a one-line message: a typo in a
 key must stop the run (exit 2) instead of silently linting with defaults,
-and a malformed file must never produce a traceback.
+and a malformed file must never produce a traceback.  That includes a file
+nested more deeply than ``tomllib`` can recurse (a few hundred arrays):
+valid TOML that neither Python nor pytest can read.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import re
 import sys
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
+
+from mocklint.files import read_file
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -62,13 +66,16 @@ class Config:
 
 def _read_toml(path: str) -> Dict[str, Any]:
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        data = read_file(path)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(f"{path}: invalid TOML: {first}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: cannot read: nested too deeply for Python's TOML reader") from None
 
 
 def _mocklint_table(document: Dict[str, Any], path: str) -> Optional[Dict[str, Any]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
-from typing import Optional, Tuple
+from itertools import accumulate
+from typing import List, Optional, Tuple
 
 
 #: the code and name of "mocklint failed on this file" (the engine reports it; output documents it)
@@ -13,10 +14,40 @@ INTERNAL_ERROR_CODE = "MCK000"
 INTERNAL_ERROR_NAME = "internal-error"
 
 
+def split_lines(text: str) -> List[str]:
+    """The lines of ``text`` with their ends, broken at ``\n``, ``\r\n`` and ``\r`` only.
+
+    This is what a line is everywhere mocklint counts them: libcst numbers
+    lines so, Python's tokenizer too, and the Language Server Protocol
+    defines its positions so.  ``str.splitlines`` also breaks at form feeds,
+    ``\x0b``, ``\x1c``-``\x1e``, ``\x85``, U+2028 and U+2029, which Python
+    source may hold in comments and strings (and a form feed between
+    statements): every position below such a character would then point at
+    the wrong line.
+    """
+    return io.StringIO(text, newline="").readlines()
+
+
+def line_starts(text: str) -> List[int]:
+    """The offset in ``text`` of the start of each line (index 0 is line 1), as
+    :func:`split_lines` breaks them; after a final newline an empty last line starts."""
+    lines = split_lines(text)
+    starts = [0, *accumulate(len(line) for line in lines)]
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        starts.pop()
+    return starts
+
+
 @dataclass(frozen=True)
 class TextEdit:
     """Replace the text from (line, column) to (end_line, end_column) with ``text``.
-    Lines are 1-based, columns 0-based characters, as in :class:`Diagnostic`.
+    Lines are 1-based (counted by :func:`split_lines`), columns 0-based
+    characters, as in :class:`Diagnostic`.
+
+    ``old`` is the text of the lines the edit touches, whole, in the tree it
+    was computed from: an edit applies only where the file holds those
+    lines, since a position of libcst's is wrong where its tree lost a
+    character of the file (a form feed that starts a line).
 
     ``path`` is None for the linted file.  Otherwise the edit changes that
     other file, and ``digest`` (:func:`text_digest`) names the text its
@@ -31,6 +62,7 @@ class TextEdit:
     text: str
     path: Optional[str] = None
     digest: str = ""
+    old: str = ""
 
 
 def text_digest(text: str) -> str:

@@ -25,9 +25,10 @@ The engine never imports or executes the code it lints.
 from __future__ import annotations
 
 import ast
+import io
 import logging
 import os
-import traceback
+import tokenize
 import warnings
 from collections import defaultdict
 from typing import (
@@ -49,7 +50,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from mocklint.analysis import project
 from mocklint.analysis.ast_scan import LastTree, node_fields
-from mocklint.analysis.bodies import reduce_source
+from mocklint.analysis.bodies import Lines, reduce_source
 from mocklint.analysis.names import NameResolver
 from mocklint.analysis.project import SettingsOverride, settings_override
 from mocklint.analysis.source import parse_module
@@ -65,15 +66,34 @@ ISSUE_HINT = "please report it with the file that triggers it"
 
 
 # libcst's parser slows down quadratically with nesting depth (a 2,000-term
-# `a + b + ...` takes seconds) and its position provider recurses past
-# Python's default limit at about 350 levels; CPython itself refuses 200 nested
-# brackets, so only long operator chains get this deep.  Such files are left alone.
+# `a + b + ...` takes seconds) and its visitors and position provider recurse
+# past Python's default limit at about 330 levels; CPython itself refuses 200
+# nested brackets, but libcst nests more than ``ast`` does (see
+# ``_beyond_limits``).  Such files are left alone.
 MAX_DEPTH = 250
 
 # libcst parses about a megabyte in several seconds, and more than linearly
 # (a generated 50 MB module would take hours and gigabytes).  Such files are
-# data, not test code worth waiting for: they get a note instead.
+# data, not test code worth waiting for: they get a note instead, before the
+# gates and the ``ast`` parse.
 MAX_SOURCE_CHARS = 1_000_000
+
+# What reaches libcst costs time and memory in proportion to its syntax nodes
+# (its parse, the rules, the positions), and lines are a poor measure of them:
+# 990 KB of tests using mocks (31,000 lines, 130,000 ``ast`` nodes) took 34 s
+# and 640 MB, and a 630 KB literal table (4,500 lines, as many nodes) 21 s and
+# 800 MB.  Counted in the code that reaches libcst (not the bodies no rule
+# reads), this bound keeps either near 10 s of CPU and 330 MB on a slow
+# machine, and analyses in full some 12,000 lines of tests that all use mocks,
+# or a 24,000-line module where one test in six does; of CPython's test
+# modules, test_inspect.py sends libcst the most: 26,000 nodes.
+MAX_NODES = 50_000
+
+TOO_LARGE = (
+    f"more than {MAX_NODES:,} syntax nodes to analyse in full; mocklint leaves files this large alone, "
+    "to bound its time and memory per file"
+)
+TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep; mocklint leaves such files alone"
 
 
 def _syntax_tree(source: str, tree: Optional[ast.AST]) -> Tuple[Optional[str], Optional[ast.AST]]:
@@ -99,36 +119,220 @@ def _syntax_tree(source: str, tree: Optional[ast.AST]) -> Tuple[Optional[str], O
     return None, tree
 
 
-def _too_deep(tree: ast.AST, dropped: AbstractSet[int] = frozenset()) -> Optional[str]:
-    """Why a tree that parsed should still not reach libcst, or None (a walk
-    over every node: only for files some rule will analyse, and not into the
-    functions in ``dropped``, whose bodies libcst will not see)."""
-    stack = [(tree, 1)]
+# -- what libcst nests that ast does not ---------------------------------------------
+#: libcst levels between a node and what a field of it holds, where ``ast`` has
+#: none: a call's argument sits in an Arg, a list's item in an Element, a
+#: subscript's index in a SubscriptElement and an Index, a comparison's
+#: operand in a ComparisonTarget, an annotation in an Annotation...
+_WRAPPERS: Dict[Tuple[str, str], int] = {
+    ("Call", "args"): 1,
+    ("ClassDef", "bases"): 1,
+    ("ClassDef", "keywords"): 1,
+    ("Subscript", "slice"): 2,
+    ("List", "elts"): 1,
+    ("Tuple", "elts"): 1,
+    ("Set", "elts"): 1,
+    ("Dict", "keys"): 1,
+    ("Dict", "values"): 1,
+    ("Compare", "comparators"): 1,
+    ("Assign", "targets"): 1,
+    ("AnnAssign", "annotation"): 1,
+    ("arg", "annotation"): 1,
+    ("arguments", "defaults"): 1,
+    ("arguments", "kw_defaults"): 1,
+    ("FunctionDef", "returns"): 1,
+    ("AsyncFunctionDef", "returns"): 1,
+    ("FunctionDef", "decorator_list"): 1,
+    ("AsyncFunctionDef", "decorator_list"): 1,
+    ("ClassDef", "decorator_list"): 1,
+    ("comprehension", "ifs"): 1,
+    ("withitem", "optional_vars"): 1,
+    ("MatchSequence", "patterns"): 1,
+    ("MatchMapping", "keys"): 1,
+    ("MatchMapping", "patterns"): 1,
+    ("MatchClass", "patterns"): 1,
+    ("MatchClass", "kwd_patterns"): 1,
+    ("MatchOr", "patterns"): 1,
+}
+#: a statement's body is an IndentedBlock; its `else:` and `finally:` an Else
+#: or a Finally around one (but an `elif` is the If itself: ``_levels`` marks
+#: an If's ``orelse`` -1, for the walk to ask ``_is_elif``)
+_BLOCKS = {"body": 1, "orelse": 2, "finalbody": 2}
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+#: the kinds libcst nests deeper than ``ast`` by how many items they hold (``_flat_levels``)
+_FLAT = frozenset(
+    {ast.BoolOp, *_COMPREHENSIONS, ast.Constant, ast.JoinedStr, ast.FormattedValue, ast.alias, ast.ImportFrom}
+)
+_LEVELS: Dict[type, Tuple[int, Tuple[Tuple[str, int], ...], bool]] = {}
+
+
+def _levels(kind: type) -> Tuple[int, Tuple[Tuple[str, int], ...], bool]:
+    """The libcst levels a node of ``kind`` adds around itself (a simple
+    statement's SimpleStatementLine), those of each of its fields, and
+    whether it may hold more (``_flat_levels``)."""
+    block = issubclass(kind, (ast.stmt, ast.excepthandler)) or kind.__name__ == "match_case"
+    fields = node_fields(kind)
+    simple = issubclass(kind, ast.stmt) and "body" not in fields and "cases" not in fields
+    levels = tuple(
+        (name, _BLOCKS[name] if block and name in _BLOCKS else _WRAPPERS.get((kind.__name__, name), 0))
+        for name in fields
+    )
+    if kind is ast.If:
+        levels = tuple((name, -1 if name == "orelse" else extra) for name, extra in levels)
+    found = _LEVELS[kind] = (1 if simple else 0, levels, kind in _FLAT)
+    return found
+
+
+def _is_elif(node: ast.If) -> bool:
+    """``elif``: the If in the ``orelse`` starts in the column of the outer
+    one (an `if` in an `else:` block is indented)."""
+    orelse = node.orelse
+    return len(orelse) == 1 and type(orelse[0]) is ast.If and orelse[0].col_offset == node.col_offset
+
+
+_STRING_STARTS = {tokenize.STRING, getattr(tokenize, "FSTRING_START", -1), getattr(tokenize, "TSTRING_START", -1)}
+_STRING_ENDS = {getattr(tokenize, "FSTRING_END", -1), getattr(tokenize, "TSTRING_END", -1)}
+
+
+class _Concatenations:
+    """How many literals make each string of a file: ``"a" "b" "c"`` is one
+    ``ast`` node (a Constant, or a JoinedStr with an f-string among them) but
+    a ConcatenatedString per extra literal in libcst, each inside the last."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._lines: Optional[Lines] = None
+        #: the literals and format specs of the f-strings met: counted with them (before
+        #: Python 3.12 they even sit where the whole f-string does)
+        self.inner: Set[int] = set()
+
+    def extra_levels(self, node: ast.expr, budget: int) -> int:
+        """The literals of ``node`` but one, or 0 without looking when its text
+        is too short to hold more than ``budget`` of them (two characters each)."""
+        line, end_line = node.lineno, node.end_lineno or node.lineno
+        end_column = node.end_col_offset or 0
+        if line == end_line:
+            span = end_column - node.col_offset  # UTF-8 bytes, no fewer than characters
+        else:
+            lines = self._lines = self._lines or Lines(self.source)
+            span = lines.offset(end_line) - lines.offset(line) + end_column
+        if span // 2 - 1 <= budget:
+            return 0
+        return max(self._literals(node, line, end_line, end_column, budget) - 1, 0)
+
+    def _literals(self, node: ast.expr, line: int, end_line: int, end_column: int, budget: int) -> int:
+        lines = self._lines = self._lines or Lines(self.source)
+        text = lines.text(line, end_line).encode("utf-8", "surrogatepass")
+        last_line = len(text) - len(lines.text(end_line, end_line).encode("utf-8", "surrogatepass"))
+        segment = text[node.col_offset : last_line + end_column].decode("utf-8", "replace")
+        count = inside = 0
+        try:  # in parentheses, the literals may stand on several lines
+            for token in tokenize.generate_tokens(io.StringIO(f"({segment})").readline):
+                if token.type in _STRING_STARTS:
+                    count += inside == 0
+                    inside += token.type != tokenize.STRING
+                elif token.type in _STRING_ENDS:
+                    inside -= 1
+                if count > budget + 1:
+                    break
+        except (tokenize.TokenError, SyntaxError):  # positions that do not frame the string
+            return 1
+        return count
+
+
+def _flat_levels(node: ast.AST, kind: type, strings: _Concatenations, budget: int) -> int:
+    """The libcst levels ``node`` holds beyond its own, where ``ast`` keeps a
+    list flat: `a and b and c ...` is one BoolOp but n-1 nested
+    BooleanOperations (8,000 terms overflow libcst's native stack: a
+    segfault), each extra `for` of a comprehension nests a CompFor, each extra
+    literal of `"a" "b" ...` a ConcatenatedString, each name of `import
+    a.b.c` an Attribute."""
+    if kind is ast.BoolOp:
+        return len(node.values) - 2  # type: ignore[attr-defined]
+    if kind in _COMPREHENSIONS:
+        return len(node.generators) - 1  # type: ignore[attr-defined]
+    if kind is ast.alias:
+        return node.name.count(".")  # type: ignore[attr-defined]
+    if kind is ast.ImportFrom:
+        return (node.module or "").count(".")  # type: ignore[attr-defined]
+    if kind is ast.FormattedValue:
+        if node.format_spec is not None:  # type: ignore[attr-defined]
+            strings.inner.add(id(node.format_spec))  # type: ignore[attr-defined]
+        return 0
+    if id(node) in strings.inner:
+        return 0
+    if kind is ast.JoinedStr:
+        strings.inner.update(id(value) for value in node.values)  # type: ignore[attr-defined]
+    elif not isinstance(node.value, (str, bytes)):  # type: ignore[attr-defined]
+        return 0
+    return strings.extra_levels(node, budget)  # type: ignore[arg-type]
+
+
+def _beyond_limits(tree: ast.AST, source: str, dropped: AbstractSet[int] = frozenset()) -> Optional[str]:
+    """Why a tree that parsed should still not reach libcst, or None: more
+    than ``MAX_DEPTH`` levels deep as libcst nests it, or more than
+    ``MAX_NODES`` nodes.
+
+    One walk over the nodes libcst will see (not the bodies of the functions
+    in ``dropped``: ``pass`` replaces them, their signatures stay), only for
+    files some rule will analyse.  libcst nests what ast keeps flat
+    (``_flat_levels``), and wraps what ast does not (``_levels``): 90 blocks
+    each in the `else:` of the last are 270 levels deep.
+    """
+    strings = _Concatenations(source.lstrip("\ufeff"))
+    nodes = 0
+    stack: List[Tuple[ast.AST, int]] = [(tree, 1)]
+    pop, push, levels_of = stack.pop, stack.append, _LEVELS.get
     while stack:
-        node, depth = stack.pop()
-        if dropped and id(node) in dropped:
-            continue
-        if depth > MAX_DEPTH:
-            return f"nested more than {MAX_DEPTH} levels deep; mocklint leaves such files alone"
-        # libcst nests what ast keeps flat: `a and b and c ...` is one BoolOp but
-        # n-1 nested BooleanOperations (8,000 terms overflow libcst's native
-        # stack: a segfault), and each extra `for` of a comprehension nests a CompFor.
+        node, depth = pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            return TOO_LARGE
         kind = type(node)
-        if kind is ast.BoolOp:
-            depth += len(node.values) - 2  # type: ignore[attr-defined]
-        elif kind in _COMPREHENSIONS:
-            depth += len(node.generators) - 1  # type: ignore[attr-defined]
-        depth += 1
-        for name in node_fields(kind):
+        own, fields, flat = levels_of(kind) or _levels(kind)
+        depth += own
+        if flat:
+            depth += _flat_levels(node, kind, strings, MAX_DEPTH - depth)
+        if depth > MAX_DEPTH:
+            return TOO_DEEP
+        skipped = "body" if dropped and id(node) in dropped else ""
+        for name, extra in fields:
+            if name == skipped:
+                continue
+            if extra < 0:
+                extra = 0 if _is_elif(node) else 2  # type: ignore[arg-type]
             value = getattr(node, name, None)
-            if isinstance(value, list):
-                stack.extend((item, depth) for item in value if isinstance(item, ast.AST))
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        push((item, depth + 1 + extra))
             elif isinstance(value, ast.AST):
-                stack.append((value, depth))
+                push((value, depth + 1 + extra))
     return None
 
 
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+def _exception_text(exc: BaseException) -> str:
+    """``str(exc)``, which must not fail: a libcst node among its arguments (a
+    KeyError from a lookup by node) is named by its type, since its repr is
+    its whole subtree (slow, and past the recursion limit for a deep one); an
+    exception whose ``__str__`` fails is named alone."""
+    arguments = getattr(exc, "args", ())
+    if isinstance(arguments, tuple) and any(isinstance(argument, cst.CSTNode) for argument in arguments):
+        return ", ".join(f"<{type(argument).__name__}>" for argument in arguments)
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - RecursionError included
+        return "<its text cannot be shown>"
+
+
+def _where(exc: BaseException) -> str:
+    """`` at file.py:12``: where ``exc`` was raised (the last frame, no source read)."""
+    frame = exc.__traceback__
+    if frame is None:
+        return ""
+    while frame.tb_next is not None:
+        frame = frame.tb_next
+    return f" at {os.path.basename(frame.tb_frame.f_code.co_filename)}:{frame.tb_lineno}"
 
 
 class Engine:
@@ -176,10 +380,10 @@ class Engine:
             LastTree.forget_all()  # no tree outlives its file: the host's garbage collector would walk it
 
     def internal_error(self, display: str, exc: BaseException) -> FileResult:
-        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-        location = f" at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else ""
-        summary = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-        message = f"mocklint failed on this file ({summary}{location}); {ISSUE_HINT}"
+        """``MCK000`` for ``exc``.  Never raises, whatever ``exc`` holds: it is
+        the last net of :meth:`lint` and of the command."""
+        summary = f"{type(exc).__name__}: {_exception_text(exc)}".splitlines()[0][:200]
+        message = f"mocklint failed on this file ({summary}{_where(exc)}); {ISSUE_HINT}"
         diagnostics: Tuple[Diagnostic, ...] = ()
         if self.report_internal_errors:
             diagnostics = (Diagnostic(display, 1, 0, INTERNAL_ERROR_CODE, message, 1, 0, INTERNAL_ERROR_NAME),)
@@ -210,7 +414,7 @@ class Engine:
         # a conftest.py is parsed whole: its tree goes to the project model
         if module is None and conftest_path is None and self.skip_bodies and isinstance(tree, ast.Module):
             parsed, dropped = self._unread_bodies_dropped(rules, tree, source, path)
-        problem = _too_deep(tree, dropped)
+        problem = _beyond_limits(tree, source, dropped)
         if problem:
             return FileResult(display, parse_error=problem)
         if module is None:
@@ -223,7 +427,7 @@ class Engine:
         else:
             conftest_path = None  # the model's own parse: nothing to hand back
 
-        names = NameResolver()
+        names = NameResolver(os.path.dirname(os.path.abspath(path)) if path else None)
         context = FileContext(path, source, module, names)
         instances = [rule(context) for rule in rules]
         collected: DefaultDict[type, List[Tuple[cst.CSTNode, Frame]]] = defaultdict(list)

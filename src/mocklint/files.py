@@ -6,19 +6,27 @@ same files in the same order.  Nothing here raises for a bad file system entry:
 a path that cannot be read becomes a :class:`Note` and the walk goes on,
 because one unreadable folder must not hide the findings in all the others.
 
-Reading follows Python's own rules (``importlib.util.decode_source``): the
+Every file mocklint reads, to lint it or to learn about the project (conftest
+files, configuration, patch targets), is read by :func:`read_file`: regular
+files only, and at most :data:`MAX_FILE_BYTES`, so that a FIFO, a device or a
+huge file can neither block nor exhaust a run.  A walk follows a symlinked
+folder only into the project, and into each real folder once.
+
+Decoding follows Python's own rules (``importlib.util.decode_source``): the
 encoding comes from ``tokenize.detect_encoding`` (BOM, ``# coding:`` cookie,
 UTF-8 by default) and newlines are translated to ``\\n``, so the text the rules
-see is the text the interpreter would compile, and the same text the flake8
-plugin is given.
+see is the text the interpreter would compile.  A file Python cannot decode is
+skipped, by the command and by the flake8 plugin alike.
 """
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import io
 import os
 import re
+import stat
 import sys
 import tokenize
 from dataclasses import dataclass
@@ -59,7 +67,15 @@ STDIN = "-"
 
 
 class SourceError(Exception):
-    """A file that exists but cannot be turned into text; the message is one line."""
+    """A file that exists but cannot be turned into text; the message is one line.
+
+    ``kind`` is the kind of :class:`Note` it makes: ``"skipped"``, or
+    ``"not-checked"`` for a file too large to analyse (as the engine's own
+    limit on characters)."""
+
+    def __init__(self, message: str, kind: str = "skipped") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -67,7 +83,8 @@ class Note:
     """Something the user should hear about that is not a finding.
 
     ``kind`` is ``"skipped"`` (not read: unreadable, undecodable, a symlink
-    loop), ``"not-checked"`` (read but not parsable) or ``"internal-error"``.
+    loop, not a regular file), ``"not-checked"`` (not parsable, or too large
+    to analyse) or ``"internal-error"``.
     """
 
     path: str
@@ -205,23 +222,67 @@ def discover(paths: Sequence[str], excluder: Excluder) -> Discovery:
     return found
 
 
-def _walk(top: str, excluder: Excluder, notes: List[Note]) -> Iterator[str]:
-    """Depth-first, sorted, following symlinks but never around a loop.
+#: A folder holding one of these is a project root (the project model's
+#: ``analysis.project.PROJECT_MARKERS``, not imported here: it imports libcst).
+PROJECT_MARKERS = ("pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg", ".git")
+
+
+def project_root(folder: str) -> str:
+    """The nearest folder at or above ``folder`` holding a project marker, or
+    ``folder`` itself; searched along the path as written, not its real path."""
+    current = os.path.abspath(folder)
+    while True:
+        if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_MARKERS):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return os.path.abspath(folder)
+        current = parent
+
+
+def inside(real: str, folders: Sequence[str]) -> bool:
+    """Whether the real path ``real`` is one of the real ``folders`` or below one."""
+    return any(real == folder or real.startswith(folder.rstrip(os.sep) + os.sep) for folder in folders)
+
+
+def _walk(top: str, excluder: Excluder, notes: List[Note]) -> List[str]:
+    """Depth-first, sorted; symlinked folders followed into the project, once.
 
     Symlinked folders are followed (a test tree assembled from links is still a
-    test tree); a link back to a folder that is already being walked is
-    reported and skipped.  Errors become notes instead of exceptions.  An
-    explicit stack of listings keeps a very deep tree off the recursion limit.
+    test tree), but only when their target lies in the project (see
+    :func:`project_root`) or in ``top``: ``tests/sys -> /sys`` or ``-> /``
+    would walk the machine.  Every real folder is entered once, and the links
+    only after the real tree, so that links to links cannot multiply the walk
+    and a file reached both ways keeps its own name; the files are then put
+    in the order of a plain depth-first walk.  A link back to a folder being
+    walked is reported and skipped.  Errors become notes instead of
+    exceptions.  An explicit stack of listings keeps a very deep tree off the
+    recursion limit.
     """
-    pending: List[Iterator[_Entry]] = [_listing(top, (os.path.realpath(top),), excluder, notes)]
-    while pending:
+    real_top = os.path.realpath(top)
+    walk = _Walk(excluder, notes, (real_top, os.path.realpath(project_root(top))), {real_top})
+    pending: List[Iterator[_Entry]] = [walk.listing(top, (real_top,))]
+    links: List[_Entry] = []
+    found: List[str] = []
+    while pending or links:
+        if not pending:
+            link = links.pop(0)
+            if link.real not in walk.visited:
+                walk.visited.add(link.real)
+                pending.append(walk.listing(link.path, link.ancestors or ()))
+            continue
         entry = next(pending[-1], None)
         if entry is None:
             pending.pop()
+        elif entry.link:
+            links.append(entry)
         elif entry.ancestors is not None:
-            pending.append(_listing(entry.path, entry.ancestors, excluder, notes))
+            if entry.real not in walk.visited:
+                walk.visited.add(entry.real)
+                pending.append(walk.listing(entry.path, entry.ancestors))
         else:
-            yield entry.path
+            found.append(entry.path)
+    return sorted(found, key=lambda path: path.split(os.sep))
 
 
 @dataclass(frozen=True)
@@ -229,49 +290,169 @@ class _Entry:
     path: str
     #: set for a directory to enter: the real paths of it and of its parents
     ancestors: Optional[Tuple[str, ...]] = None
+    #: a directory's real path
+    real: str = ""
+    #: a symlinked directory: walked after the real tree
+    link: bool = False
 
 
-def _listing(directory: str, ancestors: Tuple[str, ...], excluder: Excluder, notes: List[Note]) -> Iterator[_Entry]:
-    try:
-        with os.scandir(directory) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-    except OSError as exc:
-        notes.append(Note(directory, "skipped", f"cannot list directory: {_reason(exc)}"))
-        return
-    for entry in entries:
-        path = entry.path if directory != "." else entry.name
+@dataclass
+class _Walk:
+    excluder: Excluder
+    notes: List[Note]
+    #: real folders a symlinked folder may lead into: the walked folder and its project
+    allowed: Tuple[str, ...]
+    #: real folders entered (or about to be)
+    visited: Set[str]
+
+    def listing(self, directory: str, ancestors: Tuple[str, ...]) -> Iterator[_Entry]:
         try:
-            is_dir = entry.is_dir()  # follows symlinks
-            is_file = not is_dir and entry.is_file()
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as exc:
-            notes.append(Note(path, "skipped", _reason(exc)))
-            continue
-        if is_dir:
-            if excluder.is_excluded(path):
+            self.notes.append(Note(directory, "skipped", f"cannot list directory: {_reason(exc)}"))
+            return
+        for entry in entries:
+            path = entry.path if directory != "." else entry.name
+            try:
+                is_dir = entry.is_dir()  # follows symlinks
+                is_file = not is_dir and entry.is_file()
+                is_link = entry.is_symlink()
+            except OSError as exc:
+                self.notes.append(Note(path, "skipped", _reason(exc)))
                 continue
-            real = os.path.realpath(path)
-            if real in ancestors:
-                notes.append(Note(path, "skipped", "symlink loop"))
-                continue
-            yield _Entry(path, ancestors + (real,))
-        elif entry.name.endswith(".py"):
-            if excluder.is_excluded(path):
-                continue
-            if is_file:
-                yield _Entry(path)
-            elif entry.is_symlink():
-                notes.append(Note(path, "skipped", "broken symbolic link"))
+            if is_dir:
+                if self.excluder.is_excluded(path):
+                    continue
+                real = os.path.realpath(path)
+                if real in ancestors:
+                    self.notes.append(Note(path, "skipped", "symlink loop"))
+                elif is_link and not inside(real, self.allowed):
+                    self.notes.append(Note(path, "skipped", f"symlink to {real}, outside the project"))
+                else:
+                    yield _Entry(path, ancestors + (real,), real, is_link)
+            elif entry.name.endswith(".py"):
+                if self.excluder.is_excluded(path):
+                    continue
+                if is_file:
+                    yield _Entry(path)
+                elif is_link and not os.path.exists(path):
+                    self.notes.append(Note(path, "skipped", "broken symbolic link"))
+                else:
+                    self.notes.append(Note(path, "skipped", _not_regular(path)))
+
+
+def _not_regular(path: str) -> str:
+    """Why the file at ``path`` is not read: what it is instead."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return _reason(exc)
+    return _refusal(mode) or "not a regular file"
+
+
+def _refusal(mode: int) -> Optional[str]:
+    """Why a file of this ``st_mode`` is not read, or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    kinds = (
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    )
+    kind = next((name for test, name in kinds if test(mode)), "")
+    return f"not a regular file ({kind})" if kind else "not a regular file"
 
 
 def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-def read_bytes(path: str) -> bytes:
-    """A file's bytes; :class:`SourceError` if it cannot be read."""
+# -- reading -----------------------------------------------------------------
+#: The most bytes mocklint reads from one file.  The engine analyses at most
+#: ``engine.MAX_SOURCE_CHARS`` (a million) characters and no encoding Python
+#: source may use takes more than four bytes a character (UTF-8, GB 18030), so
+#: a larger file could never be analysed: it is refused unread.
+MAX_FILE_BYTES = 4_000_000
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+#: a regular file swapped for a FIFO between the check and the open must not block the open
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CHUNK = 1 << 16
+
+
+class Refused(OSError):
+    """A file mocklint does not read: not a regular file, or larger than the cap.
+
+    An ``OSError``, so that each reader's ``except OSError`` (cannot be read)
+    covers it; ``strerror`` is the one-line reason."""
+
+
+def read_file(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the regular file at ``path``; the one way mocklint reads a file.
+
+    A FIFO blocks its reader until a writer comes, and a device such as
+    ``/dev/zero`` never ends: only regular files are read, anything else
+    raises :class:`Refused`, as does a file of more than ``limit`` bytes.  The
+    type is checked before opening (opening a device may do something) and
+    again on the open descriptor, which is what is read: a path swapped in
+    between cannot slip through.  At most ``limit + 1`` bytes are read, so a
+    file growing meanwhile is refused too.  Raises ``OSError``.
+    """
+    _check(os.stat(path), path, limit)
+    handle = os.open(path, _OPEN_FLAGS | _NONBLOCK)
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        status = os.fstat(handle)
+        _check(status, path, limit)
+        if _NONBLOCK:
+            os.set_blocking(handle, True)
+        chunks: List[bytes] = []
+        left = limit + 1
+        size = min(status.st_size + 1, left)  # one read for a file of the size it says, one for the end
+        while left > 0:
+            chunk = os.read(handle, size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+            size = min(left, _CHUNK)
+    finally:
+        os.close(handle)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise _too_large(path, len(data), limit)
+    return data
+
+
+def _check(status: os.stat_result, path: str, limit: int) -> None:
+    refusal = _refusal(status.st_mode)
+    if refusal is not None:
+        raise Refused(errno.EINVAL, refusal, path)
+    if status.st_size > limit:
+        raise _too_large(path, status.st_size, limit)
+
+
+def _too_large(path: str, size: int, limit: int) -> Refused:
+    return Refused(errno.EFBIG, f"{size / 1e6:.1f} MB, more than the {limit / 1e6:g} MB mocklint reads", path)
+
+
+def read_text(path: str, errors: str = "strict") -> str:
+    """A file read as UTF-8 with newlines translated, as ``open(path,
+    encoding="utf-8", errors=errors)`` reads it (how the project model reads
+    conftest files and configuration); raises ``OSError`` or, with strict
+    ``errors``, ``UnicodeDecodeError``."""
+    text = read_file(path).decode("utf-8", errors)
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def read_bytes(path: str) -> bytes:
+    """A file's bytes (:func:`read_file`); :class:`SourceError` if it cannot be read."""
+    try:
+        return read_file(path)
+    except Refused as exc:
+        raise SourceError(_reason(exc), "not-checked" if exc.errno == errno.EFBIG else "skipped") from None
     except OSError as exc:
         raise SourceError(f"cannot read: {_reason(exc)}") from None
 

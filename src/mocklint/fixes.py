@@ -15,19 +15,35 @@ its text is no longer the one the edit was computed for (the digest of
 :class:`~mocklint.diagnostic.TextEdit`), or when the edited file would not
 parse.  One fix per other file and round: the next round lints again, against
 the changed file when changes are written through (``--fix``).
+
+Every edit names the lines it touches; a fix one of whose edits finds other
+lines there is dropped (libcst's positions are off where its tree lost a
+character of the file).
+
+Writes (:func:`write_if_unchanged`) follow symlinks to the real file, and
+refuse one outside the project (:func:`within`): a cloned repository whose
+``conftest.py`` links to a file elsewhere gets no import written there.  A
+file is written only when it still holds the bytes mocklint read (an editor
+may have saved it meanwhile), and atomically: a new file in the same folder,
+renamed over the old one, so that a failed write leaves it as it was.
 """
 
 from __future__ import annotations
 
 import difflib
+import io
 import os
+import stat
+import tempfile
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from mocklint.diagnostic import Diagnostic, TextEdit, text_digest
+from mocklint.analysis.project import PROJECT_MARKERS
+from mocklint.diagnostic import Diagnostic, TextEdit, line_starts, split_lines, text_digest
 from mocklint.engine import Engine
+from mocklint.files import SourceError, read_bytes
 
 MAX_ROUNDS = 10
 
@@ -48,11 +64,13 @@ class OtherFiles:
     already changed it and keeps the change in memory (``write=False``: for
     ``--diff``).  With ``write=True`` each change is written at once, keeping
     the file's newlines, so that linting again sees it.  Other files are read
-    as UTF-8, as the project model reads conftest files.
+    as UTF-8, as the project model reads conftest files.  A file outside
+    ``roots`` (see :func:`within`) is never changed, nor shown changed.
     """
 
-    def __init__(self, write: bool) -> None:
+    def __init__(self, write: bool, roots: Sequence[str] = ()) -> None:
         self.write = write
+        self.roots = tuple(roots)
         self.before: Dict[str, str] = {}
         self.after: Dict[str, str] = {}
 
@@ -60,36 +78,33 @@ class OtherFiles:
         if not self.write and path in self.after:
             return self.after[path]
         try:
-            with open(path, "rb") as handle:
-                return handle.read().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+            return read_bytes(path).decode("utf-8")
+        except (SourceError, UnicodeDecodeError):
             return None
 
     def prepare(
         self, edits: Sequence[TextEdit], staged: Dict[str, Tuple[str, str]]
     ) -> Optional[Dict[str, Tuple[str, str]]]:
         """``{path: (text now, new text)}`` for each file ``edits`` change, or None when
-        one of them changed since the edits were computed, is taken this round, or
-        would not parse."""
+        one of them changed since the edits were computed, is taken this round, is
+        outside the project, or would not parse."""
         by_path: Dict[str, List[TextEdit]] = {}
         for edit in edits:
             assert edit.path is not None
             by_path.setdefault(edit.path, []).append(edit)
         changed: Dict[str, Tuple[str, str]] = {}
         for path, group in by_path.items():
-            if path in staged:
+            if path in staged or not within(path, self.roots):
                 return None
             text = self._read(path)
             if text is None or any(edit.digest != text_digest(text) for edit in group):
                 return None
             newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text else "\n"
             base = text
-            starts = _offsets(text)
-            spans = []
-            for edit in group:
-                if edit.line > len(starts) or edit.end_line > len(starts):
-                    return None
-                spans.append((*_span(starts, edit), edit.text.replace("\n", newline)))
+            spans = _spans(text, line_starts(text), group)
+            if spans is None:
+                return None
+            spans = [(start, end, new.replace("\n", newline)) for start, end, new in spans]
             if any(_overlaps(a, b) for i, a in enumerate(spans) for b in spans[i + 1:]):
                 return None
             for start, end, new in sorted(spans, reverse=True):
@@ -103,35 +118,118 @@ class OtherFiles:
 
     def commit(self, staged: Dict[str, Tuple[str, str]]) -> None:
         for path, (base, text) in staged.items():
-            current = self._read(path)
-            if current != base:
-                continue  # changed meanwhile (another process fixing another test module)
-            self.before.setdefault(path, base)
             if self.write:
-                try:
-                    with open(path, "w", encoding="utf-8", newline="") as handle:
-                        handle.write(text)
-                except OSError:
-                    continue
+                if write_if_unchanged(path, base.encode("utf-8"), text.encode("utf-8"), self.roots) is not None:
+                    continue  # changed meanwhile (another process fixing another test module), or not writable
+            elif self._read(path) != base:
+                continue
+            self.before.setdefault(path, base)
             self.after[path] = text
 
     def changes(self) -> Dict[str, Tuple[str, str]]:
         return {path: (self.before[path], text) for path, text in self.after.items() if text != self.before[path]}
 
 
-def _offsets(source: str) -> List[int]:
-    """Offset of the start of each line (index 0 is line 1)."""
-    starts = [0]
-    for index, char in enumerate(source):
-        if char == "\n":
-            starts.append(index + 1)
-        elif char == "\r" and (index + 1 >= len(source) or source[index + 1] != "\n"):
-            starts.append(index + 1)
-    return starts
+# -- where fixes may write ------------------------------------------------------
+def project_root(folder: str) -> str:
+    """The real path of the project ``folder`` belongs to: the nearest folder at
+    or above it holding a project marker (``pyproject.toml``, ``setup.cfg``,
+    ``tox.ini``, ``pytest.ini``, ``.git``, as for conftest files), or ``folder``
+    itself.  The search goes up the path as written, before symlinks are
+    resolved: a linked folder inside a project stays in that project."""
+    current = os.path.abspath(folder)
+    while True:
+        if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_MARKERS):
+            return os.path.realpath(current)
+        parent = os.path.dirname(current)
+        if parent == current:
+            return os.path.realpath(folder)
+        current = parent
 
 
-def _span(starts: Sequence[int], edit: TextEdit) -> Tuple[int, int]:
-    return starts[edit.line - 1] + edit.column, starts[edit.end_line - 1] + edit.end_column
+def within(path: str, roots: Sequence[str] = ()) -> bool:
+    """Whether ``path``, its symlinks resolved, lies in one of the real folders
+    ``roots`` (by default, the project root of the folder ``path`` is named in).
+
+    The command passes the project roots of the paths it was given, so that a
+    folder linked from inside the project to elsewhere is not written through
+    even when the target holds a project marker of its own."""
+    real = os.path.realpath(path)
+    for root in roots or (project_root(os.path.dirname(os.path.abspath(path))),):
+        try:
+            if os.path.commonpath([real, root]) == root:
+                return True
+        except ValueError:  # another drive
+            continue
+    return False
+
+
+def write_if_unchanged(path: str, expected: bytes, data: bytes, roots: Sequence[str] = ()) -> Optional[str]:
+    """Replace the file ``path`` holds with ``data`` if it still holds
+    ``expected``; None when done, else why not (one line).
+
+    Symlinks are resolved first and the real file must be :func:`within`
+    ``roots``.  The new text goes to a temporary file in the same folder,
+    with the old file's permission bits, which is then renamed over it (the
+    file's other links, owner and extended attributes are not carried over).
+    The file is compared again just before the rename, which leaves only a
+    moment for another program to write it unseen."""
+    real = os.path.realpath(path)
+    if not within(path, roots):
+        return f"it is {real}, outside the project"
+    try:
+        mode = stat.S_IMODE(os.stat(real).st_mode)
+        if read_bytes(real) != expected:
+            return "it changed while mocklint was fixing it"
+        folder, name = os.path.split(real)
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    except (OSError, SourceError) as exc:
+        return str(exc)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        if read_bytes(real) != expected:
+            os.unlink(temporary)
+            return "it changed while mocklint was fixing it"
+        os.replace(temporary, real)
+    except (OSError, SourceError) as exc:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        return str(exc)
+    return None
+
+
+# -- applying -------------------------------------------------------------------
+def locate(text: str, starts: Sequence[int], edit: TextEdit) -> Optional[Tuple[int, int]]:
+    """The offsets in ``text`` (whose lines start at ``starts``) of the span
+    ``edit`` replaces, or None when it lies beyond the text or the lines it
+    touches are not the ones it was computed for (newlines aside)."""
+    if edit.line > len(starts) or edit.end_line > len(starts):
+        return None
+    first, after = starts[edit.line - 1], starts[edit.end_line] if edit.end_line < len(starts) else len(text)
+    if _lf(text[first:after]) != _lf(edit.old):
+        return None
+    return first + edit.column, starts[edit.end_line - 1] + edit.end_column
+
+
+def _spans(text: str, starts: Sequence[int], edits: Sequence[TextEdit]) -> Optional[List[Tuple[int, int, str]]]:
+    """Where each edit goes and its new text, or None when one of them cannot be :func:`locate`-d."""
+    spans = []
+    for edit in edits:
+        span = locate(text, starts, edit)
+        if span is None:
+            return None
+        spans.append((*span, edit.text))
+    return spans
+
+
+def _lf(text: str) -> str:
+    return io.IncrementalNewlineDecoder(None, translate=True).decode(text, final=True) if "\r" in text else text
 
 
 def applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
@@ -144,7 +242,7 @@ def apply_once(
     """Apply the non-overlapping fixes of ``diagnostics``; returns the text, how
     many, and the new text of the other files they change (not written yet).
     Without ``others``, fixes that change other files are left out."""
-    starts = _offsets(source)
+    starts = line_starts(source)
     taken: List[Tuple[int, int, str]] = []
     staged: Dict[str, Tuple[str, str]] = {}
     applied = 0
@@ -156,8 +254,8 @@ def apply_once(
         foreign = [edit for edit in diagnostic.fix.edits if edit.path is not None]
         if foreign and others is None:
             continue
-        spans = [(*_span(starts, edit), edit.text) for edit in own]
-        if any(_overlaps(a, b) for a in spans for b in taken):
+        spans = _spans(source, starts, own)
+        if spans is None or any(_overlaps(a, b) for a in spans for b in taken):
             continue
         if foreign:
             assert others is not None
@@ -218,8 +316,6 @@ def display_path(path: str) -> str:
 
 
 def unified_diff(before: str, after: str, path: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
-        )
-    )
+    """A diff of whole lines as :func:`~mocklint.diagnostic.split_lines` breaks them,
+    so that a line holding a form feed is one line of the diff."""
+    return "".join(difflib.unified_diff(split_lines(before), split_lines(after), f"a/{path}", f"b/{path}"))

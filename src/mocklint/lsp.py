@@ -27,11 +27,20 @@ What it does:
   offered when that file's text (unsaved in the editor, or on disk) is no
   longer the one mocklint read.
 - **The project model is reused** between keystrokes: conftest files are
-  parsed once and again only when they change on disk.  The custom request
-  ``mocklint/stats`` tells how many such parses happened.
+  parsed once and again only when they change on disk.  A project's model is
+  forgotten when its last open document closes, or its folder is deleted.
+  The custom request ``mocklint/stats`` tells how many such parses happened
+  and how many models are kept.
 
 Positions: mocklint counts columns in code points; they are converted to the
 position encoding negotiated with the client (UTF-16 unless it says otherwise).
+Lines are broken at ``\n``, ``\r\n`` and ``\r`` only, as the protocol (and
+libcst) count them, not where ``str.splitlines`` also breaks: see
+:class:`Lines`.  The client sends the whole text on each change (full
+synchronisation), since pygls applies an incremental change by those wrong
+lines.  A quick fix is offered only where the document still holds the text
+each of its edits replaces, and never changes a file outside the project of
+the document (a ``conftest.py`` that is a symlink to elsewhere).
 """
 
 from __future__ import annotations
@@ -54,9 +63,9 @@ except ImportError:  # pygls 1.3
 from mocklint import __version__
 from mocklint.analysis import project
 from mocklint.config import CODE_PREFIX, Config, ConfigError, discover_config
-from mocklint.diagnostic import Diagnostic, TextEdit, TextFix, text_digest
+from mocklint.diagnostic import Diagnostic, TextEdit, TextFix, line_starts, split_lines, text_digest
 from mocklint.engine import Engine
-from mocklint.fixes import fix_source
+from mocklint.fixes import fix_source, locate, project_root, within
 from mocklint.noqa import filter_diagnostics
 from mocklint.registry import ALL_RULES
 from mocklint.rule_docs import rule_page
@@ -167,25 +176,45 @@ class DocsPages:
 
 
 # -- positions -----------------------------------------------------------------
-def _to_client(document: Any, line: int, column: int) -> lsp.Position:
-    """A 0-based line and code-point column as the client counts them."""
-    return document.position_codec.position_to_client_units(document.lines, lsp.Position(line=line, character=column))
+class Lines:
+    """A document's text in lines as the protocol counts them, and its position codec.
 
+    pygls's ``document.lines`` come from ``str.splitlines``, which also breaks
+    at form feeds, ``\x1c`` or U+2028: below such a character every position
+    would name the wrong line, and a quick fix edit the wrong place.  Built
+    once per lint or request (pygls splits the whole text at each access)."""
 
-def _range(document: Any, line: int, column: int, end_line: int, end_column: int) -> lsp.Range:
-    """mocklint's 1-based lines and 0-based columns as an LSP range."""
-    start = _to_client(document, line - 1, column)
-    if (end_line, end_column) <= (line, column):
-        # no extent (MCK000): to the end of the line
-        text = document.lines[line - 1] if 0 < line <= len(document.lines) else ""
-        end_line, end_column = line, len(text.rstrip("\r\n"))
-    return lsp.Range(start=start, end=_to_client(document, end_line - 1, end_column))
+    def __init__(self, document: Any) -> None:
+        self.source: str = document.source
+        self.lines = split_lines(self.source)
+        self.starts = line_starts(self.source)
+        self.codec = document.position_codec
 
+    def position(self, line: int, column: int) -> lsp.Position:
+        """A 0-based line and code-point column as the client counts them."""
+        return self.codec.position_to_client_units(self.lines, lsp.Position(line=line, character=column))
 
-def _text_edit(document: Any, edit: TextEdit) -> lsp.TextEdit:
-    start = _to_client(document, edit.line - 1, edit.column)
-    end = _to_client(document, edit.end_line - 1, edit.end_column)
-    return lsp.TextEdit(range=lsp.Range(start=start, end=end), new_text=edit.text)
+    def range(self, line: int, column: int, end_line: int, end_column: int) -> lsp.Range:
+        """mocklint's 1-based lines and 0-based columns as an LSP range."""
+        start = self.position(line - 1, column)
+        if (end_line, end_column) <= (line, column):
+            # no extent (MCK000): to the end of the line
+            text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+            end_line, end_column = line, len(text.rstrip("\r\n"))
+        return lsp.Range(start=start, end=self.position(end_line - 1, end_column))
+
+    def applies(self, fix: TextFix) -> bool:
+        """Whether the document holds the lines each of ``fix``'s edits of it was computed for."""
+        return all(locate(self.source, self.starts, edit) is not None for edit in fix.edits if edit.path is None)
+
+    def edit(self, edit: TextEdit, text: Optional[str] = None) -> Optional[lsp.TextEdit]:
+        """``edit`` (with ``text`` as its new text, if given) as an LSP edit, or
+        None when the document does not hold the text it replaces."""
+        if locate(self.source, self.starts, edit) is None:
+            return None
+        start = self.position(edit.line - 1, edit.column)
+        end = self.position(edit.end_line - 1, edit.end_column)
+        return lsp.TextEdit(range=lsp.Range(start=start, end=end), new_text=edit.text if text is None else text)
 
 
 def _raw_text(path: str) -> str:
@@ -200,6 +229,17 @@ def _newline(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\r" if "\r" in text else "\n"
 
 
+def _converted(lines: Lines, edits: Sequence[Tuple[TextEdit, str]]) -> Optional[List[lsp.TextEdit]]:
+    """Each edit with its new text as an LSP edit of ``lines``, or None when one does not apply."""
+    converted = []
+    for edit, text in edits:
+        found = lines.edit(edit, text)
+        if found is None:
+            return None
+        converted.append(found)
+    return converted
+
+
 def _overlaps(a: lsp.Range, b: lsp.Range) -> bool:
     def key(p: lsp.Position) -> Tuple[int, int]:
         return (p.line, p.character)
@@ -209,8 +249,8 @@ def _overlaps(a: lsp.Range, b: lsp.Range) -> bool:
 
 def _line_edits(before: str, after: str) -> List[lsp.TextEdit]:
     """Whole-line edits that turn ``before`` into ``after`` (the document's lines elsewhere stay put)."""
-    old = before.splitlines(keepends=True)
-    new = after.splitlines(keepends=True)
+    old = split_lines(before)
+    new = split_lines(after)
     edits = []
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -236,6 +276,8 @@ class Linted:
     engine: Engine
     diagnostics: Tuple[Diagnostic, ...]
     published: Tuple[lsp.Diagnostic, ...]
+    #: why the document was not checked (too large, too deep, a syntax error), as the command notes it
+    note: Optional[str] = None
 
 
 class Mocklint:
@@ -328,10 +370,15 @@ class Mocklint:
         source = document.source
         path = self._path(document)
         engine = self.engine_for(path)
-        result = engine.lint(source, path)
+        result = engine.lint(source, path)  # bounded in time and memory per document, as in the command
         diagnostics = filter_diagnostics(source, result.diagnostics)
-        published = tuple(self._lsp_diagnostic(document, d) for d in diagnostics)
-        linted = Linted(document.version, source, path, engine, diagnostics, published)
+        lines = Lines(document)
+        published = tuple(self._lsp_diagnostic(lines, d) for d in diagnostics)
+        note = f"not checked: {result.parse_error}" if result.parse_error else None
+        previous = self.linted.get(uri)
+        if note and (previous is None or previous.note != note):  # said once, not at each keystroke
+            self.log(f"{path or uri}: {note}", lsp.MessageType.Info)
+        linted = Linted(document.version, source, path, engine, diagnostics, published, note)
         self.linted[uri] = linted
         self.lints += 1
         self.publish(uri, published, document.version)
@@ -342,6 +389,7 @@ class Mocklint:
         for uri, document in self.documents().items():
             if self.is_python(document):
                 self.lint(uri)
+        self.evict()
 
     def current(self, uri: str) -> Optional[Linted]:
         document = self.server.workspace.get_text_document(uri)
@@ -353,12 +401,23 @@ class Mocklint:
     def forget(self, uri: str) -> None:
         self.linted.pop(uri, None)
         self.publish(uri, [], None)
+        self.evict(closing=uri)
 
-    def _lsp_diagnostic(self, document: Any, d: Diagnostic) -> lsp.Diagnostic:
+    def evict(self, closing: Optional[str] = None) -> None:
+        """Forget the project models that no open document (``closing`` aside)
+        belongs to any more, and those of deleted projects."""
+        paths = []
+        for uri, document in self.documents().items():
+            path = self._path(document) if uri != closing else None
+            if path:
+                paths.append(path)
+        project.evict_unused(paths)
+
+    def _lsp_diagnostic(self, lines: Lines, d: Diagnostic) -> lsp.Diagnostic:
         href = self.docs.href(d.code, self.settings.docs_base_url)
-        fixable = d.fix is not None and (d.fix.safe or self.settings.unsafe_fixes)
+        fixable = d.fix is not None and (d.fix.safe or self.settings.unsafe_fixes) and lines.applies(d.fix)
         return lsp.Diagnostic(
-            range=_range(document, d.line, d.column, d.end_line, d.end_column),
+            range=lines.range(d.line, d.column, d.end_line, d.end_column),
             message=d.message,
             severity=lsp.DiagnosticSeverity.Warning,
             code=d.code,
@@ -374,6 +433,7 @@ class Mocklint:
         if linted is None:
             return []
         document = self.server.workspace.get_text_document(uri)
+        lines = Lines(document)
         only = list(params.context.only or [])
 
         def wanted(kind: str) -> bool:
@@ -389,7 +449,7 @@ class Mocklint:
                     continue
                 note = "" if fix.safe else ", may change behaviour"
                 title = f"{fix.title} ({diagnostic.code}{note})"
-                workspace_edit = self._workspace_edit(uri, document, fix)
+                workspace_edit = self._workspace_edit(uri, document.version, lines, linted.path, fix)
                 if workspace_edit is None:
                     continue
                 actions.append(
@@ -413,26 +473,37 @@ class Mocklint:
                 )
         return actions
 
-    def _workspace_edit(self, uri: str, document: Any, fix: TextFix) -> Optional[lsp.WorkspaceEdit]:
-        """The edits of ``fix``; for a fix that also changes other files (a
-        conftest.py), a TextDocumentEdit per document, or None when one of
-        those files no longer has the text the fix was computed for."""
-        own = [_text_edit(document, edit) for edit in fix.edits if edit.path is None]
+    def _workspace_edit(
+        self, uri: str, version: Optional[int], lines: Lines, path: Optional[str], fix: TextFix
+    ) -> Optional[lsp.WorkspaceEdit]:
+        """The edits of ``fix`` in the document ``lines`` of ``uri`` (at ``path``);
+        for a fix that also changes other files (a conftest.py), a
+        TextDocumentEdit per document.  None when a document no longer holds the
+        text the fix was computed for, or another file is outside the project
+        of ``path``."""
+        own = _converted(lines, [(edit, edit.text) for edit in fix.edits if edit.path is None])
+        if own is None:
+            return None
         if not fix.other_files:
             return lsp.WorkspaceEdit(changes={uri: own})
-        per_uri: List[Tuple[str, Optional[int], List[lsp.TextEdit]]] = [(uri, document.version, own)] if own else []
-        for path in fix.other_files:
-            other_uri = Path(path).as_uri()
+        per_uri: List[Tuple[str, Optional[int], List[lsp.TextEdit]]] = [(uri, version, own)] if own else []
+        root = project_root(os.path.dirname(path)) if path else None
+        for other_path in fix.other_files:
+            if root is None or not within(other_path, (root,)):
+                return None  # a conftest.py that links to a file elsewhere
+            other_uri = Path(other_path).as_uri()
             other = self.server.workspace.get_text_document(other_uri)
             try:
-                text = other.source
+                other_lines = Lines(other)
             except OSError:
                 return None
-            edits = [edit for edit in fix.edits if edit.path == path]
-            if any(edit.digest != text_digest(text) for edit in edits):
+            edits = [edit for edit in fix.edits if edit.path == other_path]
+            if any(edit.digest != text_digest(other_lines.source) for edit in edits):
                 return None  # changed since mocklint read it (on disk, or unsaved in the editor)
-            newline = _newline(text if other.version is not None else _raw_text(path))
-            converted = [_text_edit(other, replace(edit, text=edit.text.replace("\n", newline))) for edit in edits]
+            newline = _newline(other_lines.source if other.version is not None else _raw_text(other_path))
+            converted = _converted(other_lines, [(edit, edit.text.replace("\n", newline)) for edit in edits])
+            if converted is None:
+                return None
             per_uri.append((other_uri, other.version, converted))
         if not self._supports_document_changes():
             return lsp.WorkspaceEdit(changes={u: e for u, _, e in per_uri})
@@ -463,7 +534,8 @@ class Mocklint:
 
 
 def build_server() -> Any:
-    server = LanguageServer("mocklint", __version__)
+    # full synchronisation: pygls would apply an incremental change by str.splitlines lines (see Lines)
+    server = LanguageServer("mocklint", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
     state = Mocklint(server)
     server.mocklint = state  # for tests and debugging
 

@@ -10,6 +10,12 @@ flake8, ruff, SARIF and GitHub all do.  End columns are exclusive, so a finding
 on ``pytest.config`` at the start of a line has ``column`` 1 and ``end_column``
 14.  The JSON schema is documented in ``docs/output-formats.md`` and is a
 stable interface: change it only by bumping :data:`JSON_SCHEMA_VERSION`.
+
+File names: Python holds the bytes of a name that is not valid in the file
+system's encoding as lone surrogates (``test_\\xff.py`` is ``"test_\\udcff.py"``),
+which no output can encode.  Every format shows such a byte as ``\\xff``
+(:func:`printable`), and SARIF's URIs percent-encode the name's real bytes, so
+one bad name never costs the run its output.
 """
 
 from __future__ import annotations
@@ -45,6 +51,25 @@ fixed, exclude that file to get a clean run.
 
 
 # -- shared -----------------------------------------------------------------
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(match: "re.Match[str]") -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with each byte Python could not decode in a file name (a lone
+    surrogate, ``\\udcff``) shown as ``\\xff``: valid Unicode for any output."""
+    return _SURROGATE.sub(_escape_surrogate, text)
+
+
+def shown_path(path: str) -> str:
+    """A path as every format prints it: forward slashes, :func:`printable`."""
+    return printable(to_posix(path))
+
+
 def one_based(diagnostic: Diagnostic) -> Tuple[int, int, int, int]:
     """``(line, column, end_line, end_column)``, all 1-based, ends exclusive.
 
@@ -76,7 +101,7 @@ def _rules() -> Sequence[Any]:
 def text_line(diagnostic: Diagnostic) -> str:
     """``path:line:col: CODE message``, as flake8 prints it."""
     line, column, _, _ = one_based(diagnostic)
-    return f"{to_posix(diagnostic.path)}:{line}:{column}: {diagnostic.code} {diagnostic.message}"
+    return f"{shown_path(diagnostic.path)}:{line}:{column}: {diagnostic.code} {printable(diagnostic.message)}"
 
 
 # -- GitHub -----------------------------------------------------------------
@@ -95,7 +120,7 @@ def github_line(diagnostic: Diagnostic) -> str:
     line, column, end_line, end_column = one_based(diagnostic)
     title = f"{diagnostic.code} {diagnostic.name}".strip()
     properties = [
-        ("file", to_posix(diagnostic.path)),
+        ("file", shown_path(diagnostic.path)),
         ("line", str(line)),
         ("col", str(column)),
         ("endLine", str(end_line)),
@@ -103,7 +128,7 @@ def github_line(diagnostic: Diagnostic) -> str:
         ("title", title),
     ]
     rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-    return f"::error {rendered}::{escape_data(diagnostic.message)}"
+    return f"::error {rendered}::{escape_data(printable(diagnostic.message))}"
 
 
 # -- JSON -------------------------------------------------------------------
@@ -114,14 +139,14 @@ def json_document(diagnostics: Sequence[Diagnostic], files_checked: int) -> Dict
         line, column, end_line, end_column = one_based(diagnostic)
         items.append(
             {
-                "path": to_posix(diagnostic.path),
+                "path": shown_path(diagnostic.path),
                 "line": line,
                 "column": column,
                 "end_line": end_line,
                 "end_column": end_column,
                 "code": diagnostic.code,
                 "name": diagnostic.name,
-                "message": diagnostic.message,
+                "message": printable(diagnostic.message),
             }
         )
     return {
@@ -158,8 +183,9 @@ def _descriptor(code: str, name: str, summary_text: str, documentation: str) -> 
         "id": code,
         "name": camel_case(name) if name else code,
         "shortDescription": {"text": summary_text},
-        # plain text is read unwrapped; the markdown keeps the source's lines
-        "fullDescription": {"text": re.sub(r"\s*\n\s*", " ", what), "markdown": what},
+        # plain text is read unwrapped (a run of whitespace with a newline, tried at the run's start
+        # only: `\s*\n` alone reads the run again from each of its spaces); the markdown keeps the lines
+        "fullDescription": {"text": re.sub(r"(?<!\s)\s*\n\s*", " ", what), "markdown": what},
         "help": {"text": documentation or summary_text, "markdown": documentation or summary_text},
         "defaultConfiguration": {"level": "error"},
         "properties": {"kebabName": name},
@@ -179,7 +205,8 @@ def sarif_rules(rules: Optional[Sequence[Any]] = None) -> List[Dict[str, Any]]:
 
 def artifact_location(path: str) -> Dict[str, str]:
     """A relative POSIX URI under ``%SRCROOT%`` (the current directory), or an
-    absolute ``file:`` URI for a file outside it."""
+    absolute ``file:`` URI for a file outside it; percent-encoded from the
+    name's bytes (``os.fsencode``), so that a name that is not UTF-8 keeps them."""
     absolute = os.path.abspath(path)
     try:
         relative = os.path.relpath(absolute)
@@ -187,7 +214,7 @@ def artifact_location(path: str) -> Dict[str, str]:
         relative = absolute
     if os.path.isabs(relative) or relative == ".." or relative.startswith(".." + os.sep):
         return {"uri": Path(absolute).as_uri()}
-    return {"uri": quote(to_posix(relative), safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(os.fsencode(to_posix(relative)), safe="/"), "uriBaseId": SRCROOT}
 
 
 def _physical_location(path: str, region: Optional[Dict[str, int]] = None) -> Dict[str, Any]:
@@ -226,14 +253,14 @@ def sarif_document(
                 "ruleId": diagnostic.code,
                 "ruleIndex": index[diagnostic.code],
                 "level": "error",
-                "message": {"text": diagnostic.message},
+                "message": {"text": printable(diagnostic.message)},
                 "locations": [_physical_location(diagnostic.path, region)],
             }
         )
     notifications = [
         {
             "level": "error" if note.kind == "internal-error" else "warning",
-            "message": {"text": note.line()},
+            "message": {"text": printable(note.line())},
             "locations": [_physical_location(note.path)],
         }
         for note in notes

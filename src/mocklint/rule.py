@@ -26,6 +26,7 @@ positions, never parse, never read other files except through the context.
 from __future__ import annotations
 
 import ast
+import logging
 import re
 from dataclasses import dataclass
 from typing import (
@@ -44,8 +45,9 @@ from typing import (
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from mocklint.analysis.ast_scan import LastTree
 from mocklint.analysis.pytest_roles import Role, function_role
-from mocklint.diagnostic import TextEdit, TextFix, text_digest
+from mocklint.diagnostic import TextEdit, TextFix, line_starts, text_digest
 
 if TYPE_CHECKING:  # pragma: no cover
     from libcst.metadata import CodeRange
@@ -53,6 +55,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from mocklint.analysis.bodies import BodyFilter
     from mocklint.analysis.names import NameResolver
     from mocklint.analysis.tree import Frame, Site
+
+LOG = logging.getLogger("mocklint")
 
 
 @dataclass(frozen=True)
@@ -97,44 +101,69 @@ class Fix:
     safe: bool = True
 
 
-def to_text_fix(fix: Fix, module: cst.Module, positions: Mapping[cst.CSTNode, "CodeRange"]) -> TextFix:
-    """``fix`` with the positions of its edits: ``positions`` are those of
-    ``module`` (the linted file); the trees of other files get their own."""
-    trees: Dict[int, Tuple[cst.Module, Mapping[cst.CSTNode, "CodeRange"], Optional[str], str]] = {}
-    lines: Dict[int, List[str]] = {}
+#: the code of the linted file's tree and where its lines start: the text the
+#: positions of its fixes' edits refer to (generated once per file, and only
+#: for a file with a fix)
+_CODE: "LastTree[Tuple[str, List[int]]]" = LastTree()
 
-    def tree_of(edit: Edit) -> Tuple[cst.Module, Mapping[cst.CSTNode, "CodeRange"], Optional[str], str]:
+
+def to_text_fix(fix: Fix, module: cst.Module, positions: Mapping[cst.CSTNode, "CodeRange"]) -> Optional[TextFix]:
+    """``fix`` with the positions of its edits, or None when they cannot be
+    computed (a node not in the tree, say): a fix that fails costs the fix,
+    never the finding.  ``positions`` are those of ``module`` (the linted
+    file); the trees of other files get their own.  Each edit keeps the lines
+    it touches as the tree has them (:attr:`TextEdit.old`)."""
+    try:
+        return _placed(fix, module, positions)
+    except Exception:  # noqa: BLE001 - a rule's broken fix must not take its finding along
+        LOG.debug("fix %r dropped: its edits cannot be placed", fix.title, exc_info=True)
+        return None
+
+
+def _placed(fix: Fix, module: cst.Module, positions: Mapping[cst.CSTNode, "CodeRange"]) -> TextFix:
+    trees: Dict[int, Tuple[Mapping[cst.CSTNode, "CodeRange"], str, List[int], Optional[str], str]] = {}
+
+    def tree_of(edit: Edit) -> Tuple[Mapping[cst.CSTNode, "CodeRange"], str, List[int], Optional[str], str]:
         if edit.file is None:
-            return module, positions, None, ""
+            code, starts = _CODE.get(module, lambda: _code_and_starts(module))  # type: ignore[arg-type]
+            return positions, code, starts, None, ""
         other = edit.file.module
         if id(other) not in trees:
             where = MetadataWrapper(other, unsafe_skip_copy=True).resolve(PositionProvider)
-            trees[id(other)] = (other, where, edit.file.path, text_digest(other.code))
+            code, starts = _code_and_starts(other)
+            trees[id(other)] = (where, code, starts, edit.file.path, text_digest(code))
         return trees[id(other)]
 
     edits: List[TextEdit] = []
     for edit in fix.edits:
-        tree, where, path, digest = tree_of(edit)
+        where, code, starts, path, digest = tree_of(edit)
         span = where[edit.node]
         if not edit.new_line:
-            edits.append(
-                TextEdit(span.start.line, span.start.column, span.end.line, span.end.column, edit.text, path, digest)
-            )
-            continue
-        if id(tree) not in lines:
-            lines[id(tree)] = tree.code.splitlines(keepends=True)
-        text_lines = lines[id(tree)]
-        first = text_lines[span.start.line - 1]
-        indent = first[: len(first) - len(first.lstrip(" \t"))]
-        newline = "\n" if path is not None else tree.default_newline
-        last = text_lines[span.end.line - 1]
-        if last.endswith(("\n", "\r")):
-            inserted = TextEdit(span.end.line + 1, 0, span.end.line + 1, 0, indent + edit.text + newline, path, digest)
-        else:  # the last line of a file without a final newline
-            end = len(last)
-            inserted = TextEdit(span.end.line, end, span.end.line, end, newline + indent + edit.text, path, digest)
-        edits.append(inserted)
+            first, column, text = span.start.line, span.start.column, edit.text
+            last, end_column = span.end.line, span.end.column
+        else:
+            opening = _lines(code, starts, span.start.line, span.start.line)
+            indent = opening[: len(opening) - len(opening.lstrip(" \t"))]
+            newline = "\n" if path is not None else module.default_newline
+            closing = _lines(code, starts, span.end.line, span.end.line)
+            if closing.endswith(("\n", "\r")):
+                first, column, text = span.end.line + 1, 0, indent + edit.text + newline
+            else:  # the last line of a file without a final newline
+                first, column, text = span.end.line, len(closing), newline + indent + edit.text
+            last, end_column = first, column
+        old = _lines(code, starts, first, last)
+        edits.append(TextEdit(first, column, last, end_column, text, path, digest, old))
     return TextFix(fix.title, tuple(edits), fix.safe)
+
+
+def _code_and_starts(module: cst.Module) -> Tuple[str, List[int]]:
+    code = module.code
+    return code, line_starts(code)
+
+
+def _lines(code: str, starts: List[int], first: int, last: int) -> str:
+    """Lines ``first`` to ``last`` (1-based) of ``code``, with their ends."""
+    return code[starts[first - 1]: starts[last] if last < len(starts) else len(code)]
 
 
 class FileContext:

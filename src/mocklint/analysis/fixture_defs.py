@@ -20,6 +20,7 @@ as *maybe* (for one name) or makes the holder *opaque* (for every name).
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
@@ -70,8 +71,10 @@ _SIGNATURE_KEEPING = frozenset(
 TEST_DECORATORS = frozenset(
     {*_PATCH, *_PATCH_OBJECT, *_PATCH_DICT, _GIVEN, "staticmethod", "classmethod", *_SIGNATURE_KEEPING}
 )
-#: decorator names that look like a fixture decorator (``fixture``, ``async_fixture``, ``_fixture_type``)
-FIXTURE_LIKE = re.compile(r"^\w*?_?fixture(?:_\w+)?$", re.IGNORECASE)
+#: decorator names that look like a fixture decorator (``fixture``, ``async_fixture``, ``_fixture_type``):
+#: the name is a word, in which ``fixture`` ends it or comes before ``_`` and more (read once: the lazy
+#: ``\w*?`` then ``_\w+$`` read the rest of the name again at each ``fixture`` in it)
+FIXTURE_LIKE = re.compile(r"^(?=\w*$)\w*?fixture(?:$|_\w)", re.IGNORECASE)
 _STOPPERS = frozenset({"pytest.skip", "pytest.xfail", "pytest.fail", "pytest.exit", "pytest.importorskip"})
 _DYNAMIC_CALLS = frozenset({"globals", "locals", "vars", "exec", "eval", "setattr", "__import__"})
 
@@ -110,9 +113,10 @@ class Fixture:
 
 @dataclass(eq=False)
 class Mark:
-    """A ``usefixtures`` or ``parametrize`` mark, or an unknown one (``opaque``)."""
+    """A ``usefixtures`` or ``parametrize`` mark, a ``skip``/``skipif``/``xfail``
+    mark (``skip``: the test may not run), or an unknown one (``opaque``)."""
 
-    kind: str  # "usefixtures" | "parametrize" | "opaque"
+    kind: str  # "usefixtures" | "parametrize" | "skip" | "opaque"
     names: Tuple[Tuple[str, cst.CSTNode], ...] = ()
     #: for parametrize: "all" (indirect=True), a set of names, or empty
     indirect: Union[str, Set[str]] = field(default_factory=set)
@@ -208,6 +212,8 @@ class ModuleFacts(Holder):
     registers: bool = False
     #: defines collect_ignore(_glob) or pytest_ignore_collect / pytest_collect_directory
     controls_collection: bool = False
+    #: defines ``pytest_pycollect_makeitem``: it may add marks (``usefixtures``) to the tests it makes
+    makes_items: bool = False
     has_test_attr: bool = False
     #: ``__all__``: None when absent, the names, or OPAQUE
     all_names: Union[None, Set[str], _Opaque] = None
@@ -555,6 +561,7 @@ class _Extractor:
             "pytest_pycollect_makeitem",
         ):
             self.facts.controls_collection = True
+            self.facts.makes_items |= name == "pytest_pycollect_makeitem"
         if klass is None:
             self.facts.tests.append(self.test_function(func, frame, None, is_static))
         else:
@@ -774,6 +781,8 @@ class _Extractor:
                         return [Mark("opaque")]
                     indirect = {text for text, _ in listed}
             return [Mark("parametrize", tuple(names), indirect)]
+        if resolved in ("pytest.mark.skip", "pytest.mark.skipif", "pytest.mark.xfail"):
+            return [Mark("skip")]
         return []
 
     # hooks -----------------------------------------------------------------
@@ -958,7 +967,7 @@ def parse_and_extract(source: str, path: str) -> Optional[ModuleFacts]:
         module = parse_module(source)
     except (cst.ParserSyntaxError, RecursionError, ValueError, MemoryError):
         return None
-    resolver = NameResolver()
+    resolver = NameResolver(os.path.dirname(os.path.abspath(path)))
     frames: Dict[int, Frame] = {}
     handlers = {node_type: [resolver.handle] for node_type in NameResolver.HANDLED_TYPES}
 

@@ -35,6 +35,12 @@ It reads what ``fixture_defs`` reads, the way it reads it:
 ``pytest_generate_tests`` hooks and ``__test__`` attributes are not read: they
 only narrow what the full check looks at.
 
+The full check also reports what pytest says about the names themselves, so
+the walk is unsure of a test whose ``parametrize`` marks (its own, its
+class's, its module's) name something it does not take, of an ``indirect`` or
+unreadable ``parametrize``, and of a class with bases whose ``test*`` methods
+take parameters (a unittest.TestCase's get none).
+
 Most test modules request only built-in fixtures, plugin fixtures and fixtures
 of their conftest.py chain, which the project model knows already (it parses
 each conftest once per process), so for most files this replaces a libcst
@@ -249,6 +255,8 @@ class _Requests:
         if not isinstance(names, dict):
             names = model.derived["fixture_requests.test_names"] = {}
         self.test_names: Dict[str, bool] = names
+        #: the tests checked, with the names each takes (for the marks of their module and classes)
+        self.test_arguments: List[Tuple[_Scope, Set[str]]] = []
         #: lines naming getfixturevalue
         self.lookup_lines = word_lines(source, "getfixturevalue") if "getfixturevalue" in source else []
 
@@ -271,6 +279,7 @@ class _Requests:
             self._class_marks(node, scope)
         for func, scope, conditional in self.functions:
             self._function(func, scope, conditional)
+        self._tests_take_their_marks()
         module = self.module
         # a module's pytestmark marks every test, so its parametrize names are never requested
         found = {(name, module, False) for name in module.requests if name not in module.parametrized}
@@ -290,6 +299,33 @@ class _Requests:
                 found |= {(name, scope, False) for name in owner.requests if name not in ignored}
                 found |= {(name, owner, True) for name in owner.own_names if name not in ignored}
         return found
+
+    def _tests_take_their_marks(self) -> None:
+        """Every name a module's or class's ``parametrize`` mark hands its tests
+        (those it inherits from local bases included) must be taken by each of
+        them, else pytest does not collect the module: a test that does not
+        take one leaves the question to the full check."""
+        taken_in: Dict[int, List[Set[str]]] = {}
+        for scope, taken in self.test_arguments:
+            taken_in.setdefault(id(scope), []).append(taken)
+        for scope in [self.module, *(scope for _, scope in self.scopes if scope.checked)]:
+            wanted: Set[str] = set()
+            outer: Optional[_Scope] = scope
+            while outer is not None:
+                for owner in [outer, *self._checked_bases(outer)]:
+                    wanted |= owner.parametrized
+                outer = outer.parent
+            if not wanted:
+                continue
+            owners = [scope, *self._checked_bases(scope)]
+            if any(not wanted <= taken for owner in owners for taken in taken_in.get(id(owner), ())):
+                raise _Unsure
+
+    def _checked_bases(self, scope: _Scope) -> List[_Scope]:
+        """The local bases of a class MCK301 checks (none for the module)."""
+        if scope is self.module or not scope.checked:
+            return []
+        return self._local_bases(scope, 0)
 
     def _body(self, body: List[ast.stmt], scope: _Scope, conditional: bool, read: bool) -> None:
         """Walk a module or class body; ``read``: whether fixture_defs reads this block."""
@@ -387,6 +423,13 @@ class _Requests:
         for decorator in node.decorator_list:
             scope.requests.update(self._usefixtures(decorator))  # every test of the class requests them
         self._body(node.body, scope, conditional=False, read=read)
+        if node.bases and any(
+            isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and statement.name.startswith("test")
+            and self._argnames(statement, True)
+            for statement in node.body
+        ):
+            raise _Unsure  # maybe a unittest.TestCase method with parameters: unittest passes none
 
     def _followed(self, scope: _Scope, depth: int) -> bool:
         """Whether MCK301 can follow the class's bases (its ``_mro``), with
@@ -428,7 +471,9 @@ class _Requests:
         decorators = func.decorator_list
         if not decorators:  # the common case: a test, a helper or a hook
             if func.name != "pytest_generate_tests" and self._is_test(func.name):
-                scope.requests.update(self._argnames(func, in_class))
+                taken = self._argnames(func, in_class)
+                scope.requests.update(taken)
+                self.test_arguments.append((scope, set(taken)))
                 if self.lookup_lines:
                     scope.requests.update(self._lookups(func))
             return
@@ -462,9 +507,15 @@ class _Requests:
             # `@patch("x")` (no `new`) hands its mock to the first parameters
             # left, which pytest does not request (``num_mock_patch_args``)
             requests = requests[self._patch_count(decorators) :]
+            taken = set(requests)
+            self.test_arguments.append((scope, taken))
             for decorator in decorators:
                 names = self._parametrized(decorator)
+                if names is None and _is_parametrize(decorator):
+                    raise _Unsure  # indirect, or names it cannot read: each must resolve, or be taken
                 if names is not None:
+                    if not taken.issuperset(names):
+                        raise _Unsure  # a name the test may not use: pytest's collection error
                     requests = [name for name in requests if name not in names]
         scope.requests.update(requests, used, self._lookups(func))
 
@@ -700,6 +751,15 @@ class _Requests:
                 if not self._provided(dependency, scope, seen):
                     return False
         return True
+
+
+def _is_parametrize(decorator: ast.expr) -> bool:
+    """``@<anything>.parametrize(...)``: maybe pytest's."""
+    return (
+        isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and decorator.func.attr == "parametrize"
+    )
 
 
 def _blocks(statement: ast.stmt) -> Iterator[List[ast.stmt]]:

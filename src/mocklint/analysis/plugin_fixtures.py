@@ -15,7 +15,10 @@ Plugin code is never imported:
   (no import either) and scans its top-level package.
 - ``bundled_plugins()`` reads ``mocklint/data/plugin_fixtures.json``, generated
   from the released sources of widely used plugins, for the pre-commit case
-  where the project's plugins are not installed next to mocklint.
+  where the project's plugins are not installed next to mocklint.  A plugin
+  whose fixtures changed has one entry per release line (pytest-asyncio before
+  and after 1.0, which removed ``event_loop``); the version the project
+  declares picks one (``declared.pick_release``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ import sys
 from dataclasses import dataclass
 from importlib import machinery
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+
+from mocklint.files import read_text
 
 #: files parsed with ``ast`` by this module (for tests and benchmarks)
 AST_PARSES = [0]
@@ -56,7 +61,8 @@ def _call_name_kw(call: ast.Call, constants: Dict[str, str]) -> Optional[str]:
     return None
 
 
-_FIXTURE_LIKE = re.compile(r"^\w*?_?fixture(?:_\w+)?$", re.IGNORECASE)
+#: as ``fixture_defs.FIXTURE_LIKE`` (a word in which ``fixture`` ends it or comes before ``_`` and more)
+_FIXTURE_LIKE = re.compile(r"^(?=\w*$)\w*?fixture(?:$|_\w)", re.IGNORECASE)
 
 
 def _is_fixture_callable(node: ast.expr) -> bool:
@@ -134,8 +140,7 @@ def scan_source(text: str, factories: bool = False) -> Optional[Dict[str, str]]:
 
 def scan_file(path: str, factories: bool = False) -> Optional[Dict[str, str]]:
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            text = handle.read()
+        text = read_text(path, errors="replace")
     except OSError:
         return None
     return scan_source(text, factories)
@@ -249,8 +254,7 @@ def module_fixture_names(module: str, whole_package: bool = True) -> Optional[Fr
 def _star_imports(path: str) -> List[str]:
     """Absolute modules ``path`` star-imports at module level (plugins re-export fixtures so)."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            text = handle.read()
+        text = read_text(path, errors="replace")
         if "import *" not in text:
             return []
         tree = ast.parse(text)
@@ -275,12 +279,34 @@ def installed_plugins() -> Tuple[InstalledPlugin, ...]:
 
 
 @dataclass(frozen=True)
+class Release:
+    """The fixtures one release of a bundled plugin defines."""
+
+    version: str
+    fixtures: FrozenSet[str]
+
+
+@dataclass(frozen=True)
 class BundledPlugin:
     distribution: str  # the name to pip install
-    version: str
     entry_names: Tuple[str, ...]
     modules: Tuple[str, ...]
-    fixtures: FrozenSet[str]
+    #: oldest first; each stands for its release line (up to the next one)
+    releases: Tuple[Release, ...]
+    #: other bundled plugins it depends on (normalized names): installed with it
+    requires: Tuple[str, ...] = ()
+
+    @property
+    def version(self) -> str:
+        return ", ".join(release.version for release in self.releases)
+
+    @property
+    def fixtures(self) -> FrozenSet[str]:
+        """What some release defines."""
+        return frozenset().union(*(release.fixtures for release in self.releases))
+
+    def release(self, version: str) -> Optional[Release]:
+        return next((release for release in self.releases if release.version == version), None)
 
 
 _DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "plugin_fixtures.json")
@@ -300,13 +326,17 @@ def _data() -> Dict[str, object]:
 def bundled_plugins() -> Tuple[BundledPlugin, ...]:
     plugins = []
     for dist, entry in sorted((_data().get("plugins") or {}).items()):  # type: ignore[union-attr]
+        releases = tuple(
+            Release(str(release.get("version", "")), frozenset(release.get("fixtures", ())))
+            for release in entry.get("releases", ())
+        ) or (Release(str(entry.get("version", "")), frozenset(entry.get("fixtures", ()))),)
         plugins.append(
             BundledPlugin(
                 dist,
-                str(entry.get("version", "")),
                 tuple(entry.get("entry_points", ())),
                 tuple(entry.get("modules", ())),
-                frozenset(entry.get("fixtures", ())),
+                releases,
+                tuple(entry.get("requires", ())),
             )
         )
     return tuple(plugins)

@@ -5,9 +5,9 @@ Everything is read, nothing is imported (conftest.py files included).  See
 mirrors; in short, a test item sees, weakest first:
 
 1. the **global** level: pytest's built-in fixtures (``builtin_fixtures``),
-   installed ``pytest11`` plugins and ``-p`` plugins (``plugin_fixtures``), the
-   modules named in ``pytest_plugins`` of the root and initial conftest files
-   (recursively), and ``[tool.mocklint] extra-fixtures``;
+   the plugins the tests run with (below), ``-p`` plugins, the modules named in
+   ``pytest_plugins`` of the root and initial conftest files (recursively),
+   and ``[tool.mocklint] extra-fixtures``;
 2. every ``conftest.py`` from ``confcutdir`` (by default the folder of the
    pytest configuration file, the rootdir) down to the test's folder;
 3. its module (fixtures defined or imported there, ``pytest_plugins`` of the
@@ -19,6 +19,26 @@ What cannot be known -- a conftest that does not parse, a dynamic
 ``pytest_plugins``, ``pytest.register_fixture``, a star import from outside
 the project, a plugin mocklint does not know of -- is *maybe*: never reported.
 
+**Plugins.**  A plugin's fixtures exist when the plugin is installed where the
+tests run, which the project's declarations say (``declared``): a plugin
+installed in mocklint's environment (its ``pytest11`` entry point, read
+statically) or declared by the project provides its fixtures; a declared plugin
+of the bundled table provides those of the release line its version specifier
+picks (names only some candidate line has are *maybe*), and the plugins it
+depends on provide theirs; a declared or installed plugin whose fixtures
+cannot be read makes every name the project does not define *maybe*
+(``GlobalLevel.unknown_plugins``); a bundled plugin neither declared nor
+installed provides nothing.  ``[tool.mocklint] plugins`` replaces the
+declarations.  This holds when the plugins are known at all: the project
+declares pytest or a plugin somewhere, pytest is installed next to mocklint,
+or ``[tool.mocklint] plugins`` is given; otherwise (nothing declared, mocklint
+in an environment of its own) every bundled plugin's names stay *maybe*.
+
+**Rootdir.**  ``pytest_config.locate`` finds the configuration file (or a
+``setup.py``) as pytest does; with neither, pytest's rootdir is the folder it
+is run from, so every ``conftest.py`` above a test may be loaded and none is
+reported as out of reach.
+
 **Caching.**  ``model_for(directory)`` returns one ``ProjectModel`` per
 configuration file, built once per process and reused for every file (flake8
 builds its plugin per file).  Conftest and helper modules are parsed with
@@ -28,7 +48,10 @@ is rebuilt.  Only the folder of the linted path matters, so a display name of
 an unsaved buffer works too.  ``extra-fixtures`` and ``plugins`` come from
 ``[tool.mocklint]`` (watched like the pytest configuration) unless the engine
 linting the file carries a ``SettingsOverride`` (flake8's ``--mocklint-*``
-options); models are cached per override too.
+options); models are cached per override too.  Each lookup records
+(``reads``) what the model was built from, for the command's result cache.  A
+long-running host calls ``evict_unused`` so that the models of closed or
+deleted projects do not stay in memory.
 """
 
 from __future__ import annotations
@@ -37,15 +60,14 @@ import contextlib
 import contextvars
 import fnmatch
 import functools
-import glob
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterator, List, Optional, Pattern, Set, Tuple, Union
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Pattern, Set, Tuple, Union
 
 import libcst as cst
 
-from mocklint.analysis import plugin_fixtures, reads
+from mocklint.analysis import declared, plugin_fixtures, reads
 from mocklint.analysis.builtin_fixtures import Builtins, builtins
 from mocklint.analysis.fixture_defs import (
     OPAQUE,
@@ -57,8 +79,9 @@ from mocklint.analysis.fixture_defs import (
     parse_and_extract,
 )
 from mocklint.analysis.names import NameResolver
-from mocklint.analysis.pytest_config import PytestConfig, locate
+from mocklint.analysis.pytest_config import PytestConfig, expand_testpaths, locate
 from mocklint.analysis.tree import Frame
+from mocklint.files import read_text
 
 # A folder holding one of these is taken as the project root: conftest files
 # above it are not loaded by pytest by default (confcutdir).
@@ -120,9 +143,8 @@ def _conftest_chain_matches(directory: str, pattern: Pattern[str]) -> bool:
     current = directory
     while True:
         try:
-            with open(os.path.join(current, "conftest.py"), encoding="utf-8", errors="replace") as handle:
-                if pattern.search(handle.read()):
-                    return True
+            if pattern.search(read_text(os.path.join(current, "conftest.py"), errors="replace")):
+                return True
         except OSError:
             pass
         if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_MARKERS):
@@ -166,8 +188,7 @@ def module_facts(path: str) -> Facts:
     if cached is not None and cached[0] == signature:
         return cached[1]
     try:
-        with open(path, encoding="utf-8") as handle:
-            source = handle.read()
+        source = read_text(path)
     except (OSError, UnicodeDecodeError):
         result: Facts = UNREADABLE
     else:
@@ -202,9 +223,8 @@ def remember_parse(
     if signature is None or (path in _facts_cache and _facts_cache[path][0] == signature):
         return
     try:
-        with open(path, encoding="utf-8") as handle:
-            if handle.read() != source:
-                return
+        if read_text(path) != source:
+            return
     except (OSError, UnicodeDecodeError):
         return
     facts = extract(module, names, path, frames, source)
@@ -427,6 +447,7 @@ class ProjectModel:
         self._definitions: Dict[str, Tuple[Tuple[str, str, str], ...]] = {}
         #: what other analyses derive from this model (keyed by them), dropped with it
         self.derived: Dict[object, object] = {}
+        self._declarations: Optional[declared.Declarations] = None
         self._watched: Dict[str, Optional[Tuple[int, int]]] = {p: _signature(p) for p in config.sources}
         if settings_file is not None:  # a long-running host (the language server) sees edits to [tool.mocklint]
             self.watch(settings_file)
@@ -438,6 +459,30 @@ class ProjectModel:
 
     def is_current(self) -> bool:
         return all(_signature(path) == signature for path, signature in self._watched.items())
+
+    def record_dependencies(self) -> None:
+        """Tell ``reads`` what the model's answers were built from, for each
+        file that uses it: the model answers the second file of a folder from
+        what it read for the first (conftest levels, imported modules, the
+        global level), so those reads happen once but every result depends on
+        them.  The global level's built-in and plugin fixtures come from the
+        environment: pytest's version, the ``pytest11`` plugins, ``sys.path``."""
+        for path in self._watched:
+            reads.record(path)
+        reads.record_search_path()
+        reads.record_distribution("pytest")
+        reads.record_entry_points("pytest11")
+        for distribution in self._global.consulted if self._global is not None else ():
+            reads.record_distribution(distribution)
+
+    def declarations(self) -> declared.Declarations:
+        """What the project declares its tests run with (read once, then watched)."""
+        if self._declarations is None:
+            found = declared.read_declarations(declared.declaration_folders(self.root), self.text)
+            for path in found.files:
+                self.watch(path)
+            self._declarations = found
+        return self._declarations
 
     # -- paths ----------------------------------------------------------------
     def in_project(self, path: str) -> bool:
@@ -554,7 +599,8 @@ class ProjectModel:
         text = self.text(path)
         if text is not None and "fixture" not in text:
             # no fixture is defined there; an attribute it imports from elsewhere may be one
-            imports_it = re.search(r"^\s*(?:from|import)\b[^\n]*\b" + re.escape(attr) + r"\b", text, re.M)
+            # `[^\S\n]*`, not `\s*`: a search at each of n blank lines would read all the others
+            imports_it = re.search(r"^[^\S\n]*(?:from|import)\b[^\n]*\b" + re.escape(attr) + r"\b", text, re.M)
             return MAYBE if imports_it or "import *" in text else None
         facts = module_facts(path)
         if not isinstance(facts, ModuleFacts):
@@ -654,10 +700,16 @@ class ProjectModel:
 
     def initial_conftest_dirs(self) -> Optional[Set[str]]:
         """Folders of the conftest files pytest loads at start-up when run from the
-        rootdir with no arguments; None when that cannot be told."""
-        anchors: List[str] = []
-        for path in self.config.testpaths:
-            anchors.extend(sorted(glob.glob(os.path.join(self.root, path), recursive=True)))
+        rootdir with no arguments; None when that cannot be told.  Without a
+        configuration file or setup.py the rootdir is wherever pytest is run
+        from, so every conftest.py of the project may be an initial one."""
+        if self.config.extra.get("guessed"):
+            dirs = set(self.conftest_dirs(self.root))
+            dirs.update(os.path.dirname(path) for path in self.conftest_paths())
+            return dirs
+        anchors = expand_testpaths(self.root, self.config.testpaths, self.config.pyargs)
+        if anchors is None:
+            return None
         if not anchors:
             anchors = [self.root]
         expanded: List[str] = []
@@ -679,10 +731,11 @@ class ProjectModel:
         return dirs
 
     def collection_roots(self) -> List[str]:
-        """What pytest collects when run from the rootdir with no arguments."""
-        roots: List[str] = []
-        for path in self.config.testpaths:
-            roots.extend(sorted(glob.glob(os.path.join(self.root, path), recursive=True)))
+        """What pytest collects when run from the rootdir with no arguments
+        (nothing, when ``testpaths`` cannot be expanded safely)."""
+        roots = expand_testpaths(self.root, self.config.testpaths)
+        if roots is None:
+            return []
         return roots or [self.root]
 
     def norecurse(self, name: str) -> bool:
@@ -710,8 +763,7 @@ class ProjectModel:
         reads.record(path)  # messages quote what other files define
         if path not in self._texts:
             try:
-                with open(path, encoding="utf-8", errors="replace") as handle:
-                    self._texts[path] = handle.read()
+                self._texts[path] = read_text(path, errors="replace")
             except OSError:
                 self._texts[path] = None
         return self._texts[path]
@@ -862,6 +914,15 @@ class GlobalLevel:
         self.provided: Dict[str, str] = {}  # name -> source (installed and named plugins)
         self.maybe_names: Dict[str, str] = {}  # name -> plugin that may provide it
         self.unresolved: List[str] = []
+        #: plugins the tests run with whose fixtures mocklint cannot read: a name
+        #: the project defines nowhere may be one of theirs
+        self.unknown_plugins: List[str] = []
+        #: declared distributions that may be plugins of a fixture named like them (aresponses)
+        self.named_like: Set[str] = set()
+        #: bundled plugin (normalized) -> the releases whose fixtures it provides
+        self.bundled_releases: Dict[str, List[str]] = {}
+        #: distributions whose installation decided something here (for the result cache)
+        self.consulted: List[str] = []
         self._bundled_named: Set[str] = set()
         self._done_specs: Set[str] = set()
         self._builtins: Optional[Builtins] = None
@@ -870,7 +931,11 @@ class GlobalLevel:
             self.provided[name] = "[tool.mocklint] extra-fixtures"
         for spec in config.plugins:
             self._add_spec(spec, None, "-p")
+        for module in model.declarations().entry_points:  # the project is a plugin: installed for its tests
+            self._add_spec(module, os.path.join(model.root, "conftest.py"), "-p")
         initial = model.initial_conftest_dirs()
+        if initial is None:  # the plugins their pytest_plugins name are global: unknown
+            self.opaque = True
         for folder in model.conftest_dirs(model.root):
             level = model.conftest_level(folder)
             if level is not None and level.facts is not None:
@@ -886,6 +951,18 @@ class GlobalLevel:
         if self._builtins is None:
             self._builtins = builtins()
         return self._builtins
+
+    @property
+    def generate_tests(self) -> object:
+        """The ``pytest_generate_tests`` hooks of the ``pytest_plugins`` modules (they
+        run for every test): None, the names their ``metafunc.parametrize`` calls
+        name, or OPAQUE."""
+        hooks = [level.generate_tests for level in self.project_levels if level.generate_tests is not None]
+        if not hooks:
+            return None
+        if any(hook is OPAQUE for hook in hooks):
+            return OPAQUE
+        return set().union(*hooks)  # type: ignore[arg-type]
 
     def _add_module_plugins(self, facts: ModuleFacts) -> None:
         if facts.pytest_plugins is OPAQUE:
@@ -930,8 +1007,8 @@ class GlobalLevel:
         for bundled in plugin_fixtures.bundled_plugins():
             if spec in bundled.modules or spec in bundled.entry_names or _normal(spec) == _normal(bundled.distribution):
                 self._bundled_named.add(bundled.distribution)
-                for name in bundled.fixtures:
-                    self.provided.setdefault(name, f"plugin {bundled.distribution}")
+                specs = self._declared_specifiers(bundled.distribution)
+                self._add_bundled(bundled, specs if specs else None)
                 return
         names = plugin_fixtures.module_fixture_names(spec, whole_package=False)
         if names is None:
@@ -942,28 +1019,114 @@ class GlobalLevel:
             self.provided.setdefault(name, f"plugin module {spec}")
 
     def _load_plugins(self) -> None:
+        """The fixtures of the plugins the tests run with (see the module docstring)."""
         if self._plugins_loaded:
             return
         self._plugins_loaded = True
         disabled = {_normal(d) for d in self.disabled}
+        installed: Set[str] = set()
         for plugin in plugin_fixtures.installed_plugins():
+            installed.add(declared.normal(plugin.distribution))
             if _normal(plugin.entry_name) in disabled or _normal(plugin.module) in disabled:
                 continue
             if plugin.fixtures is None:
-                continue  # unreadable: treated like an unknown plugin (maybe)
+                self.unknown_plugins.append(plugin.distribution)
+                continue
             for name in plugin.fixtures:
                 self.provided.setdefault(name, f"plugin {plugin.distribution}")
-        listed = self.model.settings.plugins
+        wanted, complete = self._wanted_plugins(installed)
         for bundled in plugin_fixtures.bundled_plugins():
-            if any(_normal(e) in disabled for e in bundled.entry_names):
+            dist = declared.normal(bundled.distribution)
+            if dist in installed or any(_normal(e) in disabled for e in bundled.entry_names):
+                continue  # read from its installation, or turned off
+            if wanted is not None and dist in wanted:
+                self._add_bundled(bundled, wanted[dist])
+            elif wanted is None or not complete:
+                for name in bundled.fixtures:
+                    self.maybe_names.setdefault(name, bundled.distribution)
+
+    def _wanted_plugins(self, installed: Set[str]) -> Tuple[Optional[Dict[str, Optional[List[str]]]], bool]:
+        """The distributions the tests run with, by normalized name, each with the
+        version specifiers that may install it (None: any release), and whether
+        that list is complete; None when mocklint cannot know them (nothing
+        declares pytest or a plugin, and pytest is not installed next to mocklint)."""
+        listed = self.model.settings.plugins
+        wanted: Dict[str, Optional[List[str]]] = {}
+        if listed is not None:
+            for entry in listed:
+                parsed = declared.parse_requirement(entry)
+                if parsed is not None:
+                    wanted.setdefault(parsed[0], []).append(parsed[1])  # type: ignore[union-attr]
+            self._unknown_wanted(wanted, installed, "[tool.mocklint] plugins")
+            return wanted, True
+        declarations = self.model.declarations()
+        if not (declarations.mentions_pytest or self.builtin.version):
+            return None, False
+        for name in declarations.names():
+            wanted[name] = declarations.specifiers(name)
+        bundled = {declared.normal(b.distribution): b for b in plugin_fixtures.bundled_plugins()}
+        pending = [name for name in wanted if name in bundled]
+        while pending:  # the plugins a declared plugin depends on come with it, at some release
+            for required in bundled[pending.pop()].requires:
+                if required not in wanted:
+                    wanted[required] = None
+                    pending.append(required)
+        own = {name: wanted.pop(name) for name in declarations.own if name not in bundled}  # read from its sources
+        self._unknown_wanted(wanted, installed, "the project's declarations")
+        wanted.update(own)
+        for path in declarations.unreadable:
+            self.unknown_plugins.append(f"what {self.model.rel(path)} declares")
+        return wanted, not declarations.unreadable
+
+    def _unknown_wanted(self, wanted: Dict[str, Optional[List[str]]], installed: Set[str], where: str) -> None:
+        """Note the wanted distributions mocklint has no fixtures of: a plugin by its
+        name is unknown; another may be a plugin with a fixture named like it."""
+        bundled = {declared.normal(b.distribution) for b in plugin_fixtures.bundled_plugins()}
+        present = None
+        for name in sorted(wanted):
+            if name in bundled or name in installed or name == "pytest":
                 continue
-            if listed is not None:
-                if _normal(bundled.distribution) in listed or bundled.distribution in self._bundled_named:
-                    for name in bundled.fixtures:
-                        self.provided.setdefault(name, f"plugin {bundled.distribution}")
-                continue
-            for name in bundled.fixtures:
-                self.maybe_names.setdefault(name, bundled.distribution)
+            if present is None:
+                present = set(reads.installed_distributions())
+            self._consult(name)
+            if name in present:
+                continue  # installed here without a pytest11 entry point: not a plugin
+            if declared.is_plugin_name(name):
+                self.unknown_plugins.append(f"{name} ({where})")
+            else:
+                self.named_like.add(name)
+
+    def _consult(self, distribution: str) -> None:
+        reads.record_distribution(distribution)
+        if distribution not in self.consulted:
+            self.consulted.append(distribution)
+
+    def _declared_specifiers(self, distribution: str) -> List[str]:
+        listed = self.model.settings.plugins
+        if listed is not None:
+            specs = [declared.parse_requirement(entry) for entry in listed]
+            return [spec for name, spec in filter(None, specs) if name == declared.normal(distribution)]
+        return self.model.declarations().specifiers(distribution)
+
+    def _add_bundled(self, bundled: plugin_fixtures.BundledPlugin, specifiers: Optional[List[str]]) -> None:
+        """Provide the fixtures of the release lines ``specifiers`` pick (None: any
+        line): names every picked line has are certain, the others *maybe*."""
+        versions = [release.version for release in bundled.releases]
+        picked: Set[str] = set()
+        for specifier in specifiers if specifiers is not None else [None]:
+            choice = declared.pick_release(versions, specifier) if specifier is not None else None
+            if choice is None:
+                picked = set(versions)
+                break
+            picked.add(choice)
+        chosen = [release.fixtures for release in bundled.releases if release.version in picked]
+        certain = frozenset.intersection(*chosen)
+        label = f"plugin {bundled.distribution} {', '.join(v for v in versions if v in picked)}"
+        for name in sorted(certain):
+            self.provided.setdefault(name, label)
+        for name in sorted(frozenset().union(*chosen) - certain):
+            self.maybe_names.setdefault(name, bundled.distribution)
+        self.bundled_releases[declared.normal(bundled.distribution)] = [v for v in versions if v in picked]
 
     def entries(self, name: str, thorough: bool = False) -> List[Entry]:
         """Global definitions of ``name``, weakest first."""
@@ -977,6 +1140,9 @@ class GlobalLevel:
         for level in self.project_levels:
             found.extend(level.entries(name, thorough))
         if name in self.maybe_names or self.opaque:
+            found.append(MAYBE)
+        elif self.named_like and declared.normal(name) in self.named_like:
+            self._consult(declared.normal(name))
             found.append(MAYBE)
         return found
 
@@ -997,6 +1163,10 @@ class ModulePlugins(GlobalLevel):
         self.provided = {}
         self.maybe_names = {}
         self.unresolved = []
+        self.unknown_plugins = []
+        self.named_like = set()
+        self.bundled_releases = {}
+        self.consulted = []
         self._bundled_named = set()
         self._done_specs = set()
         self._builtins = None
@@ -1048,6 +1218,7 @@ def model_for(directory: str) -> Optional[ProjectModel]:
     key = (config.rootdir, config.inipath, override)
     model = _models.get(key)
     if model is not None and model.config == config and model.is_current():
+        model.record_dependencies()
         return model
     if model is not None:
         _config_by_dir.clear()
@@ -1055,7 +1226,36 @@ def model_for(directory: str) -> Optional[ProjectModel]:
         key = (config.rootdir, config.inipath, override)
     model = ProjectModel(config, override)
     _models[key] = model
+    model.record_dependencies()
     return model
+
+
+def evict_unused(open_paths: Iterable[str]) -> int:
+    """Forget the models that no file in ``open_paths`` belongs to any more, and
+    those whose root folder is gone, with the configurations and parsed files
+    kept for them; returns how many models went.
+
+    For a long-running host (the language server, when a document is closed
+    and after saves): a model keeps its project's conftest and helper files
+    parsed, so the models of closed or deleted projects must not pile up.  A
+    file belongs to the model of its folder's configuration, as
+    :func:`config_for` last found it (a file never linted has none yet)."""
+    wanted: Set[Tuple[str, Optional[str]]] = set()
+    for path in open_paths:
+        config = _config_by_dir.get(os.path.dirname(os.path.abspath(path)))
+        if config is not None and os.path.isdir(config.rootdir):
+            wanted.add((config.rootdir, config.inipath))
+    gone = [key for key in _models if key[:2] not in wanted]
+    for key in gone:
+        del _models[key]
+    for folder, config in list(_config_by_dir.items()):
+        if (config.rootdir, config.inipath) not in wanted:
+            del _config_by_dir[folder]
+    roots = [model.root.rstrip(os.sep) + os.sep for model in _models.values()]
+    for path in list(_facts_cache):
+        if not path.startswith(tuple(roots)):
+            del _facts_cache[path]
+    return len(gone)
 
 
 def model_for_path(path: Optional[str]) -> Optional[ProjectModel]:

@@ -5,16 +5,20 @@ from __future__ import annotations
 import ast
 import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
+from mocklint.analysis import reads
 from mocklint.analysis.bodies import BodyFilter
 from mocklint.analysis.fixture_defs import OPAQUE, ClassFacts, Fixture, Mark, ModuleFacts, TestFunction, extract
 from mocklint.analysis.fixture_import_fix import import_fix
 from mocklint.analysis.fixture_requests import certainly_provided
-from mocklint.analysis.plugin_fixtures import bundled_plugins
+from mocklint.analysis.names import dotted_name
+from mocklint.analysis.declared import normal, version_key
+from mocklint.analysis.plugin_fixtures import BundledPlugin, bundled_plugins, installed_plugins
 from mocklint.analysis.project import (
     MAYBE,
     Entry,
@@ -32,6 +36,22 @@ from mocklint.rule import Fix, Rule, gate
 STATS = {"tests": 0, "checked": 0}
 
 _NOT_FOUND = "pytest errors at setup with \"fixture '{name}' not found\""
+_UNCOLLECTABLE = "pytest cannot collect this module (none of its tests runs) and reports"
+#: unittest's names for the methods it skips or expects to fail (they never error)
+_UNITTEST_SKIPS = frozenset({"skip", "skipIf", "skipUnless", "expectedFailure"})
+#: plugins that run ``async def`` tests (pytest runs none by itself)
+_ASYNC_RUNNERS = frozenset(
+    {
+        "pytest-asyncio",
+        "anyio",
+        "pytest-trio",
+        "pytest-tornasync",
+        "pytest-aiohttp",
+        "pytest-twisted",
+        "pytest-sanic",
+        "pytest-asyncio-cooperative",
+    }
+)
 
 
 @dataclass
@@ -60,6 +80,12 @@ class _Context:
     marks: List[Mark]
     in_class: bool
     ignore: Set[str] = field(default_factory=set)
+    #: a unittest.TestCase method: pytest requests no parameter of it (``nofuncargs``)
+    unittest: bool = False
+    #: the qualified name Python gives the function (``Class.test``), for unittest's TypeError
+    python_qualname: str = ""
+    #: names its ``parametrize`` marks hand to fixtures (``indirect``), and the node naming each
+    indirect: Dict[str, cst.CSTNode] = field(default_factory=dict)
 
 
 class FixtureNotFound(Rule):
@@ -71,14 +97,32 @@ class FixtureNotFound(Rule):
     `@pytest.mark.usefixtures(...)` on the test, its class or the module's
     `pytestmark`, the `usefixtures` ini option, literal
     `request.getfixturevalue("name")` calls, and the fixtures those fixtures
-    request in turn.
+    request in turn.  It also reports the errors pytest itself raises about
+    these names: a `@pytest.mark.parametrize` name the test neither takes nor
+    reaches through a fixture (pytest cannot collect the module: "function uses
+    no argument 'x'", "function uses no fixture 'x'" for `indirect`, "function
+    already takes an argument 'x' with a default value"), and a
+    `unittest.TestCase` test method with parameters (unittest calls it without
+    arguments: "TypeError: ... missing 1 required positional argument: 'x'").
 
     A fixture is visible from a test when it is defined or imported in the test's
     module or class (or a base class), in a `conftest.py` between the rootdir
-    (the folder of `pytest.ini`, `pyproject.toml`, `tox.ini` or `setup.cfg`) and
-    the test's folder, in a module named by `pytest_plugins` in the root
-    conftest.py, or by pytest and its plugins. mocklint reads all of these
-    files; it never imports them.
+    (the folder of `pytest.ini`, `pyproject.toml`, `tox.ini` or `setup.cfg`, else
+    of a `setup.py`) and the test's folder, in a module named by `pytest_plugins`
+    in the root conftest.py, or by pytest and the plugins the tests run with.
+    mocklint reads all of these files; it never imports them. Without any
+    configuration file or `setup.py`, pytest's rootdir is the folder it is run
+    from, so every `conftest.py` above a test counts.
+
+    The plugins the tests run with are those the project declares --
+    `[project]` dependencies and optional dependencies, `[dependency-groups]`,
+    Poetry, PDM, Hatch and uv groups, `requirements*.txt`/`*.in` files (with
+    `-r` and `-c`), `tox.ini` deps, `setup.cfg`/`setup.py` requirements,
+    `Pipfile`, `noxfile.py` installs, lock files -- and those installed next to
+    mocklint, or `-p` in `addopts`. mocklint knows the fixtures of widely used
+    plugins per release line and picks the line the declared version allows
+    (pytest-asyncio 1.0 removed `event_loop`); a bundled plugin neither declared
+    nor installed provides nothing.
 
     ## Why is this bad?
     pytest finds fixtures by name at setup. A name nothing visible defines fails
@@ -97,15 +141,19 @@ class FixtureNotFound(Rule):
     parse, a dynamic `pytest_plugins`, `pytest.register_fixture` or
     `pluginmanager.register(...)` in a conftest, a star import from outside the
     project, a `pytest_generate_tests` hook that does more than literal
-    `metafunc.parametrize` calls, an unknown decorator on the test,
-    `unittest.TestCase` classes (their methods get no fixtures), and every name
-    a widely used plugin provides (pytest-mock's `mocker`, pytest-asyncio's
-    `event_loop`...), since mocklint cannot know which plugins your test
-    environment has. List them in `pyproject.toml` to get those checked too:
+    `metafunc.parametrize` calls, an unknown decorator on the test, every name
+    the project does not define while a plugin it declares (or one installed)
+    is one whose fixtures mocklint cannot read, a name spelt like a declared
+    distribution (aresponses's `aresponses`), the names of widely used plugins
+    when the module's `async def` tests show an async plugin the declarations
+    do not name, and every widely used plugin's names when mocklint cannot
+    know the plugins at all (nothing declares pytest, and pytest is not
+    installed next to mocklint). `[tool.mocklint] plugins` replaces the
+    declarations, with version specifiers if wanted:
 
     ```toml
     [tool.mocklint]
-    plugins = ["pytest-mock", "pytest-asyncio"]   # the plugins the tests run with
+    plugins = ["pytest-mock", "pytest-asyncio<1"]  # the plugins the tests run with
     extra-fixtures = ["live_server"]              # fixtures registered in ways mocklint cannot see
     ```
 
@@ -138,9 +186,13 @@ class FixtureNotFound(Rule):
     ```
 
     ## Known problems
-    Plugins that are neither installed where mocklint runs nor in its bundled
-    table are unknown, so their fixtures look missing: list them in
-    `[tool.mocklint] extra-fixtures`, or install the plugin next to mocklint.
+    A plugin installed in the test environment but declared nowhere mocklint
+    reads (a CI script's `pip install`) is unknown to it, so its fixtures look
+    missing: declare it, list it in `[tool.mocklint] plugins` (or its fixtures
+    in `extra-fixtures`), or run mocklint where the plugin is installed. An
+    environment with pytest installed is taken for the one the tests run in.
+    A plugin that is installed only as a dependency of a plugin outside the
+    bundled table is not known to be there.
     A `from module import name` of a module outside the project is assumed to
     bind a fixture called `name`, so a fixture imported from an installed
     package under a different `name=` is not seen. mocklint mirrors a plain
@@ -192,6 +244,16 @@ class FixtureNotFound(Rule):
         "ini": "the `usefixtures` option in {ini} requests fixture `{name}`, which is not visible from `{test}`, so "
         + _NOT_FOUND
         + "; {hint}",
+        "indirect": "`parametrize(..., indirect=...)` hands `{name}` to a fixture of that name, but none is visible "
+        "from `{test}`, so " + _NOT_FOUND + "; {hint}",
+        "unused-argname": "`parametrize` names `{name}`, which `{test}` neither takes nor requests through a fixture, "
+        "so " + _UNCOLLECTABLE + " \"function uses no {what} '{name}'\"; {hint}",
+        "default-argname": "`parametrize` names `{name}`, which `{test}` takes with a default value, so "
+        + _UNCOLLECTABLE
+        + " \"function already takes an argument '{name}' with a default value\"; drop the default",
+        "unittest": "`{test}` is a unittest.TestCase method, and pytest hands those no fixtures: unittest calls it "
+        'without arguments, so the test fails with "{error}"; reach `{name}` through an autouse fixture or '
+        "`@pytest.mark.usefixtures` and `self`, or make `{cls}` a plain pytest class",
     }
     gate = gate(r"\bdef\s+test", r"usefixtures", r"getfixturevalue")
 
@@ -249,11 +311,13 @@ class _Checker:
         # quick lookups by (id(levels), name), and autouse fixtures by id(level): every test asks again
         self.quick: Dict[Tuple[int, str], List[Entry]] = {}
         self.autouse: Dict[int, List[Fixture]] = {}
+        #: whether the module holds ``async def`` tests (computed when needed)
+        self.async_tests: Optional[bool] = None
 
     # -- contexts ---------------------------------------------------------------
     def run(self) -> None:
         facts = self.facts
-        if facts.has_test_attr or facts.registers or facts.pytest_plugins is OPAQUE:
+        if facts.has_test_attr or facts.registers or facts.pytest_plugins is OPAQUE or self._import_fails():
             return
         directory = os.path.dirname(self.path)
         base: List[Union[Level, GlobalLevel]] = [self.model.global_level()]
@@ -273,6 +337,28 @@ class _Checker:
             if found is not None:
                 misses[id(context)] = found
         self._report(misses)
+
+    def _import_fails(self) -> bool:
+        """Whether the module imports, unconditionally, a sibling module that does
+        not exist (``from .common import x``, and no ``common`` next to it, as in
+        an sdist that ships some test modules only): pytest then reports the
+        module's ImportError, and sets none of its tests up."""
+        folder = os.path.dirname(self.path)
+        for statement in self.rule.context.module.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if not isinstance(small, cst.ImportFrom) or not small.relative or small.module is None:
+                    continue
+                base = folder
+                for _ in range(len(small.relative) - 1):
+                    base = os.path.dirname(base)
+                target = os.path.join(base, *(dotted_name(small.module) or "").split("."))
+                reads.record(target)
+                reads.record(target + ".py")
+                if not os.path.isfile(target + ".py") and not os.path.isdir(target):
+                    return True
+        return False
 
     def _mro(self, klass: ClassFacts, classes: Dict[str, ClassFacts]) -> Optional[List[ClassFacts]]:
         order: List[ClassFacts] = []
@@ -298,6 +384,9 @@ class _Checker:
         outer_levels: List[Level],
         outer_names: List[str],
     ) -> None:
+        if klass.unittest and not outer_names:
+            self._unittest_contexts(klass, base, marks)
+            return
         if not self.model.is_test_class_name(klass.name):
             return
         classes = self.facts.classes if not outer_names else {}
@@ -330,6 +419,28 @@ class _Checker:
         for nested in klass.nested.values():
             self._class_contexts(nested, base, all_marks, [*outer_levels, level], names)
 
+    def _unittest_contexts(self, klass: ClassFacts, base: List[Union[Level, GlobalLevel]], marks: List[Mark]) -> None:
+        """The test methods of a unittest.TestCase class of this module: pytest
+        collects it whatever its name, and runs every ``test*`` method (its
+        own ``python_functions`` do not apply) with no parameter requested."""
+        mro = self._mro(klass, self.facts.classes)
+        if mro is None or any(c.has_init or c.has_test_attr or c.decorator_opaque or c.opaque for c in mro):
+            return
+        levels = [*base, self.model.class_level(self.facts, mro)]
+        class_marks = [m for c in mro for m in c.marks]
+        seen: Set[str] = set()
+        for owner in mro:
+            for test in owner.tests:
+                if test.name in seen or not test.name.startswith("test"):
+                    continue
+                seen.add(test.name)
+                all_marks = [*test.marks, *class_marks, *marks]
+                context = _Context(test, f"{klass.name}::{test.name}", levels, all_marks, True)
+                context.unittest = True
+                context.python_qualname = f"{owner.name}.{test.name}"
+                self.contexts.append(context)
+            seen |= owner.bound
+
     # -- lookup -----------------------------------------------------------------
     def _entries(self, context: _Context, name: str, thorough: bool = False) -> List[Entry]:
         key = (id(context.levels), name)
@@ -352,7 +463,37 @@ class _Checker:
         entries = self._entries(context, name, thorough=True)
         if entries:
             return True
-        return self.model.order_dependent(name)
+        return (
+            self.model.order_dependent(name)
+            or self._unknown_plugin_may_define(name)
+            or (self._runs_with_an_unknown_async_plugin() and any(name in p.fixtures for p in bundled_plugins()))
+        )
+
+    def _runs_with_an_unknown_async_plugin(self) -> bool:
+        """Whether this module's ``async def`` tests show that its tests run with a
+        plugin the declarations do not name: pytest runs no coroutine by itself,
+        so some async plugin is installed there, and its fixtures may be any
+        bundled plugin's (``event_loop``)."""
+        if self.async_tests is None:
+            tests = [*self.facts.tests, *(t for c in self.facts.classes.values() for t in c.tests)]
+            self.async_tests = any(t.func.asynchronous is not None and t.name.startswith("test") for t in tests)
+        if not self.async_tests or self.model.settings.plugins is not None:
+            return False
+        known = set(self.model.declarations().names()) | set(self.model.global_level().bundled_releases)
+        known |= {normal(plugin.distribution) for plugin in installed_plugins()}
+        return not known & _ASYNC_RUNNERS
+
+    def _unknown_plugin_may_define(self, name: str) -> bool:
+        """Whether a plugin the tests run with, whose fixtures mocklint cannot read,
+        may define ``name``: any name the project defines nowhere and pytest
+        does not own."""
+        global_level = self.model.global_level()
+        if not global_level.unknown_plugins:
+            return False
+        builtin = global_level.builtin
+        if builtin.plugin_of(name) is not None or name in builtin.introduced:
+            return False
+        return not self.model.definitions_anywhere(name)
 
     # -- the closure, as pytest's traverse_fixture_closure ------------------------
     def _check(self, context: _Context) -> Optional[List[_Miss]]:
@@ -363,6 +504,9 @@ class _Checker:
         requests = test.requests(context.in_class)
         if requests is None:
             return None
+        arguments = requests
+        if context.unittest:
+            requests = []
         for level in context.levels:
             hook = getattr(level, "generate_tests", None)
             if hook is OPAQUE:
@@ -377,6 +521,9 @@ class _Checker:
 
         misses: List[_Miss] = []
         indices: Dict[str, int] = {}
+        #: whether the closure may hold names mocklint does not see (an unknown
+        #: fixture's dependencies), so that a parametrize name may be used after all
+        uncertain = [False]
 
         def process(name: str, origin: _Origin, chain: List[Tuple[Fixture, str]]) -> None:
             index = indices.get(name)
@@ -391,6 +538,7 @@ class _Checker:
                 if not self._excused(context, name):
                     misses.append(_Miss(name, origin, chain))
                 else:
+                    uncertain[0] = True
                     self._note(chain, context, None)
                 return
             index = indices.get(name, -1)
@@ -401,12 +549,16 @@ class _Checker:
                     and MAYBE not in entries
                     and len(self._entries(context, name, True)) == len(entries)
                     and not self.model.order_dependent(name)
+                    and not self.model.global_level().unknown_plugins  # the outer one may be theirs
                 ):
                     misses.append(_Miss(name, origin, chain, recursive=True))
                 return
             self._note(chain, context, None)
             entry = entries[index]
-            if entry is MAYBE or isinstance(entry, PluginFixture) or not isinstance(entry, Fixture):
+            if entry is MAYBE or not isinstance(entry, (Fixture, PluginFixture)):
+                uncertain[0] = True
+                return
+            if isinstance(entry, PluginFixture):
                 return
             if entry.lookups and entry.path == self.path:
                 for looked_up, node in entry.lookups:
@@ -421,6 +573,7 @@ class _Checker:
                         (context.qualname, missing)
                     )
             if entry.argnames is None:
+                uncertain[0] = True
                 return
             indices[name] = index - 1
             for dep in entry.argnames:
@@ -441,8 +594,16 @@ class _Checker:
             if mark.kind == "usefixtures":
                 for name, node in mark.names:
                     process(name, _Origin("mark", node), [])
+        for mark in context.marks:
+            for name, node in mark.names:
+                if name in mark.indirect_names():
+                    context.indirect.setdefault(name, node)
         for name, param in requests:
             process(name, _Origin("param", param), [])
+        if not context.unittest and not uncertain[0] and self._unused_argnames(context, set(indices), misses):
+            return None  # the module does not collect: no test of it is set up
+        if context.unittest and not misses:
+            self._unittest_arguments(context, arguments)  # reached when the setup succeeds
         # literal getfixturevalue calls in the test, then in fixtures of this module it used
         for name, node in test.lookups:
             if name in parametrized or name in context.ignore or name == "request":
@@ -450,6 +611,91 @@ class _Checker:
             if not self._entries(context, name) and not self._excused(context, name):
                 misses.append(_Miss(name, _Origin("lookup", node), []))
         return [m for m in misses if m.origin.kind != "autouse"]
+
+    def _unused_argnames(self, context: _Context, closure: Set[str], misses: List[_Miss]) -> bool:
+        """Report the ``parametrize`` names the test does not use, pytest's
+        collection error (``Metafunc._validate_if_using_arg_names``): a name
+        must be in the closure of fixture names, as a parameter of the test
+        or something a fixture it uses requests.  True when one was reported."""
+        if any(getattr(level, "generate_tests", None) is not None for level in context.levels) or any(
+            facts.makes_items for facts in self._hook_holders(context)
+        ):
+            return False  # a hook may parametrize the test or mark it
+        test = context.test
+        defaults = {p.name.value for p in (*test.func.params.params, *test.func.params.kwonly_params) if p.default}
+        missing = [miss.name for miss in misses if miss.origin.kind == "param" and not miss.chain]
+        reported = False
+        for mark in context.marks:
+            if mark.kind != "parametrize":
+                continue
+            indirect = mark.indirect_names()
+            for name, node in mark.names:
+                if name in closure or self._plugins_may_use(name):
+                    continue
+                reported = True
+                if name in defaults and name not in indirect:
+                    self._emit(node, name, "default-argname", test=context.qualname)
+                    continue
+                similar = [m for m in missing if name in m or m in name or _alike(name, m)]
+                if similar:
+                    hint = f"the test takes `{similar[0]}`, which nothing provides: rename one of them"
+                else:
+                    hint = f"add `{name}` to the test's parameters, or drop it from the mark"
+                what = "fixture" if name in indirect else "argument"
+                self._emit(node, name, "unused-argname", test=context.qualname, what=what, hint=hint)
+        return reported
+
+    @staticmethod
+    def _hook_holders(context: _Context) -> List[ModuleFacts]:
+        return [level.facts for level in context.levels if isinstance(level, Level) and level.facts is not None]
+
+    def _plugins_may_use(self, name: str) -> bool:
+        """Whether pytest or a plugin may put ``name`` into a test's closure by
+        itself (a plugin's hook marks tests, a plugin fixture requests it): a
+        name pytest or some known plugin defines, or any name when a plugin the
+        tests run with is unknown."""
+        global_level = self.model.global_level()
+        global_level.entries(name)  # loads the plugins
+        if global_level.unknown_plugins or global_level.opaque:
+            return True
+        if global_level.builtin.plugin_of(name) is not None or name in global_level.builtin.introduced:
+            return True
+        if name in global_level.provided or name in global_level.maybe_names:
+            return True
+        return any(name in plugin.fixtures for plugin in bundled_plugins()) or any(
+            name in (plugin.fixtures or ()) for plugin in installed_plugins()
+        )
+
+    def _unittest_arguments(self, context: _Context, requested: List[Tuple[str, cst.Param]]) -> None:
+        """A unittest.TestCase test method with parameters no ``mock.patch``
+        fills: unittest calls it without arguments, a TypeError."""
+        func = context.test.func
+        decorators = [d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator for d in func.decorators]
+        skipped = any(m.kind in ("skip", "opaque") for m in context.marks) or any(
+            (dotted_name(d) or "").rsplit(".", 1)[-1] in _UNITTEST_SKIPS | {"classmethod"} for d in decorators
+        )
+        if not requested or skipped or func.params.posonly_params:
+            return
+        keyword_only = {id(param) for param in func.params.kwonly_params}
+        positional = [(name, param) for name, param in requested if id(param) not in keyword_only]
+        missing = positional or requested
+        names = [f"'{name}'" for name, _ in missing]
+        if len(names) <= 2:
+            listed = " and ".join(names)
+        else:  # CPython's wording: 'a', 'b', and 'c'
+            listed = ", ".join(names[:-1]) + ", and " + names[-1]
+        kind = "positional" if positional else "keyword-only"
+        plural = "s" if len(names) > 1 else ""
+        error = f"TypeError: {context.python_qualname}() missing {len(names)} required {kind} argument{plural}: "
+        error += listed
+        self._emit(
+            missing[0][1],
+            missing[0][0],
+            "unittest",
+            test=context.qualname,
+            error=error,
+            cls=context.python_qualname.rsplit(".", 1)[0],
+        )
 
     def _note(self, chain: List[Tuple[Fixture, str]], context: _Context, miss: Optional[_Miss]) -> None:
         """Remember that a fixture of this file requested a name successfully (or not)."""
@@ -525,6 +771,8 @@ class _Checker:
                 self._emit(origin.node, name, "recursive", tests=f"`{test}`", hint=hint)
             else:
                 self._emit(origin.node, name, "dependency", test=test, via=via.name, where=where, hint=hint)
+        elif origin.kind == "param" and name in context.indirect:
+            self._emit(context.indirect[name], name, "indirect", test=test, hint=hint)  # where the name is written
         elif origin.kind == "param":
             self._emit(origin.node, name, "param", test=test, hint=hint)
         elif origin.kind == "mark":
@@ -576,14 +824,45 @@ class _Checker:
             return self._defined_elsewhere(name, defined)
         for bundled in bundled_plugins():
             if name in bundled.fixtures:
-                listed = model.settings.plugins is not None
-                extra = " and add it to `[tool.mocklint] plugins`" if listed else ""
-                dist = bundled.distribution
-                return f"`{name}` comes from the {dist} plugin: install it (`pip install {dist}`){extra}"
+                return self._plugin_hint(name, bundled)
         close = difflib.get_close_matches(name, sorted(self._visible_names(context)), n=1, cutoff=0.75)
         if close:
             return f"did you mean `{close[0]}`?"
         return "no conftest.py on this test's path, its module, pytest or a known plugin defines it"
+
+    def _plugin_hint(self, name: str, bundled: BundledPlugin) -> str:
+        """Why a fixture of a plugin of the bundled table is missing: the plugin is
+        not among those the tests run with, or its release lacks the fixture."""
+        model = self.model
+        dist = bundled.distribution
+        releases = model.global_level().bundled_releases.get(normal(dist))
+        installed = normal(dist) in {normal(plugin.distribution) for plugin in installed_plugins()}
+        if releases or installed:
+            having = [r.version for r in bundled.releases if name in r.fixtures]
+            lacking = [r.version for r in bundled.releases if name not in r.fixtures]
+            if having and lacking and max(map(version_key, having)) < min(map(version_key, lacking)):  # type: ignore
+                which = f"up to {having[-1]} ({lacking[0]} removed it)"
+            elif having and lacking and min(map(version_key, having)) > max(map(version_key, lacking)):  # type: ignore
+                which = f"from {having[0]} on"
+            else:
+                which = "in " + ", ".join(having)
+            if installed:
+                running = f"{reads.installed_distributions().get(normal(dist), ('',))[0]} (installed here)"
+            else:
+                declarations = model.declarations()
+                found = declarations.pins.get(normal(dist)) or declarations.requirements.get(normal(dist))
+                where = f" (`{dist}{found[0].specifier}` in {model.rel(found[0].source)})" if found else ""
+                running = f"{releases[-1]}{where}"  # type: ignore[index]
+            return f"`{name}` is a fixture of {dist} {which}, and the tests run with {dist} {running}"
+        if model.settings.plugins is not None:
+            return (
+                f"`{name}` comes from the {dist} plugin: install it (`pip install {dist}`) and add it to "
+                "`[tool.mocklint] plugins`"
+            )
+        return (
+            f"`{name}` comes from the {dist} plugin, which the project does not declare and which is not installed "
+            "here: add it to the test dependencies"
+        )
 
     def _visible_names(self, context: _Context) -> Set[str]:
         names: Set[str] = set()
@@ -636,10 +915,28 @@ class _Checker:
             return f"it is defined in {rel}, whose fixtures only its own tests see: move it to {target}"
         module = _module_name(model, path)
         self.importable.add(name)
+        importers = self._importers(name)
+        if importers:
+            return (
+                f"it is defined in {rel} and imported into {importers[0]}, whose fixtures only its own tests see: "
+                f"import it in {target} or add `{module}` to `pytest_plugins` in the root conftest.py"
+            )
         return (
             f"it is defined in {rel}, which no conftest.py on this test's path imports: import it in {target} or add "
             f"`{module}` to `pytest_plugins` in the root conftest.py"
         )
+
+    def _importers(self, name: str) -> List[str]:
+        """The other test modules that import ``name`` (``from x import name``)."""
+        pattern = re.compile(r"^[^\S\n]*from[^\S\n]+[\w.]+[^\S\n]+import[^\n]*\b" + re.escape(name) + r"\b", re.M)
+        found = []
+        for path in self.model.files():
+            if path == self.path or os.path.basename(path) == "conftest.py" or not self.model.is_test_module(path):
+                continue
+            text = self.model.text(path)
+            if text and name in text and pattern.search(text):
+                found.append(self.model.rel(path))
+        return found
 
     def _conftest_for(self, other: str) -> str:
         """The conftest.py on this test's path that would share a fixture with ``other``."""
@@ -648,6 +945,10 @@ class _Checker:
         if not model.in_project(common):
             common = model.root
         return model.rel(os.path.join(common, "conftest.py"))
+
+
+def _alike(name: str, other: str) -> bool:
+    return difflib.SequenceMatcher(None, name, other).ratio() > 0.6
 
 
 def _module_name(model: ProjectModel, path: str) -> str:

@@ -50,7 +50,13 @@ def _patch_lines(source: str) -> str:
 
 def _assigned_a_patch(stored: str, source: str) -> bool:
     """Whether ``source`` assigns ``stored`` (a name or an attribute's name) a ``patch(...)``."""
-    pattern = rf"\b{re.escape(stored)}[ \t]*(?::[^=\n]*)?=[ \t]*[\w.]*patch\b"
+    # an annotation's scan stops at a colon that ends another `stored:`, where the search takes
+    # over: a line repeating `stored:` is read once, not once per repetition
+    name = re.escape(stored)
+    pattern = (
+        rf"\b{name}[ \t]*(?::[^=\n \t:]*(?:(?:[ \t]+(?![ \t:])|(?<!\b{name})[ \t]*:)[^=\n \t:]*)*)?"
+        r"=[ \t]*[\w.]*patch\b"
+    )
     return re.search(pattern, _patch_lines(source)) is not None
 
 

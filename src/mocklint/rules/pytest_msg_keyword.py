@@ -23,7 +23,13 @@ _REMOVED = {
     "_pytest.outcomes.exit": "exit",
 }
 _NEVER = {"pytest.xfail": "xfail", "_pytest.outcomes.xfail": "xfail"}
-_KEYWORD = r"[(,]\s*(?:#[^\n]*\s*)*msg\s*=(?!=)"
+# `msg=` after `(` or `,`, past whitespace and comments (as before, `msg=` in the text of such
+# a comment counts too).  Linear: a comment's text is a run of characters other than `(`, `,`
+# and newlines, then a whole run of `(` and `,`: never two ways to split it (`(?:#[^\n]*\s*)*`
+# tried every split of a run of `#`, 2**n); and its scan stops at a `(` or `,` followed by
+# another comment, where the search, tried there anyway, matches whatever this one would:
+# each character is read by one search, not by one per `(` before it on its line.
+_KEYWORD = r"[(,]\s*(?:#[^\n(,]*(?:(?:[(,]+(?![(,]|\s*#)|\n\s*#)[^\n(,]*)*(?:\n\s*)?)?msg\s*=(?!=)"
 _CALLEES = frozenset(_REMOVED) | frozenset(_NEVER)
 
 

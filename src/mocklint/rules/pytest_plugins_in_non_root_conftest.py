@@ -34,8 +34,10 @@ class PytestPluginsInNonRootConftest(Rule):
     even `pytest_plugins = []`.
 
     mocklint mirrors `pytest` run from the rootdir without arguments (the usual
-    invocation, and CI's). It stays silent where it cannot tell: without a pytest
-    configuration file (the rootdir then depends on the command line), with
+    invocation, and CI's); the rootdir is the folder of the pytest configuration
+    file or, without one, of the nearest `setup.py`, as pytest finds it. It stays
+    silent where it cannot tell: with neither (the rootdir is then wherever
+    pytest is run, and any conftest.py may be an initial one), with
     `--pyargs` or `--noconftest` in `addopts`, in folders pytest does not collect
     (`norecursedirs`, outside `testpaths`), and below a conftest.py that steers
     collection (`collect_ignore`, `pytest_ignore_collect`).

@@ -206,6 +206,9 @@ HEADER = "import pytest\nfrom unittest import mock\n"
 
 #: one or more snippets per rule family, each valid at module level
 SNIPPETS = [
+    "def pytest_ignore_collect(path, config):\n    return None\n",
+    "def test_raises():\n    with pytest.raises(ValueError, message='expected'):\n        int('x')\n",
+    "def test_loop():\n    loop = asyncio.get_event_loop()\n    loop.run_until_complete(asyncio.sleep(0))\n",
     "X = pytest.config\n",
     "if pytest.config.getoption('--slow'):\n    pass\n",
     "@pytest.mark.skipif(not pytest.config.option.slow, reason='slow')\ndef test_c():\n    pass\n",

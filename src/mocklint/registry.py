@@ -13,22 +13,29 @@ from typing import Tuple, Type
 from mocklint.rule import Rule
 from mocklint.rules.async_mock_call_as_context_manager import AsyncMockCallAsContextManager
 from mocklint.rules.awaited_sync_mock import AwaitedSyncMock
+from mocklint.rules.class_fixture_instance_method import ClassFixtureInstanceMethod
 from mocklint.rules.fixture_not_found import FixtureNotFound
 from mocklint.rules.fixture_positional_arguments import FixturePositionalArguments
 from mocklint.rules.funcargnames import Funcargnames
+from mocklint.rules.get_event_loop_in_sync_test import GetEventLoopInSyncTest
 from mocklint.rules.getfuncargvalue import Getfuncargvalue
 from mocklint.rules.mark_on_fixture import MarkOnFixture
 from mocklint.rules.metafunc_addcall import MetafuncAddcall
 from mocklint.rules.mock_assert_no_op import MockAssertNoOp
 from mocklint.rules.mock_leaked_into_shared_state import MockLeakedIntoSharedState
 from mocklint.rules.nose_setup_teardown import NoseSetupTeardown
+from mocklint.rules.parametrize_one_shot_iterator import ParametrizeOneShotIterator
+from mocklint.rules.patch_call_always_fails import PatchCallAlwaysFails
+from mocklint.rules.patch_target_missing import PatchTargetMissing
 from mocklint.rules.patch_undone_before_use import PatchUndoneBeforeUse
 from mocklint.rules.patcher_started_without_stop import PatcherStartedWithoutStop
+from mocklint.rules.py_path_hook_argument import PyPathHookArgument
 from mocklint.rules.pytest_config_global import PytestConfigGlobal
 from mocklint.rules.pytest_funcarg_prefix import PytestFuncargPrefix
 from mocklint.rules.pytest_instance import PytestInstance
 from mocklint.rules.pytest_msg_keyword import PytestMsgKeyword
 from mocklint.rules.pytest_plugins_in_non_root_conftest import PytestPluginsInNonRootConftest
+from mocklint.rules.pytest_raises_message import PytestRaisesMessage
 from mocklint.rules.pytest_warns_none import PytestWarnsNone
 from mocklint.rules.pytest_yield_fixture import PytestYieldFixture
 from mocklint.rules.request_cached_setup import RequestCachedSetup
@@ -53,10 +60,17 @@ ALL_RULES: Tuple[Type[Rule], ...] = (
     NoseSetupTeardown,
     MarkOnFixture,
     PytestInstance,
+    PyPathHookArgument,
+    ClassFixtureInstanceMethod,
+    ParametrizeOneShotIterator,
+    PytestRaisesMessage,
     FixtureNotFound,
     PytestPluginsInNonRootConftest,
     PatcherStartedWithoutStop,
     MockLeakedIntoSharedState,
     MockAssertNoOp,
     PatchUndoneBeforeUse,
+    GetEventLoopInSyncTest,
+    PatchCallAlwaysFails,
+    PatchTargetMissing,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import os
 import re
-from typing import List, Optional, Tuple
+from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -17,11 +17,11 @@ from mocklint.analysis.ast_scan import (
     statements_on_lines,
     word_lines,
 )
-from mocklint.analysis.compat_guards import compat_guarded
+from mocklint.analysis.compat_guards import compat_guarded, mentions
 from mocklint.analysis.project import conftest_chain_matches
 from mocklint.analysis.pytest_roles import Role, parameter_names
 from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site
+from mocklint.analysis.tree import Site, descendants
 from mocklint.rule import Edit, Fix, Rule, gate
 
 _MARK_CONDITIONS = frozenset({"pytest.mark.skipif", "pytest.mark.xfail"})
@@ -36,7 +36,10 @@ class PytestConfigGlobal(Rule):
     `pytest.config.option.x`, `getattr(pytest, "config")`, `from pytest import config`,
     also through an import alias (`import pytest as pt`). The guards
     `hasattr(pytest, "config")` and `getattr(pytest, "config", default)` get their
-    own message.
+    own message. So does `pytest.config` inside a `skipif`/`xfail` string
+    condition (`@pytest.mark.skipif("pytest.config.getoption('--slow')")`).
+    Every read is reported, those in a branch whose condition itself reads
+    `pytest.config` included.
 
     ## Why is this bad?
     `pytest.config` was deprecated in pytest 4.1 and removed in pytest 5.1 (pytest
@@ -59,6 +62,11 @@ class PytestConfigGlobal(Rule):
     configuration yet, so use a string condition
     (`@pytest.mark.skipif("config.getoption('--slow')")`, which pytest evaluates
     with `config` in scope) or a marker handled in `pytest_collection_modifyitems`.
+
+    In a string condition, pytest evaluates the text when the test is set up,
+    with the module's globals and `config` in scope: `pytest.config` there
+    fails with `Error evaluating 'skipif' condition` and the same
+    `AttributeError`, for every test the mark applies to. Write `config`.
 
     A module that assigns `pytest.config = ...` itself, or whose conftest.py does,
     is not flagged: there the attribute exists at run time.
@@ -95,7 +103,10 @@ class PytestConfigGlobal(Rule):
     requests), adding a `request` parameter when the function has none and a new
     parameter is certain to be a fixture request (no `*args`, no decorators that
     inject arguments, not in a class with bases such as `unittest.TestCase`).
-    Reads at module level, in hooks and in helpers are not fixed.
+    Reads at module level, in hooks and in helpers are not fixed. In a string
+    condition the fix writes `config` for `pytest.config` (safe: pytest puts the
+    active config there), unless the module defines a global `config` of its
+    own, which would take its place.
 
     ## Known problems
     An assignment to `pytest.config` in a plugin module that is not a conftest.py on
@@ -116,12 +127,19 @@ class PytestConfigGlobal(Rule):
         "read": "`pytest.config` was removed in pytest 5.1, so this raises `AttributeError`; {replacement}",
         "import": "`from pytest import config` raises `ImportError` since pytest 5.1 removed `pytest.config`; {replacement}",
         "guard": "`{guard}` is always {value} since pytest 5.1 removed `pytest.config`, so {consequence}; {replacement}",
+        "string": (
+            "`{read}` in this `{mark}` string condition raises `AttributeError` when pytest evaluates it "
+            "(removed in pytest 5.1); write `config`, which pytest puts in the condition's namespace"
+        ),
     }
     body_gate = gate(r"\bconfig\b")  # reads, assignments, getattr/hasattr/setattr of `config`
     gate = gate(
         r"\bpytest\s*\.\s*config\b",
         r"\bpytest\s+as\b",
-        r"\bfrom\s+pytest\s+import\b[^\n]*(?:\bconfig\b|\(|\\)",
+        # literal first, the lookbehind after it (as `\b` before it); the scan of the line stops
+        # at another `from pytest import`, where the search takes over: read once, not once per import
+        r"from(?<!\wfrom)\s+pytest\s+import\b[^\n(\\f]*(?:f+(?!f|(?<!\wf)rom\s+pytest\s+import\b)[^\n(\\f]*)*"
+        r"(?:\bconfig\b|\(|\\)",
         r"\bhasattr\s*\(\s*pytest\s*,",
         r"\bgetattr\s*\(\s*pytest\s*,",
     )
@@ -144,6 +162,10 @@ class PytestConfigGlobal(Rule):
                     return True  # ``import pytest.config``
                 continue
             for node in header_nodes(statement):
+                if isinstance(node, ast.Call) and _string_conditions(node):
+                    bindings = import_bindings(tree, source) if bindings is None else bindings
+                    if not _MARK_CONDITIONS.isdisjoint(qualified_names(node.func, bindings)):
+                        return True
                 if isinstance(node, ast.Attribute) and node.attr == "config":
                     holder, wanted = node, "pytest.config"
                 elif _may_ask_for_config(node):
@@ -173,6 +195,9 @@ class PytestConfigGlobal(Rule):
 
     def visit_Call(self, node: cst.Call, site: Site) -> None:
         func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("skipif", "xfail"):
+            self._string_conditions(node, site)
+            return
         if not isinstance(func, cst.Name) or func.value not in ("getattr", "hasattr", "setattr"):
             return
         if self.context.names.bindings(site, func.value) is not None:
@@ -210,43 +235,91 @@ class PytestConfigGlobal(Rule):
         path = self.context.path
         if path and conftest_chain_matches(os.path.dirname(os.path.abspath(path)), _ASSIGNS_PYTEST_CONFIG):
             return
+        reads = {id(node) for node, _, variant, _ in self._reads if variant == "read"}
         for node, site, variant, fields in self._reads:
+            if variant == "string":
+                self.report(node, "string", **fields)
+                continue
             if variant == "guard":
                 # In a function body a guard is compatibility code with a working
                 # fallback; in a skip condition it silently decides the outcome.
                 if not self._in_skip_condition(site):
                     continue
                 fields["consequence"] = "this condition never reads the command line"
-            elif compat_guarded(site, ("config",), fallback_handlers=True):
+            elif compat_guarded(site, (), fallback_handlers=True) or _in_config_branch(site, reads):
                 continue  # a branch for old pytest versions, never run on new ones
             replacement, _ = self._replacement(site)
             autofix = self._autofix(node, site) if variant == "read" else None
             self.report(node, variant, replacement=replacement, autofix=autofix, **fields)
 
+    def _string_conditions(self, node: cst.Call, site: Site) -> None:
+        """``pytest.config`` in the string conditions of a ``skipif``/``xfail`` mark."""
+        mark = self.context.resolve(site, node.func)
+        if mark not in _MARK_CONDITIONS:
+            return
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value != "condition":
+                continue
+            if not isinstance(arg.value, cst.SimpleString) or not isinstance(arg.value.evaluated_value, str):
+                continue
+            spans = [
+                span
+                for span, name in _config_reads(arg.value.evaluated_value)
+                if self.context.names.resolve_name(site, name) == "pytest"
+            ]
+            if not spans:
+                continue
+            text = arg.value.evaluated_value
+            self._reads.append(
+                (
+                    arg.value,
+                    site,
+                    "string",
+                    {
+                        "read": text[spans[0][0]: spans[0][1]],
+                        "mark": mark.rsplit(".", 1)[-1],
+                        "autofix": self._string_fix(arg.value, spans),
+                    },
+                )
+            )
+
+    def _string_fix(self, string: cst.SimpleString, spans: List[Tuple[int, int]]) -> Optional[Fix]:
+        """``config`` for each ``pytest.config`` of a one-line string written without escapes."""
+        text = string.evaluated_value
+        assert isinstance(text, str)
+        quote = string.quote
+        body = string.value[len(string.prefix) + len(quote): -len(quote)]
+        if body != text or "\\" in body or "\n" in body or not text.isascii():
+            return None
+        if self.context.names.module_binds(self.context.module, "config"):
+            return None  # the module's own `config` global would take the place of pytest's
+        for start, end in sorted(spans, reverse=True):
+            body = body[:start] + "config" + body[end:]
+        return Fix("Write `config`", (Edit(string, f"{string.prefix}{quote}{body}{quote}"),))
+
     def _autofix(self, node: cst.CSTNode, site: Site) -> Optional[Fix]:
         """``request.config`` or ``pytestconfig`` in the test or fixture that reads
-        the global, adding a ``request`` parameter when it has neither."""
+        the global, adding a ``request`` parameter when it requests neither."""
         chain = site.function_chain()
         if not chain or self.context.role(chain[0]) not in (Role.TEST, Role.FIXTURE):
             return None
         func = chain[0]
-        params = parameter_names(func)
-        if "pytestconfig" in params:
+        requested = _fixture_arguments(func)
+        if "pytestconfig" in requested:
             return Fix("Use the `pytestconfig` fixture", (Edit(node, "pytestconfig"),))
-        if "request" in params:
+        if "request" in requested:
             return Fix("Use `request.config`", (Edit(node, "request.config"),))
-        if not self._can_add_parameter(func):
-            return None
-        signature = func.params.with_changes(params=(*func.params.params, cst.Param(cst.Name("request"))))
+        if "request" in parameter_names(func) or not self._can_add_parameter(func):
+            return None  # a `request` pytest passes nothing to (it has a default, say) cannot be added again
         return Fix(
             "Use `request.config`, requesting `request`",
-            (Edit(node, "request.config"), Edit(func.params, code(signature))),
+            (Edit(node, "request.config"), Edit(func.params, code(_with_request(func.params)))),
         )
 
     def _can_add_parameter(self, func: cst.FunctionDef) -> bool:
-        """A new last parameter is a fixture request: not after ``*args`` or
-        keyword-only ones, not where decorators inject arguments, not in a class
-        that may be a ``unittest.TestCase``."""
+        """A new parameter is a fixture request: no ``*args``, keyword-only
+        parameters or ``**kwargs``, no decorators that inject arguments, not in
+        a class that may be a ``unittest.TestCase``."""
         params = func.params
         if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params or params.star_kwarg:
             return False
@@ -292,6 +365,87 @@ class PytestConfigGlobal(Rule):
             "`skipif(\"config.getoption('--slow')\")` or a marker handled in `pytest_collection_modifyitems`",
             True,
         )
+
+
+def _fixture_arguments(func: cst.FunctionDef) -> List[str]:
+    """The parameters pytest passes fixtures to: positional-or-keyword and
+    keyword-only ones without a default (as ``_pytest.compat.getfuncargnames``
+    tells them; a positional-only one gets nothing)."""
+    params = func.params
+    return [param.name.value for param in (*params.params, *params.kwonly_params) if param.default is None]
+
+
+def _with_request(params: cst.Parameters) -> cst.Parameters:
+    """``params`` with a ``request`` parameter pytest passes the fixture to: one
+    without a default, before the first parameter with one (``def test(request,
+    n=3)``: none without a default may follow it), or keyword-only when a
+    positional-only parameter has a default (``def test(n=3, /, *, request)``).
+    ``params`` has no ``*args``, keyword-only parameters or ``**kwargs``."""
+    request = cst.Param(cst.Name("request"))
+    if any(param.default is not None for param in params.posonly_params):
+        return params.with_changes(star_arg=cst.ParamStar(), kwonly_params=(request,))
+    ordinary = list(params.params)
+    at = next((i for i, param in enumerate(ordinary) if param.default is not None), len(ordinary))
+    if at == len(ordinary) and ordinary and isinstance(ordinary[-1].comma, cst.Comma):
+        # a trailing comma stays last: `def test(a,)` -> `def test(a, request,)`
+        request = request.with_changes(comma=ordinary[-1].comma)
+        ordinary[-1] = ordinary[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return params.with_changes(params=(*ordinary[:at], request, *ordinary[at:]))
+
+
+def _config_reads(condition: str) -> List[Tuple[Tuple[int, int], str]]:
+    """The spans of ``<name>.config`` in a string condition, with ``<name>``."""
+    try:
+        tree = ast.parse(condition.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    offset = len(condition) - len(condition.lstrip())
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "config" and isinstance(node.value, ast.Name):
+            if node.lineno == node.end_lineno == 1 and node.end_col_offset is not None:
+                found.append(((node.col_offset + offset, node.end_col_offset + offset), node.value.id))
+    return found
+
+
+def _string_conditions(call: ast.Call) -> bool:
+    """A string argument of a call that mentions ``.config``."""
+    values = [*call.args, *(k.value for k in call.keywords if k.arg == "condition")]
+    return any(isinstance(v, ast.Constant) and isinstance(v.value, str) and "config" in v.value for v in values)
+
+
+def _in_config_branch(site: Site, reads: Set[int]) -> bool:
+    """In a branch chosen by a condition that mentions ``config`` without reading
+    ``pytest.config`` itself (``if hasattr(pytest, "config"):``), or after such
+    an ``if`` that leaves the block: a condition that reads the global fails
+    before choosing anything, so it guards nothing."""
+
+    def guard(test: cst.CSTNode) -> bool:
+        return mentions(test, ("config",)) and not any(id(n) in reads for n in descendants(test))
+
+    child: cst.CSTNode = site.node
+    for ancestor, via in site.ancestors():
+        if isinstance(ancestor, (cst.If, cst.While, cst.IfExp)) and via != "test" and guard(ancestor.test):
+            return True
+        if isinstance(ancestor, cst.BooleanOperation) and via == "right" and guard(ancestor.left):
+            return True
+        if isinstance(ancestor, (cst.IndentedBlock, cst.Module)) and via == "body":
+            for statement in ancestor.body:
+                if statement is child:
+                    break
+                if isinstance(statement, cst.If) and _leaves(statement.body) and guard(statement.test):
+                    return True
+        child = ancestor
+    return False
+
+
+def _leaves(block: cst.BaseSuite) -> bool:
+    """Whether a block always ends its function or loop (its last statement returns, raises, ...)."""
+    body = block.body if isinstance(block, cst.IndentedBlock) else [block]
+    last = body[-1] if body else None
+    if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) and last.body:
+        return isinstance(last.body[-1], (cst.Return, cst.Raise, cst.Continue, cst.Break))
+    return False
 
 
 def _may_ask_for_config(node: ast.AST) -> bool:

@@ -36,8 +36,9 @@ from mocklint.analysis.mocks import AUTOSPEC, MOCK_MODULES, MOCKER_NAMES
 from mocklint.analysis.names import NameResolver, dotted_name
 from mocklint.analysis.project import conftest_chain_matches
 from mocklint.analysis.pytest_roles import Role, function_role, is_test_module_path
-from mocklint.analysis.targets import definition_file
+from mocklint.analysis.targets import definition_file, is_main_guard
 from mocklint.analysis.tree import Frame, Site, walk
+from mocklint.files import read_text
 
 #: ``patch``, ``patch.object``, ``patch.dict`` and ``patch.multiple``: ``.start()`` gives back a patch to stop
 PATCHERS = frozenset(
@@ -194,7 +195,7 @@ def bases_may(context: object, cls: cst.ClassDef, pattern: Pattern[str]) -> bool
                 return True
             if qualified in _PLAIN_BASES:
                 continue
-            found = definition_file(qualified, directory)
+            found = definition_file(qualified, directory, script=path)
             if found is None or len(found[1]) != 1:
                 return True
             if _file_may(found[0], found[1][0], pattern):
@@ -214,8 +215,7 @@ def _file_may(path: str, class_name: str, pattern: Pattern[str]) -> bool:
 @functools.lru_cache(maxsize=512)
 def _file_may_cached(path: str, mtime: float, class_name: str, pattern: Pattern[str]) -> bool:
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            text = handle.read()
+        text = read_text(path, errors="replace")
     except OSError:
         return True
     if not re.search(rf"^[ \t]*class[ \t]+{re.escape(class_name)}\b", text, re.M):
@@ -383,14 +383,20 @@ def leak_index(context: object) -> LeakIndex:
     return found
 
 
-#: what follows a name in ``name = ...Mock(`` or ``name: T = create_autospec(``, on one line
-ASSIGNS_A_MOCK = r"[ \t]*(?::[^=\n]*)?=[ \t]*[\w.]*(?:Mock|create_autospec)\("
+#: ``name = ...Mock(`` or ``name: T = create_autospec(`` on one line, for the escaped ``name``
+#: given to ``str.format``; an annotation's scan stops at a colon that ends another ``name:``,
+#: where the search takes over: a line repeating ``name:`` is read once, not once per repetition
+ASSIGNS_A_MOCK = (
+    r"\b{name}[ \t]*(?::[^=\n \t:]*(?:(?:[ \t]+(?![ \t:])|(?<!\b{name})[ \t]*:)[^=\n \t:]*)*)?"
+    r"=[ \t]*[\w.]*(?:Mock|create_autospec)\("
+)
 
 
 def mock_made_by(context: object, expr: cst.BaseExpression, site: Site, depth: int = 0) -> Optional[str]:
     """What makes ``expr`` a mock, written as a message says it ("a MagicMock",
     "a `create_autospec` mock"): a mock constructor or ``create_autospec`` call,
-    or a name whose every binding is one.  None for anything else."""
+    a name whose every binding is one, or a loop variable every value of which
+    is one (``for name, stub in {"a": MagicMock()}.items()``).  None for anything else."""
     from mocklint.analysis.mocks import analysis_for
 
     names: NameResolver = context.names  # type: ignore[attr-defined]
@@ -405,8 +411,12 @@ def mock_made_by(context: object, expr: cst.BaseExpression, site: Site, depth: i
             return "a `create_autospec` mock"
         return None
     if isinstance(expr, cst.Name) and depth == 0:
+        values = iterated(context, expr.value, site)
+        if values is not None:
+            found = {mock_made_by(context, value, value_site, depth + 1) for value, value_site in values}
+            return found.pop() if len(found) == 1 else None
         source: str = context.source  # type: ignore[attr-defined]
-        bound = rf"\b{re.escape(expr.value)}{ASSIGNS_A_MOCK}"
+        bound = ASSIGNS_A_MOCK.format(name=re.escape(expr.value))
         if not re.search(bound, source):
             return None  # no `name = ...Mock(...)` in the file: not worth indexing it
         scope = binding_scope(names, site, expr.value)
@@ -421,16 +431,81 @@ def mock_made_by(context: object, expr: cst.BaseExpression, site: Site, depth: i
     return None
 
 
+def iterated(context: object, name: str, site: Site) -> Optional[List[Tuple[cst.BaseExpression, Site]]]:
+    """The values a ``for`` loop around ``site`` gives ``name``, one per pass
+    (with a site to read each at), when it iterates over a literal or a name
+    bound once to one: a dict (its keys), its ``.keys()``, ``.values()`` or
+    ``.items()`` unpacked into ``key, value``, a list, tuple or set of values,
+    or of pairs unpacked.  None when ``name`` is not such a loop's variable."""
+    for ancestor, via in site.ancestors():
+        if isinstance(ancestor, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return None
+        if isinstance(ancestor, cst.For) and via == "body":
+            position = _position_in(ancestor.target, name)
+            if position is not None:
+                return _loop_values(context, ancestor, site, position)
+    return None
+
+
+def _position_in(target: cst.BaseExpression, name: str) -> Optional[int]:
+    """-1 when the loop target is ``name`` itself, its index in an unpacked pair, else None."""
+    if isinstance(target, cst.Name):
+        return -1 if target.value == name else None
+    if isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2:
+        found = [i for i, e in enumerate(target.elements) if isinstance(e.value, cst.Name) and e.value.value == name]
+        return found[0] if found else None
+    return None
+
+
+def _loop_values(
+    context: object, loop: cst.For, site: Site, position: int
+) -> Optional[List[Tuple[cst.BaseExpression, Site]]]:
+    """The values of the loop's target at ``position`` (``-1``: the whole target)."""
+    iterable, method = loop.iter, None
+    if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) and not iterable.args:
+        iterable, method = iterable.func.value, iterable.func.attr.value
+    literal = display_of(context, iterable, site)
+    if literal is None:
+        return None
+    if isinstance(literal[0], cst.Dict):
+        pairs = [(e.key, e.value) for e in literal[0].elements if isinstance(e, cst.DictElement)]
+        if len(pairs) != len(literal[0].elements):
+            return None  # `**other`: values mocklint cannot list
+        if method == "items" and position in (0, 1):
+            return [(pair[position], literal[1]) for pair in pairs]
+        if position == -1 and method in (None, "keys", "values"):
+            return [(value if method == "values" else key, literal[1]) for key, value in pairs]
+        return None
+    if method is not None or not isinstance(literal[0], (cst.List, cst.Tuple, cst.Set)):
+        return None
+    elements = [e.value for e in literal[0].elements if not isinstance(e, cst.StarredElement)]
+    if len(elements) != len(literal[0].elements):
+        return None
+    if position == -1:
+        return [(element, literal[1]) for element in elements]
+    pairs = [e.elements for e in elements if isinstance(e, (cst.Tuple, cst.List)) and len(e.elements) == 2]
+    if len(pairs) != len(elements):
+        return None
+    return [(pair[position].value, literal[1]) for pair in pairs]
+
+
+def display_of(context: object, expr: cst.BaseExpression, site: Site) -> Optional[Tuple[cst.BaseExpression, Site]]:
+    """``expr`` when it is a dict, list, tuple or set display, or the one such
+    display a name is bound to (by plain assignments only), with its site."""
+    if isinstance(expr, (cst.Dict, cst.List, cst.Tuple, cst.Set)):
+        return expr, site
+    if not isinstance(expr, cst.Name):
+        return None
+    scope = binding_scope(context.names, site, expr.value)  # type: ignore[attr-defined]
+    values = leak_index(context).name_bindings(expr.value, scope) if scope is not None else None
+    if values is None or len(values) != 1 or not isinstance(values[0][0], (cst.Dict, cst.List, cst.Tuple, cst.Set)):
+        return None
+    return values[0]
+
+
 # -- the same questions on the ``ast`` tree, for ``might_report`` ---------------
 
 _AST_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-
-
-def _is_main_guard_ast(node: ast.AST) -> bool:
-    if type(node) is not ast.If or type(node.test) is not ast.Compare:  # type: ignore[attr-defined]
-        return False
-    test = node.test  # type: ignore[attr-defined]
-    return any(isinstance(t, ast.Name) and t.id == "__name__" for t in (test.left, *test.comparators))
 
 
 def may_be_place(
@@ -442,7 +517,7 @@ def may_be_place(
     chain = ancestry.ancestors(statement)
     if chain is None:
         return True, None
-    if any(_is_main_guard_ast(a) for a in chain):
+    if any(is_main_guard(a) for a in chain):
         return False, None
     test_module = is_test_module_path(path)
     functions = [i for i, a in enumerate(chain) if type(a) in _AST_FUNCTIONS]
@@ -478,6 +553,8 @@ __all__ = (
     "binding_scope",
     "conftest_may",
     "conftest_path_may",
+    "display_of",
+    "iterated",
     "leak_index",
     "may_be_place",
     "mock_made_by",

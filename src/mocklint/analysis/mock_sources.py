@@ -197,8 +197,9 @@ def _patch_takes_target(tree: ast.Module, source: str, offsets: List[int], calle
 
 def target_may_be_coroutine(dotted: str, directory: str) -> bool:
     """Whether ``patch(dotted)`` replaces a coroutine function (an AsyncMock),
-    resolved as ``analysis.mocks.patch_target`` resolves it."""
-    return resolve_target(dotted, directory) is Target.ASYNC_FUNCTION
+    resolved as ``analysis.mocks.patch_target`` resolves it (``__main__.x`` is
+    the linted file when it runs as a script: maybe)."""
+    return dotted.startswith("__main__.") or resolve_target(dotted, directory) is Target.ASYNC_FUNCTION
 
 
 def member_may_be_coroutine(

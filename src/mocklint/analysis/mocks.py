@@ -213,6 +213,33 @@ class MockAnalysis:
         }
         walk(self.module, handlers)  # type: ignore[arg-type]
 
+    def _statement_of(self, site: Site) -> Optional[Tuple[Tuple[int, ...], Optional[cst.CSTNode]]]:
+        """Where the statement around ``site`` stands in its function: the index of
+        each enclosing statement in its block, outermost first, and the function;
+        None inside a loop, whose body runs again after its own later lines."""
+        indices: List[int] = []
+        frame: Optional[Frame] = site.frame
+        while frame is not None and frame[1] is not None:
+            node, parent = frame[0], frame[1][0]
+            if isinstance(node, (cst.For, cst.While)) and frame is not site.frame:
+                return None
+            if isinstance(node, cst.FunctionDef) and frame is not site.frame:
+                return tuple(reversed(indices)), node
+            body = getattr(parent, "body", None)
+            if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) and isinstance(body, (list, tuple)):
+                indices.append(next(i for i, statement in enumerate(body) if statement is node))
+            frame = frame[1]
+        return tuple(reversed(indices)), None
+
+    def _runs_after(self, later: Site, earlier: Site) -> bool:
+        """Whether ``later`` certainly runs after ``earlier``: statements of one
+        function, outside loops, ``later`` below (``orig = obj.send`` binds the
+        real method, whatever ``obj.send = Mock()`` on the next line does)."""
+        a, b = self._statement_of(later), self._statement_of(earlier)
+        if a is None or b is None or a[1] is None or a[1] is not b[1]:
+            return False
+        return a[0] > b[0] and a[0][: len(b[0])] != b[0]
+
     def _scope_key(self, site: Site, name: str) -> Optional[Tuple[int, str]]:
         for scope in site.scopes():
             if self.names.scope_bindings(scope, name):
@@ -1091,6 +1118,8 @@ class MockAnalysis:
         for assigned_path, value, assign_site in self._attr_assigns.get(root.value, []):
             if assigned_path != path or self._owner(root.value, assign_site) != key:
                 continue
+            if self._runs_after(assign_site, site):
+                continue  # not yet assigned when `site` runs
             if value is None:
                 return None
             literal = _literal(value) if path.endswith("return_value") else None
@@ -1266,7 +1295,7 @@ class MockAnalysis:
         if dotted is None or self.path is None and not dotted:
             return None
         directory = os.path.dirname(os.path.abspath(self.path)) if self.path else os.getcwd()
-        found = resolve_target(dotted, directory)
+        found = resolve_target(dotted, directory, script=self.path)
         return (dotted, found) if found is not None else None
 
     def _local_class(self, holder: cst.Name, site: Site) -> Optional[cst.ClassDef]:

@@ -26,6 +26,44 @@ from mocklint.analysis.tree import Frame, Site
 # A binding is either the qualified name an import gives, or None for anything else.
 Binding = Optional[str]
 
+#: what ``unittest.mock`` offers, which other modules re-export (``kombu.tests.case.Mock``)
+_MOCK_API = frozenset(
+    {
+        "Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock", "PropertyMock",
+        "patch", "create_autospec", "mock_open", "sentinel", "call", "ANY", "DEFAULT", "seal",
+    }
+)
+
+
+def _canonical(binding: Binding) -> Binding:
+    """The ``mock`` backport is ``unittest.mock``'s API under another name: a
+    fallback import of one or the other (``try: from unittest.mock import
+    AsyncMock`` / ``except ImportError: from mock import AsyncMock``) is one name."""
+    if binding == "mock":
+        return "unittest.mock"
+    if binding is not None and binding.startswith("mock."):
+        return "unittest." + binding
+    return binding
+
+
+def _reexported_mock(qualified: str, directory: str) -> Optional[str]:
+    """``unittest.mock.Mock`` for ``kombu.tests.case.Mock`` when that module
+    imports it from ``unittest.mock`` (or the backport), read without importing
+    (``targets`` caches the parse and records the files read for the result cache)."""
+    from mocklint.analysis import targets
+
+    located = targets.definition_file(qualified, directory)
+    if located is None or len(located[1]) != 1:
+        return None
+    path, (name,) = located
+    tree = targets._module_ast(path)
+    if tree is None:
+        return None
+    module = qualified.rsplit(".", 1)[0].split(".")
+    source = targets._imported_from(tree.body, name, module, path)
+    canonical = _canonical(source)
+    return canonical if canonical is not None and canonical.startswith("unittest.mock.") else None
+
 
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     """``a.b.c`` for a chain of Names and Attributes, else None."""
@@ -82,10 +120,12 @@ class NameResolver:
         cst.MatchStar,
     )
 
-    def __init__(self) -> None:
+    def __init__(self, directory: Optional[str] = None) -> None:
         # scope node id -> name -> bindings
         self._scopes: Dict[int, Dict[str, List[Binding]]] = {}
         self._module_star_imports: List[str] = []
+        #: the linted file's folder, where re-exported mock names are looked up
+        self.directory = directory
 
     # -- collection ---------------------------------------------------------
     def _bind(self, frame: Frame, name: str, binding: Binding, *, outer: bool = False) -> None:
@@ -162,8 +202,15 @@ class NameResolver:
         if not found:
             return None
         first = found[0]
-        if first is None or any(b != first for b in found):
+        if first is None:
             return None
+        if any(b != first for b in found):
+            first = _canonical(first)
+            if any(_canonical(b) != first for b in found):
+                return None
+        head, _, last = first.rpartition(".")
+        if last in _MOCK_API and head and _canonical(head) != "unittest.mock" and self.directory is not None:
+            return _reexported_mock(first, self.directory) or first
         return first
 
     def resolve(self, site: Site, node: cst.BaseExpression) -> Optional[str]:

@@ -11,6 +11,14 @@ It answers only what it can see for certain: a plain ``async def`` (or one
 under ``staticmethod``/``classmethod``), a plain ``def``, an ``async def``
 generator (sync for ``patch``), or a class.  Anything decorated otherwise,
 assigned, or not found is unknown.
+
+``__main__.x`` names the script Python was started with, never a file on the
+search path.  Executed: ``python test_x.py`` makes the test file ``__main__``,
+and ``patch("__main__.fetch")`` replaces its own ``fetch``; under pytest (or
+``python -m unittest``) ``__main__`` is the runner's module, and the same patch
+raises ``AttributeError``.  So ``__main__`` is the linted file (``script``) when
+that file runs as a script, which its ``if __name__ == "__main__":`` block
+says, and unknown otherwise.
 """
 
 from __future__ import annotations
@@ -20,11 +28,12 @@ import enum
 import functools
 import os
 import sys
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from mocklint.analysis import reads
 from mocklint.analysis.ast_scan import own_nodes
 from mocklint.analysis.project import PROJECT_MARKERS
+from mocklint.files import read_file
 
 
 class Target(enum.Enum):
@@ -41,10 +50,7 @@ _MAX_FILE_SIZE = 2_000_000
 @functools.lru_cache(maxsize=512)
 def _parse(path: str, mtime: float) -> Optional[ast.Module]:
     try:
-        if os.path.getsize(path) > _MAX_FILE_SIZE:
-            return None
-        with open(path, "rb") as handle:
-            return ast.parse(handle.read())
+        return ast.parse(read_file(path, _MAX_FILE_SIZE))
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
@@ -104,15 +110,49 @@ def _find_module_file(roots: Tuple[str, ...], module: str) -> Tuple[Optional[str
     return None, tuple(probed)
 
 
-def resolve_target(dotted: str, directory: str) -> Optional[Target]:
+def resolve_target(dotted: str, directory: str, script: Optional[str] = None) -> Optional[Target]:
     """The kind of definition ``dotted`` (``pkg.mod.Class.method``) names, seen
-    from a test file in ``directory``; None when unsure."""
-    return _resolve(dotted, search_roots(directory), 0)
+    from a test file in ``directory`` (``script``: that file, which ``__main__``
+    names when it runs as a script); None when unsure."""
+    reads.record_search_path()  # installed packages are found on sys.path
+    roots = search_roots(directory)
+    if not _names_main(dotted):
+        return _resolve(dotted, roots, 0)
+    located = _script_module(dotted, script)
+    if located is None:
+        return None
+    path, attributes = located
+    tree = _module_ast(path)  # parsed once: `_script_module` read it
+    return _in_module(tree, ["__main__"], attributes, path, roots, 0) if tree is not None else None
+
+
+def _names_main(dotted: str) -> bool:
+    return dotted.split(".", 1)[0] == "__main__"
+
+
+def is_main_guard(node: ast.AST) -> bool:
+    """``if __name__ == "__main__":`` (any comparison of ``__name__``)."""
+    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+        return False
+    test = node.test
+    return any(isinstance(t, ast.Name) and t.id == "__name__" for t in (test.left, *test.comparators))
+
+
+def _script_module(dotted: str, script: Optional[str]) -> Optional[Tuple[str, List[str]]]:
+    """``script`` and the attribute path, for ``__main__.x`` when ``script`` runs
+    as a script (it has a ``__main__`` block); None otherwise."""
+    attributes = dotted.split(".")[1:]
+    if script is None or not attributes:
+        return None
+    tree = _module_ast(script)
+    if tree is None or not any(is_main_guard(statement) for statement in tree.body):
+        return None
+    return script, attributes
 
 
 def _resolve(dotted: str, roots: Sequence[str], hops: int) -> Optional[Target]:
-    if hops > _MAX_HOPS:
-        return None
+    if hops > _MAX_HOPS or _names_main(dotted):
+        return None  # `__main__` is no file of the search path
     parts = dotted.split(".")
     # the longest prefix that is a module file, then attributes inside it
     for split in range(len(parts) - 1, 0, -1):
@@ -212,8 +252,15 @@ def _function_kind(node: ast.stmt) -> Optional[Target]:
     return Target.SYNC_FUNCTION
 
 
-def definition_file(dotted: str, directory: str, installed: bool = True) -> Optional[Tuple[str, List[str]]]:
-    """The file defining the module part of ``dotted``, and the attribute path inside it."""
+def definition_file(
+    dotted: str, directory: str, installed: bool = True, script: Optional[str] = None
+) -> Optional[Tuple[str, List[str]]]:
+    """The file defining the module part of ``dotted``, and the attribute path
+    inside it (``script``: as for :func:`resolve_target`)."""
+    if installed:
+        reads.record_search_path()
+    if _names_main(dotted):
+        return _script_module(dotted, script)
     roots = search_roots(directory, installed)
     parts = dotted.split(".")
     for split in range(len(parts) - 1, 0, -1):
@@ -223,15 +270,27 @@ def definition_file(dotted: str, directory: str, installed: bool = True) -> Opti
     return None
 
 
-def awaited_at_every_call(dotted: str, directory: str) -> bool:
+#: asyncio's functions that fail at once when handed a sync mock's call instead of a coroutine
+#: (``TypeError``, executed on Python 3.10 and 3.13), as ``await`` does
+_SCHEDULERS = frozenset({"gather", "ensure_future", "create_task"})
+#: ``asyncio.wait_for`` returns a coroutine awaiting its argument: that fails when it is awaited
+_WAITERS = frozenset({"wait_for"})
+#: the keywords that hand asyncio's functions their awaitable
+_HANDED = frozenset({"fut", "coro", "coro_or_future"})
+
+
+def awaited_at_every_call(dotted: str, directory: str, script: Optional[str] = None) -> bool:
     """Whether every call of the coroutine function ``dotted`` in its own module
-    is awaited (``await name(...)``, ``await self.name(...)``), and there is one.
+    is awaited, and there is one: ``await name(...)``, ``await self.name(...)``,
+    or handed to asyncio's ``gather``, ``ensure_future`` or ``create_task``, or
+    to an awaited ``wait_for`` (``script``: as for :func:`resolve_target`).
 
     A sync mock patched over it then fails in that code.  A call that is not
-    awaited on the spot (wrapped in a context manager object, handed to a task)
-    makes the answer no: the mock may never be awaited at all.
+    awaited on the spot (wrapped in a context manager object, handed to a
+    project's own scheduler, to a ``wait_for`` nobody awaits) makes the answer
+    no: the mock may never be awaited at all.
     """
-    located = definition_file(dotted, directory)
+    located = definition_file(dotted, directory, script=script)
     if located is None:
         return False
     path, attributes = located
@@ -239,24 +298,56 @@ def awaited_at_every_call(dotted: str, directory: str) -> bool:
     if tree is None or not attributes:
         return False
     name = attributes[-1]
-    calls = 0
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            func = node.func
-            called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-            if called == name:
-                calls += 1
-    awaited = sum(
-        1
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Await)
-        and isinstance(node.value, ast.Call)
-        and (
-            (isinstance(node.value.func, ast.Name) and node.value.func.id == name)
-            or (isinstance(node.value.func, ast.Attribute) and node.value.func.attr == name)
-        )
-    )
-    return calls > 0 and awaited == calls
+    modules, functions = _asyncio_names(tree)
+    calls: List[ast.Call] = []
+    awaited: Set[int] = set()
+    for node in ast.walk(tree):  # breadth first: an `await` or a wrapper before the calls it holds
+        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+            awaited.add(id(node.value))
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if (func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None) == name:
+            calls.append(node)
+        wrapper = _asyncio_function(func, modules, functions)
+        if wrapper in _SCHEDULERS or (wrapper in _WAITERS and id(node) in awaited):
+            handed = node.args if wrapper == "gather" else node.args[:1]
+            handed = [*handed, *(k.value for k in node.keywords if k.arg in _HANDED)]
+            awaited.update(id(call) for call in _calls_handed(handed))
+    return bool(calls) and all(id(call) in awaited for call in calls)
+
+
+def _asyncio_names(tree: ast.Module) -> Tuple[Set[str], Dict[str, str]]:
+    """The names the module binds to ``asyncio`` and to its functions, at its top level."""
+    modules: Set[str] = set()
+    functions: Dict[str, str] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Import):
+            modules.update(alias.asname or alias.name for alias in statement.names if alias.name == "asyncio")
+        elif isinstance(statement, ast.ImportFrom) and statement.module == "asyncio" and not statement.level:
+            functions.update((alias.asname or alias.name, alias.name) for alias in statement.names)
+    return modules, functions
+
+
+def _asyncio_function(func: ast.expr, modules: Set[str], functions: Dict[str, str]) -> Optional[str]:
+    """``wait_for`` for ``asyncio.wait_for`` (through the module's imports), else None."""
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in modules:
+        return func.attr
+    return functions.get(func.id) if isinstance(func, ast.Name) else None
+
+
+def _calls_handed(arguments: Sequence[ast.expr]) -> Iterator[ast.Call]:
+    """The calls among ``arguments``: themselves, or the elements of a (starred) list,
+    tuple or comprehension (``gather(*[fetch(u) for u in urls])``)."""
+    for argument in arguments:
+        if isinstance(argument, ast.Starred):
+            argument = argument.value
+        if isinstance(argument, (ast.List, ast.Tuple)):
+            yield from _calls_handed(argument.elts)
+        elif isinstance(argument, (ast.ListComp, ast.GeneratorExp)):
+            yield from _calls_handed([argument.elt])
+        elif isinstance(argument, ast.Call):
+            yield argument
 
 
 def configures_parameter(dotted: str, directory: str, position: Optional[int], keyword: Optional[str]) -> bool:

@@ -138,9 +138,9 @@ class AsyncMockCallAsContextManager(Rule):
             "at {app_site}{via}, which fails"
         ),
         "configure": (
-            "`{target}` is never used: {why}, so `{callee}(...)` returns a coroutine and `{statement}` on it{where} "
-            "fails before reaching `return_value`; set `{callee} = MagicMock()` first, so that this "
-            "configuration takes effect"
+            "`{target}` is dead configuration: {why}, so `{callee}(...)` returns a coroutine, which has no "
+            "`return_value` (code that uses it in `{statement}`{where} fails); set `{callee} = MagicMock()` first, "
+            "so that this configuration takes effect"
         ),
     }
     needed_bodies = MOCK_BODIES  # the bodies that may hold a mock

@@ -139,8 +139,9 @@ class AwaitedSyncMock(Rule):
             "`AsyncMock` (`{callee} = AsyncMock(return_value=...)`)"
         ),
         "patch": (
-            "`{target}` is a coroutine function, awaited wherever its module calls it, but `{written}` replaces it "
-            "with a {kind}: that code raises \"object {kind} can't be used in 'await' expression\"; use "
+            "`{target}` is a coroutine function, awaited wherever its module calls it (by `await` or through "
+            "asyncio's `wait_for`, `gather`, `ensure_future`, `create_task`), but `{written}` replaces it with a "
+            "{kind}, whose calls return nothing awaitable: that code raises TypeError; use "
             "`new_callable=AsyncMock`, or `new=AsyncMock(return_value=...)`"
         ),
         "object": "`{expr}` is {article} {kind} object, not awaitable, because {why}: {consequence}; {fix}",
@@ -271,7 +272,7 @@ class AwaitedSyncMock(Rule):
         target = analysis.patch_target(call, site)
         if target is None or target[1] is not Target.ASYNC_FUNCTION:
             return
-        if not awaited_at_every_call(target[0], analysis._directory()):
+        if not awaited_at_every_call(target[0], analysis._directory(), script=analysis.path):
             return  # some caller wraps the call instead of awaiting it: the mock may never be awaited
         self.report(call, "patch", target=target[0], written=written, kind=kind.value)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterator, Optional, Tuple, Union
 
@@ -14,7 +15,7 @@ from mocklint.analysis.mock_sources import may_hold_mocks
 from mocklint.analysis.mocks import Inferred, Kind, MockAnalysis
 from mocklint.analysis.source import code
 from mocklint.analysis.targets import Target, resolve_target
-from mocklint.analysis.tree import Site, child_site
+from mocklint.analysis.tree import Site, child_site, descendants
 from mocklint.analysis.mock_relevance import MOCK_BODIES
 from mocklint.rule import Edit, Fix, Rule, gate
 
@@ -39,6 +40,27 @@ _ASYNC: Dict[str, str] = {
 }
 _REAL_SYNC: FrozenSet[str] = frozenset({"assert_called", *_SYNC.values()})
 _REAL_ASYNC: FrozenSet[str] = frozenset(_ASYNC.values())
+# what a mock records of its calls: plain values, read to check them
+_RECORDS = frozenset(
+    {"called", "call_count", "call_args", "call_args_list", "await_count", "await_args", "await_args_list",
+     "mock_calls", "method_calls"}
+)
+# an asserted assertion as the gate finds it: `assert m.assert_called_once()`,
+# `self.assertTrue(m.assert_called())`; only that shape is reported (the gate must match every finding)
+_ASSERTED = r"\bassert(?:True\(\s*|\s+)[\w.]+\.assert_\w+\s*\("
+# the sync magic methods a MagicMock (NonCallableMagicMock, AsyncMock) has as plain MagicMock
+# children on Python 3.10 to 3.13, spec or autospec above them or not (executed): the deny
+# list, and so the version a no-op name on one raises from, is that of any child
+_MAGIC_CHILDREN: FrozenSet[str] = frozenset(
+    f"__{name}__"
+    for name in (
+        "enter exit iter next len bool contains getitem setitem delitem str int float complex index hash "
+        "fspath sizeof round trunc floor ceil abs neg pos invert eq ne lt le gt ge "
+        "add sub mul matmul truediv floordiv mod divmod pow lshift rshift and or xor "
+        "radd rsub rmul rmatmul rtruediv rfloordiv rmod rdivmod rpow rlshift rrshift rand ror rxor "
+        "iadd isub imul imatmul itruediv ifloordiv imod ipow ilshift irshift iand ior ixor"
+    ).split()
+)
 # what comes after a misspelt prefix: `asset_called_once` -> `called_once`
 _SUFFIXES: Dict[str, str] = {"called": "assert_called", **_SYNC, **_ASYNC}
 # assertions whose meaning depends on the arguments: adding `()` would assert something else
@@ -57,6 +79,9 @@ _NEEDS_ARGUMENTS = frozenset(
 # prefixes mock rejects since 3.5 (`assert`, `assret`) and since 3.10 (the rest)
 _ALWAYS_REJECTED = ("assert", "assret")
 _REJECTED_FROM_310 = ("asert", "aseert", "assrt")
+
+# where `python -O` leaves an asserted assertion (pytest rewrites its asserts and keeps them)
+_DROPPED = " (and under `python -O`, outside pytest, the line is dropped, check and all)"
 
 # when a no-op checks nothing, by Python version
 _WHEN = {
@@ -80,10 +105,16 @@ class MockAssertNoOp(Rule):
     that is referenced but never called (`mock_send.assert_called_once` as a
     statement, or `assert mock_send.assert_called_once`).
 
+    It also checks for a comparison of what a mock recorded used as a
+    statement (`mock_client.event.call_count == 3` without `assert`), and for
+    a real assertion method whose result is asserted
+    (`assert m.assert_called_once()`).
+
     Only receivers known to be mocks are checked: `Mock()`, `MagicMock()`,
-    `AsyncMock()` and their children, `patch`/`patch.object` decorators and
-    context managers, pytest-mock's `mocker.patch`, and fixtures of the same
-    module that return a mock.
+    `AsyncMock()` and their children (magic methods such as `__enter__`
+    included), `create_autospec(...)` and `patch(..., autospec=True)` mocks,
+    `patch`/`patch.object` decorators and context managers, pytest-mock's
+    `mocker.patch`, and fixtures of the same module that return a mock.
 
     ## Why is this bad?
     Any attribute of a mock that is not one of its own is a new child mock, so
@@ -106,6 +137,18 @@ class MockAssertNoOp(Rule):
     of the module) raises `AttributeError` for every one of these names on every
     version; children of `Mock(spec=C)` are not specced and behave as above.
     `Mock(unsafe=True)` turns the checks off: its no-ops pass on every version.
+    An autospec'd mock specs its children, which raise `AttributeError` for
+    these names on every version, but not its magic methods: on
+    `create_autospec(Lock, instance=True)`, `lock.__enter__.called_once()`
+    checks nothing up to 3.11 like any other child, and an uncalled
+    `lock.__enter__.assert_called_once` nothing on every version.
+
+    A comparison as a statement (`mock_client.event.call_count == 3`) is
+    computed and thrown away: it checks nothing on every version. And every
+    assertion method returns None when it passes (3.10 to 3.13), so
+    `assert m.assert_called_once()` fails whatever the mock saw: with mock's
+    `AssertionError` when the call is wrong, with `assert None` when it is
+    right; under `python -O`, outside pytest, the line is dropped, check and all.
 
     ## Example
     ```python
@@ -152,7 +195,9 @@ class MockAssertNoOp(Rule):
     The fix writes the real assertion (`called_once_with` ->
     `assert_called_once_with`, `asset_called_once` -> `assert_called_once`,
     `assert m.called_once_with(x)` -> `m.assert_called_once_with(x)`, an uncalled
-    `m.assert_called_once` -> `m.assert_called_once()`). It is safe in ruff's
+    `m.assert_called_once` -> `m.assert_called_once()`, a comparison statement
+    -> `assert` it, `assert m.assert_called_once()` -> `m.assert_called_once()`).
+    It is safe in ruff's
     sense: it keeps the meaning the author wrote, an assertion, and makes the
     code do it. The test then starts checking, so a test that passed may fail:
     that is the bug the no-op hid, not one the fix made. An assertion whose
@@ -183,6 +228,15 @@ class MockAssertNoOp(Rule):
             "`{written}` is not an assertion{misspelling}: `{receiver}` has a spec without `{attribute}`, so it raises "
             "AttributeError on every Python version; use `{real}`"
         ),
+        "comparison": (
+            "`{written}` is a comparison used as a statement: its result is thrown away, so it checks nothing on "
+            "every Python version; use `assert {written}`"
+        ),
+        "asserted": (
+            "`{written}` can only fail: `{attribute}()` returns None when it passes, so {check} fails when the "
+            "mock saw what it expects, and mock raises when it did not{dropped}; call the assertion as a "
+            "statement: `{real}`"
+        ),
     }
     # literal first, the lookbehind after it: the regex engine scans for the literal fast
     needed_bodies = MOCK_BODIES  # the bodies that may hold a mock
@@ -201,6 +255,15 @@ class MockAssertNoOp(Rule):
         r"_awaited\b(?<!assert_awaited)(?<!assert_not_awaited)",
         r"\.assert_\w+\b(?!\s*\()",
         r"\.awaited\b",
+        # what a mock recorded, compared in a statement of its own
+        r"call_count",
+        r"await_count",
+        r"\.called\b",
+        r"call_args",
+        r"await_args",
+        r"mock_calls",
+        r"method_calls",
+        _ASSERTED,
     )
 
     @classmethod
@@ -215,6 +278,9 @@ class MockAssertNoOp(Rule):
     def visit_Expr(self, node: cst.Expr, site: Site) -> None:
         value = node.value
         value_site = child_site(site, value, "value")
+        if isinstance(value, cst.Comparison):
+            self._check_comparison(node, value, value_site)
+            return
         if isinstance(value, cst.Call) and _is_assert_true(value):
             args = [a for a in value.args if not a.star]
             if args and args[0].keyword is None:
@@ -226,6 +292,47 @@ class MockAssertNoOp(Rule):
         replaced = node if node.msg is None and node.semicolon is cst.MaybeSentinel.DEFAULT else None
         self._check(node.test, child_site(site, node.test, "test"), replaced=replaced, in_assert="assert")
 
+    def _check_comparison(self, statement: cst.Expr, comparison: cst.Comparison, site: Site) -> None:
+        """``mock_client.event.call_count == 3`` as a statement: compared, and thrown away."""
+        analysis = _analysis(self.context)
+        for node in descendants(comparison, stop_at=(cst.Lambda,)):
+            if not isinstance(node, cst.Attribute) or node.attr.value not in _RECORDS:
+                continue
+            if analysis.receiver(node.value, site, node.attr.value) is None:
+                continue
+            written = code(comparison)
+            shown = written if len(written) <= 60 and "\n" not in written else f"{code(node)} ..."
+            fix = None
+            if "\n" not in written:
+                fix = Fix(f"Assert `{shown}`", (Edit(statement, f"assert {written}"),), safe=True)
+            self.report(node.attr, "comparison", written=shown, autofix=fix)
+            return
+
+    def _check_asserted(
+        self, call: cst.Call, attr: cst.Attribute, site: Site, replaced: Optional[cst.CSTNode], in_assert: str
+    ) -> None:
+        """``assert m.assert_called_once()``: the method returns None when it passes."""
+        name = attr.attr.value
+        written = site.node if in_assert == "assertTrue" else site.parent
+        if written is None or not re.search(_ASSERTED, code(written)):
+            return  # a shape the gate does not read
+        found = _analysis(self.context).receiver(attr.value, site, name)
+        if found is None or (name in _REAL_ASYNC and found[0] is not Kind.ASYNC_MOCK):
+            return
+        shown = _shown(call, call)
+        assert_true = in_assert == "assertTrue"
+        real = code(call) if len(code(call)) <= 60 and "\n" not in code(call) else shown
+        self.report(
+            attr.attr,
+            "asserted",
+            written=f"self.assertTrue({shown})" if assert_true else f"assert {shown}",
+            attribute=name,
+            check="`assertTrue(None)`" if assert_true else "`assert None`",
+            dropped="" if assert_true else _DROPPED,
+            real=real,
+            autofix=Fix(f"Call `{name}()`", (Edit(replaced, code(call)),), safe=True) if replaced is not None else None,
+        )
+
     # -- the expression -------------------------------------------------------------
     def _check(self, expr: cst.BaseExpression, site: Site, replaced: Optional[cst.CSTNode], in_assert: Optional[str]) -> None:
         awaited = None
@@ -236,6 +343,9 @@ class MockAssertNoOp(Rule):
         if not isinstance(attr, cst.Attribute):
             return
         name = attr.attr.value
+        if call is not None and in_assert is not None and awaited is None and name in _REAL_SYNC | _REAL_ASYNC:
+            self._check_asserted(call, attr, site, replaced, in_assert)
+            return
         real, version = _meaning(name)
         uncalled = call is None and (name in _REAL_SYNC or name in _REAL_ASYNC)
         if real is None and not uncalled:
@@ -313,15 +423,19 @@ class MockAssertNoOp(Rule):
 
 def _may_be_no_op(statement: Union[ast.Expr, ast.Assert]) -> bool:
     """``visit_Expr``/``visit_Assert`` and ``_check`` on the ``ast``: whether the
-    statement's expression names an assertion ``_check`` may report."""
+    statement's expression names an assertion ``_check`` may report, or is a
+    comparison of what a mock records (``_check_comparison``)."""
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Compare):
+        return any(isinstance(n, ast.Attribute) and n.attr in _RECORDS for n in ast.walk(statement.value))
     expr = statement.value if isinstance(statement, ast.Expr) else statement.test
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in ("assertTrue", "assert_"):
         if isinstance(expr.func.value, ast.Name) and expr.func.value.id == "self":
-            return any(_names_no_op(arg) for arg in expr.args if not isinstance(arg, ast.Starred))
-    return _names_no_op(expr)
+            return any(_names_no_op(arg, asserted=True) for arg in expr.args if not isinstance(arg, ast.Starred))
+    return _names_no_op(expr, asserted=isinstance(statement, ast.Assert))
 
 
-def _names_no_op(expr: ast.expr) -> bool:
+def _names_no_op(expr: ast.expr, asserted: bool = False) -> bool:
+    """``asserted``: under ``assert``, where a called real assertion is reported too."""
     awaited = isinstance(expr, ast.Await)
     if isinstance(expr, ast.Await):
         expr = expr.value
@@ -331,7 +445,8 @@ def _names_no_op(expr: ast.expr) -> bool:
         return False
     if _meaning(attr.attr)[0] is not None:
         return True
-    return not call and not awaited and (attr.attr in _REAL_SYNC or attr.attr in _REAL_ASYNC)
+    real = attr.attr in _REAL_SYNC or attr.attr in _REAL_ASYNC
+    return real and not awaited and (asserted or not call)
 
 
 def _is_assert_true(call: cst.Call) -> bool:
@@ -406,7 +521,10 @@ class _AnyMockAnalysis(MockAnalysis):
         if specced:
             if found is None:
                 return Inferred(Kind.MAGIC_MOCK, "`patch` with a spec", opaque=True, spec_class=True)
-            return Inferred(found.kind, found.why, opaque=True, spec_class=True, coroutine_function=found.coroutine_function)
+            return Inferred(
+                found.kind, found.why, opaque=True, spec=found.spec, spec_class=True,
+                coroutine_function=found.coroutine_function,
+            )
         if found is not None or self.patch_new(call, site) is not None or "new_callable" in keywords:
             return found
         # a target mocklint cannot read: a MagicMock or an AsyncMock, either way a mock
@@ -429,8 +547,29 @@ class _AnyMockAnalysis(MockAnalysis):
         return super()._parameter_kind(binding, name, depth)
 
     def _autospec_kind(self, call: cst.Call, site: Site) -> Optional[Inferred]:
+        """Any ``create_autospec(...)``: a mock whose own children are specced
+        (``spec_class``), with the class it specs when mocklint can read it."""
         found = super()._autospec_kind(call, site)
-        return Inferred(found.kind, found.why, opaque=True, spec_class=True) if found is not None else None
+        if found is not None:
+            return Inferred(found.kind, found.why, opaque=True, spec_class=True)
+        if self.names.resolve(site, call.func) not in mocks.AUTOSPEC or not call.args or call.args[0].keyword:
+            return None
+        flag = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "instance"), None)
+        instance = isinstance(flag, cst.Name) and flag.value == "True"
+        kind = Kind.NON_CALLABLE_MAGIC_MOCK if instance else Kind.MAGIC_MOCK
+        return Inferred(
+            kind, f"`{code(call)}` is an autospec'd mock", opaque=True, spec=self._class_spec(call.args[0].value, site),
+            spec_class=True,
+        )
+
+    def _class_spec(self, expr: cst.BaseExpression, site: Site) -> Optional[Tuple[str, str]]:
+        """``("local", "C")`` or ``("qualified", "pkg.C")`` when ``expr`` names a class mocklint can read."""
+        if isinstance(expr, cst.Name) and self._local_class(expr, site) is not None:
+            return ("local", expr.value)
+        qualified = self.names.resolve(site, expr)
+        if qualified is not None and resolve_target(qualified, self._directory(), script=self.path) is Target.CLASS:
+            return ("qualified", qualified)
+        return None
 
     def _attribute_kind(
         self, attr: cst.Attribute, site: Site, depth: int, parent: Optional[Inferred] = None
@@ -443,6 +582,8 @@ class _AnyMockAnalysis(MockAnalysis):
             return None
         if parent is None:
             parent = self._kind(attr.value, site, depth + 1)
+        if parent is not None and parent.kind.is_mock and attr.attr.value in _MAGIC_CHILDREN:
+            return self._magic_child(parent, attr.attr.value, site)
         if parent is None or not parent.kind.is_mock or parent.spec_class:
             return None
         if parent.spec is not None and not self._spec_has(parent.spec, attr.attr.value, site):
@@ -454,6 +595,18 @@ class _AnyMockAnalysis(MockAnalysis):
         flavour = Kind.MAGIC_MOCK if kind is Kind.ASYNC_MOCK and parent.opaque else kind
         return _Child(flavour, parent.why, opaque=True)
 
+    def _magic_child(self, parent: Inferred, name: str, site: Site) -> Optional[Inferred]:
+        """``lock.__enter__``: a plain MagicMock child of a MagicMock (a ``Mock``
+        has no magic methods), when its spec, if any, has the method."""
+        if parent.kind not in (Kind.MAGIC_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK, Kind.ASYNC_MOCK):
+            return None
+        if parent.spec is not None:
+            if not self._spec_has(parent.spec, name, site):
+                return None  # a spec without it: reading it raises
+        elif parent.opaque or parent.spec_class:
+            return None  # a spec mocklint cannot read may lack it
+        return _Child(Kind.MAGIC_MOCK, parent.why, opaque=True)
+
     def _spec_has(self, spec: Tuple[str, str], attr: str, site: Site) -> bool:
         """Whether the class of a constructor's ``spec=`` certainly has ``attr``
         (the child is then a plain mock: ``spec=`` does not spec children)."""
@@ -462,7 +615,7 @@ class _AnyMockAnalysis(MockAnalysis):
             if owner is None or not isinstance(owner.body, cst.IndentedBlock):
                 return False
             return any(attr in _bound_names(statement) for statement in owner.body.body)
-        return resolve_target(f"{spec[1]}.{attr}", self._directory()) is not None
+        return resolve_target(f"{spec[1]}.{attr}", self._directory(), script=self.path) is not None
 
     def reconfigured_path(self, root: cst.Name, path: str, site: Site) -> bool:
         """``root.path`` is assigned, or it or an attribute on the way to it is
@@ -488,12 +641,14 @@ class _AnyMockAnalysis(MockAnalysis):
         root, path = mocks._split(expr)
         if root is not None and self.reconfigured_path(root, f"{path}.{name}" if path else name, site):
             return None  # `m.not_called = ...` or `m.configure_mock(...)`: the attribute may be real
+        if name in _REAL_SYNC | _REAL_ASYNC or name in _RECORDS:
+            return inferred.kind, False, False  # every mock has them, whatever its spec
         for prefix in _prefixes(expr):
             above = self.kind_of(prefix, site)
             if above is not None and above.spec_class:
-                if prefix is expr and name in _REAL_SYNC | _REAL_ASYNC:
-                    continue
                 return None  # autospecced: children are specced too
+            if isinstance(prefix, cst.Attribute) and prefix.attr.value in _MAGIC_CHILDREN:
+                break  # a magic method is a plain MagicMock, whatever the spec above it
         if isinstance(inferred, _Child):
             return inferred.kind, False, False
         origin = self._origin(expr, site)
@@ -555,7 +710,8 @@ class _AnyMockAnalysis(MockAnalysis):
         qualified = self.names.resolve(site, spec)
         if qualified is None:
             return None
-        if resolve_target(qualified, self._directory()) in (Target.SYNC_FUNCTION, Target.ASYNC_FUNCTION):
+        found = resolve_target(qualified, self._directory(), script=self.path)
+        if found in (Target.SYNC_FUNCTION, Target.ASYNC_FUNCTION):
             return True  # a function has no such attribute
         return None
 

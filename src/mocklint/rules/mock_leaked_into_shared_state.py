@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import List, Optional, Set, Tuple
+from typing import Callable, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -14,6 +14,8 @@ from mocklint.analysis.leaks import (
     bases_may,
     conftest_may,
     conftest_path_may,
+    display_of,
+    iterated,
     leak_index,
     may_be_place,
     mock_made_by,
@@ -32,6 +34,8 @@ _MODULES_MENTION = re.compile(r"sys\.modules")
 _PATCH_DICTS = frozenset({"unittest.mock.patch.dict", "mock.patch.dict"})
 # whole-``sys.modules`` uses that only read it
 _READS = frozenset({"get", "keys", "items", "values", "__contains__"})
+# ``sys.modules`` methods that put entries in
+_FILLS = frozenset({"setdefault", "update"})
 
 
 class MockLeakedIntoSharedState(Rule):
@@ -42,9 +46,14 @@ class MockLeakedIntoSharedState(Rule):
     to state that outlives the test: an attribute of an imported module, class or
     object (`client_module.session = MagicMock()`,
     `SessionManager._instance = MagicMock()`, `setattr(settings, "CLIENT", mock)`)
-    or an entry of `sys.modules` (`sys.modules["boto3"] = MagicMock()`), at the
-    module level of a test module or in a test, a fixture or a set-up, when
-    nothing in the module restores it.
+    or an entry of `sys.modules` (`sys.modules["boto3"] = MagicMock()`, also
+    through `sys.modules.setdefault(name, mock)`, `sys.modules.update({...})`
+    and a loop over a literal of mocks), at the module level of a test module
+    or in a test, a fixture or a set-up, when nothing in the module restores it.
+
+    `del sys.modules[name]` (or `sys.modules.pop(name)`) takes the mock out,
+    which restores the entry only when there was none before: when the module
+    itself imported `name` first, the real module is not put back.
 
     ## Why is this bad?
     Imported modules and classes live in `sys.modules`, shared by every test in
@@ -52,7 +61,10 @@ class MockLeakedIntoSharedState(Rule):
     stays in place for every test that runs later, so a test that needs the real
     object passes on its own and fails in the full run, or only in some orders.
     A mock put in `sys.modules` is what every later `import` of that name gets,
-    test modules collected after this one included.
+    test modules collected after this one included. Deleting the entry
+    instead of putting back a module that was imported makes the next
+    `import` run that module again: a second copy, whose classes and state
+    differ from those of the first, which the code imported before keeps.
 
     `monkeypatch.setattr`, `monkeypatch.setitem`, `patch.object` and `patch.dict`
     record the original and put it back when the test ends. Attributes of objects
@@ -92,7 +104,10 @@ class MockLeakedIntoSharedState(Rule):
     `monkeypatch` call naming it, `importlib.reload`, a whole-`sys.modules`
     snapshot or `patch.dict(sys.modules)` around the assignment; when a
     `conftest.py` on the path or a base class from another file mentions the module
-    or class; and when the name cannot be resolved to an import.
+    or class; and when the name cannot be resolved to an import. A `del` counts
+    as a restore unless the module imports the name at its top level before the
+    mock is put in. `sys.modules.setdefault`/`update` are read as statements of
+    their own, and loops only over a literal (or a name bound once to one).
 
     ## References
     - [pytest: monkeypatching](https://docs.pytest.org/en/stable/how-to/monkeypatch.html)
@@ -115,6 +130,17 @@ class MockLeakedIntoSharedState(Rule):
             "(test modules collected after this one included) gets the mock instead of the real module, so tests "
             "fail only in the full run or in some orders; {fix}"
         ),
+        "module_call": (
+            "`{written}` puts {kind} into `sys.modules`{when} and nothing takes it out: {imports} that runs later in "
+            "the same process (test modules collected after this one included) gets the mock instead of the real "
+            "module, so tests fail only in the full run or in some orders; {fix}"
+        ),
+        "module_deleted": (
+            "`{written}` is replaced by {kind}, and deleting the entry afterwards does not put back the `{module}` "
+            "this module imported: the next `import {module}` runs it again and makes a second copy, while the code "
+            "that imported it before keeps the first (and what imported it during the test keeps the mock), so "
+            "tests fail only in the full run or in some orders; {fix}"
+        ),
     }
     # A mock is made in the file: two literals, each found with `str.__contains__`.  (A second,
     # AND-ed part for the assignment would drop a tenth of these files, but as a regex
@@ -125,11 +151,12 @@ class MockLeakedIntoSharedState(Rule):
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
         """``_check`` on the ``ast``, erring towards yes: an assignment of what
-        may be a mock (``mock_made_by``) to ``sys.modules[...]`` or to an
-        attribute of an imported name that no other assignment or ``del`` in
-        the module restores, or such a ``setattr(holder, "name", mock)``
-        statement, where the statement may run in a test's life (``place_of``)
-        and, in a function, the name is not one of its own."""
+        may be a mock (``mock_made_by``; any loop variable may be one) to
+        ``sys.modules[...]`` or to an attribute of an imported name that no
+        other assignment or ``del`` in the module restores, or such a
+        ``setattr(holder, "name", mock)``, ``sys.modules.setdefault(name, mock)``
+        or ``sys.modules.update(...)`` statement, where the statement may run in
+        a test's life (``place_of``) and, in a function, the name is not one of its own."""
         imported: Set[str] = set()
         aliases: Set[str] = set()  # `import ... as x`: x may be a mock constructor
         modules: Set[str] = set()  # names bound to `sys.modules`
@@ -139,8 +166,12 @@ class MockLeakedIntoSharedState(Rule):
         imports: List[ast.stmt] = []
         annotated: List[ast.stmt] = []
         exprs: List[ast.stmt] = []
-        lists = {_ASSIGN: assigns, _IMPORT: imports, _IMPORT_FROM: imports, _ANN_ASSIGN: annotated, _DELETE: deletes}
-        if "setattr" in source:
+        loops: List[ast.stmt] = []
+        lists = {
+            _ASSIGN: assigns, _IMPORT: imports, _IMPORT_FROM: imports, _ANN_ASSIGN: annotated, _DELETE: deletes,
+            ast.For: loops,
+        }
+        if "setattr" in source or "modules." in source:
             lists[_EXPR] = exprs
         which = lists.get
         for statement, _ in statements(tree):
@@ -161,11 +192,18 @@ class MockLeakedIntoSharedState(Rule):
         assigns.extend(a for a in annotated if a.value is not None)  # type: ignore[attr-defined]
         for statement in exprs:
             call = statement.value  # type: ignore[attr-defined]
-            if type(call) is ast.Call and type(call.func) is ast.Name and call.func.id == "setattr":
+            if type(call) is not ast.Call:
+                continue
+            func = call.func
+            if type(func) is ast.Name and func.id == "setattr":
                 if len(call.args) == 3 and not call.keywords and _attribute_name(call.args[1]):
                     # `setattr(holder, "name", mock)` stands for `holder.name = mock`
                     target = ast.Attribute(value=call.args[0], attr=call.args[1].value)
                     setattrs.append((statement, target, call.args[2]))
+            elif type(func) is ast.Attribute and func.attr in _FILLS:
+                # `sys.modules.setdefault(name, mock)` stands for `sys.modules[name] = mock`
+                entry = ast.Subscript(value=func.value, slice=ast.Constant(value=None))
+                setattrs.extend((statement, entry, value) for value in _filled_values(call, assigns))
         found = [
             (statement, target, statement.value)  # type: ignore[attr-defined]
             for statement in assigns
@@ -189,7 +227,7 @@ class MockLeakedIntoSharedState(Rule):
         for statement, target, value in found:
             if type(value) is ast.Name:
                 if mocks is None:
-                    mocks = _names_assigned_a_mock(assigns, aliases)
+                    mocks = _names_assigned_a_mock(assigns, aliases) | _loop_names(loops)
                 if value.id not in mocks:  # type: ignore[attr-defined]
                     continue
             elif not _may_be_mock_call(value, aliases):
@@ -197,7 +235,7 @@ class MockLeakedIntoSharedState(Rule):
             if type(target) is ast.Attribute:
                 if restored is None:
                     if mocks is None:
-                        mocks = _names_assigned_a_mock(assigns, aliases)
+                        mocks = _names_assigned_a_mock(assigns, aliases) | _loop_names(loops)
                     restored = _restored(assigns, deletes, mocks, aliases)
                 parts = (dotted(target) or "").split(".")
                 if any(".".join(parts[:n]) in restored for n in range(2, len(parts) + 1)):
@@ -220,7 +258,16 @@ class MockLeakedIntoSharedState(Rule):
             self._check(target.target, node.value, site, target.target)
 
     def visit_Call(self, node: cst.Call, site: Site) -> None:
-        """``setattr(client_module, "session", MagicMock())``."""
+        """``setattr(client_module, "session", MagicMock())``; ``sys.modules.setdefault(...)``
+        and ``sys.modules.update(...)`` as statements."""
+        parent = site.parent_site()
+        if parent is None or not isinstance(parent.node, cst.Expr):
+            return
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _FILLS:
+            if self.context.resolve(site, func.value) == "sys.modules":
+                self._check_modules_call(node, site)
+            return
         if not isinstance(node.func, cst.Name) or node.func.value != "setattr" or len(node.args) != 3:
             return
         if any(a.keyword is not None or a.star for a in node.args) or self.context.names.bindings(site, "setattr"):
@@ -231,9 +278,6 @@ class MockLeakedIntoSharedState(Rule):
         if not isinstance(holder, (cst.Name, cst.Attribute)) or not name.evaluated_value.isidentifier():
             return
         target = cst.Attribute(value=holder, attr=cst.Name(name.evaluated_value))
-        parent = site.parent_site()
-        if parent is None or not isinstance(parent.node, cst.Expr):
-            return
         self._check(target, value, site, node)
 
     # -------------------------------------------------------------------------
@@ -324,32 +368,64 @@ class MockLeakedIntoSharedState(Rule):
         if not isinstance(index_node, cst.Index):
             return
         key = index_node.value
-        kind = mock_made_by(self.context, value, site)
-        if kind is None:
+        self._check_entries([(key, value)], site, report_at, f"sys.modules[{code(key)}]", None)
+
+    def _check_modules_call(self, call: cst.Call, site: Site) -> None:
+        """``sys.modules.setdefault(name, mock)``, ``sys.modules.update({name: mock})``."""
+        entries = _filled_entries(self.context, call, site)
+        if not entries:
             return
-        place = place_of(self.context, site)
-        if place is None or self._module_entry_restored(key, site):
-            return
-        if conftest_may(self.context, _MODULES_MENTION):
+        method = call.func.attr.value  # type: ignore[attr-defined]
+        if method == "setdefault":
+            key = entries[0][0]
+            written = f"sys.modules.setdefault({code(key)}, ...)"
+            when = f" whenever `{_literal_key(key) or code(key)}` is not imported yet"
+        else:
+            written, when = "sys.modules.update(...)", ""
+        self._check_entries(entries, site, call, written, when)
+
+    def _check_entries(
+        self, entries: List[Tuple[cst.BaseExpression, cst.BaseExpression]], site: Site, report_at: cst.CSTNode,
+        written: str, when: Optional[str],
+    ) -> None:
+        """Report the entries of ``sys.modules`` that get a mock and that nothing
+        restores.  ``when``: None for an assignment, the condition of a call."""
+        leaked = [(key, kind) for key, value in entries for kind in [mock_made_by(self.context, value, site)] if kind]
+        place = place_of(self.context, site) if leaked else None
+        if place is None or conftest_may(self.context, _MODULES_MENTION):
             return
         if place.cls is not None and bases_may(self.context, place.cls, _MODULES_MENTION):
             return
-        literal = key.evaluated_value if isinstance(key, cst.SimpleString) else None
-        if isinstance(literal, str):
-            imports = f"every `import {literal}`"
+        unrestored: List[Tuple[cst.BaseExpression, str]] = []
+        deleted: Optional[str] = None
+        for key, kind in leaked:
+            restore = self._module_entry_restored(key, site)
+            imported = _imported_before(self.context, _literal_key(key), site)
+            if restore == "restored" or (restore == "deleted" and imported is None):
+                continue
+            unrestored.append((key, kind))
+            deleted = deleted or (imported if restore == "deleted" else None)
+        if not unrestored:
+            return
+        key, kind = unrestored[0]
+        fix = _module_fix(place, code(key))
+        if deleted is not None:
+            self.report(report_at, "module_deleted", written=written, kind=kind, module=deleted, fix=fix)
+            return
+        names = [name for k, _ in unrestored for name in _module_names(self.context, k, site)]
+        if names and len(names) >= len(unrestored):
+            imports = "every " + " or ".join(f"`import {name}`" for name in names)
         else:
             imports = f"every import of the module `{code(key)}` names"
-        self.report(
-            report_at,
-            "module",
-            written=f"sys.modules[{code(key)}]",
-            kind=kind,
-            imports=imports,
-            fix=_module_fix(place, code(key)),
-        )
+        if when is None:
+            self.report(report_at, "module", written=written, kind=kind, imports=imports, fix=fix)
+        else:
+            self.report(report_at, "module_call", written=written, kind=kind, when=when, imports=imports, fix=fix)
 
-    def _module_entry_restored(self, key: cst.BaseExpression, site: Site) -> bool:
-        """Whether anything in the module may restore ``sys.modules[key]``."""
+    def _module_entry_restored(self, key: cst.BaseExpression, site: Site) -> Optional[str]:
+        """Whether anything in the module may restore ``sys.modules[key]``:
+        "restored", "deleted" (only a ``del`` or ``pop`` takes the entry out),
+        or None."""
         index = leak_index(self.context)
         literal = key.evaluated_value if isinstance(key, cst.SimpleString) else None
 
@@ -373,44 +449,127 @@ class MockLeakedIntoSharedState(Rule):
             found = keyed(target)
             if found and self.context.resolve(value_site, target.value) == "sys.modules":  # type: ignore[attr-defined]
                 if same(found[1]) and mock_made_by(self.context, value, value_site) is None:
-                    return True
+                    return "restored"
+        deleted = False
         for target, del_site in index.deletes:
             found = keyed(target)
             if found and self.context.resolve(del_site, target.value) == "sys.modules" and same(found[1]):  # type: ignore[attr-defined]
-                return True
+                deleted = True
         for node, use_site in _whole_uses(self.context, index):
-            if not self._harmless_use(node, use_site, site, same):
-                return True
-        return False
+            use = self._whole_use(node, use_site, site, same)
+            if use == "restore":
+                return "restored"
+            deleted = deleted or use == "delete"
+        return "deleted" if deleted else None
 
-    def _harmless_use(self, node: cst.BaseExpression, use: Site, assignment: Site, same: "object") -> bool:
-        """Whether a use of the whole ``sys.modules`` cannot restore the entry."""
+    def _whole_use(self, node: cst.BaseExpression, use: Site, assignment: Site, same: Callable[..., bool]) -> str:
+        """What a use of the whole ``sys.modules`` may do to the entry: "read"
+        (nothing), "delete" (``pop`` it) or "restore"."""
         parent = use.parent
         up = use.parent_site()
         if isinstance(parent, cst.Subscript) and use.field == "value":
-            return True  # sys.modules[...]: the keyed cases are checked apart
+            return "read"  # sys.modules[...]: the keyed cases are checked apart
         if isinstance(parent, cst.ComparisonTarget):
-            return True  # `"x" in sys.modules`
+            return "read"  # `"x" in sys.modules`
         if isinstance(parent, cst.Attribute) and use.field == "value" and up is not None:
             grand = up.parent
             if parent.attr.value in _READS and isinstance(grand, cst.Call):
-                return True
+                return "read"
             if parent.attr.value == "pop" and isinstance(grand, cst.Call) and grand.args:
-                return not same(grand.args[0].value)  # type: ignore[operator]
-            return False
+                return "delete" if same(grand.args[0].value) else "read"
+            if parent.attr.value in _FILLS and isinstance(grand, cst.Call) and up.parent_site() is not None:
+                filled = _filled_entries(self.context, grand, up.parent_site())  # type: ignore[arg-type]
+                if filled and all(mock_made_by(self.context, v, use) is not None for _, v in filled):
+                    return "read"  # it puts mocks in: a leak of its own, not a restore
+            return "restore"
         if isinstance(parent, cst.Arg) and up is not None and isinstance(up.parent, cst.Call):
             call = up.parent
             call_site = up.parent_site()
             if call_site is None or call.args[0] is not parent:
-                return False
+                return "restore"
             callee = dotted_name(call.func) or ""
             if callee.split(".")[-1] in ("setitem", "delitem") and len(call.args) > 1:
-                return not same(call.args[1].value)  # type: ignore[operator]
+                return "restore" if same(call.args[1].value) else "read"
             qualified = self.context.resolve(call_site, call.func) or ""
             is_dict = qualified in _PATCH_DICTS or callee.endswith("mocker.patch.dict")
             if is_dict:
-                return not _encloses(call_site, assignment)
-        return False
+                return "restore" if _encloses(call_site, assignment) else "read"
+        return "restore"
+
+
+def _filled_entries(context: object, call: cst.Call, site: Site) -> List[Tuple[cst.BaseExpression, cst.BaseExpression]]:
+    """The ``(key, value)`` entries ``sys.modules.setdefault(key, value)`` or
+    ``sys.modules.update(...)`` (a dict display, a name bound once to one, or
+    keywords) puts in; empty when they cannot all be listed."""
+    method = call.func.attr.value  # type: ignore[attr-defined]
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    if any(a.star for a in call.args):
+        return []
+    if method == "setdefault":
+        return [(positional[0], positional[1])] if len(positional) == 2 else []
+    entries: List[Tuple[cst.BaseExpression, cst.BaseExpression]] = [
+        (cst.SimpleString(repr(a.keyword.value)), a.value) for a in call.args if a.keyword is not None
+    ]
+    if len(positional) == 1:
+        values = _dict_entries(context, positional[0], site)
+        if values is None:
+            return []
+        entries[:0] = values
+    return entries
+
+
+def _dict_entries(
+    context: object, expr: cst.BaseExpression, site: Site
+) -> Optional[List[Tuple[cst.BaseExpression, cst.BaseExpression]]]:
+    """The ``(key, value)`` pairs of a dict display, or of the one a name is bound to."""
+    found = display_of(context, expr, site)
+    display = found[0] if found is not None else None
+    if not isinstance(display, cst.Dict) or not all(isinstance(e, cst.DictElement) for e in display.elements):
+        return None
+    return [(e.key, e.value) for e in display.elements]  # type: ignore[union-attr]
+
+
+def _literal_key(key: cst.BaseExpression) -> Optional[str]:
+    text = key.evaluated_value if isinstance(key, cst.SimpleString) else None
+    return text if isinstance(text, str) else None
+
+
+def _module_names(context: object, key: cst.BaseExpression, site: Site) -> List[str]:
+    """The module names a key of ``sys.modules`` stands for: its text, or the
+    literal values of the loop variable it is."""
+    literal = _literal_key(key)
+    if literal is not None:
+        return [literal]
+    values = iterated(context, key.value, site) if isinstance(key, cst.Name) else None
+    names = [_literal_key(value) for value, _ in values or []]
+    return [name for name in names if name is not None] if all(names) else []
+
+
+def _imported_before(context: object, name: Optional[str], site: Site) -> Optional[str]:
+    """``name`` when the module imports it (or a submodule of it) at its top
+    level, unconditionally, before the statement at ``site`` runs: the real
+    module is then in ``sys.modules`` when the mock replaces it."""
+    if name is None:
+        return None
+    module: cst.Module = context.module  # type: ignore[attr-defined]
+    in_function = bool(site.function_chain())
+    statement = None if in_function else next((a for a, _ in site.ancestors() if isinstance(a, cst.BaseStatement)
+                                              and any(a is s for s in module.body)), None)
+    for top in module.body:
+        if top is statement:
+            break
+        if not isinstance(top, cst.SimpleStatementLine):
+            continue
+        for small in top.body:
+            if isinstance(small, cst.Import):
+                imported = [dotted_name(alias.name) or "" for alias in small.names]
+            elif isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+                imported = [dotted_name(small.module) or ""]
+            else:
+                continue
+            if any(i == name or i.startswith(name + ".") for i in imported):
+                return name
+    return None
 
 
 def _whole_uses(context: object, index: "object") -> List[Tuple[cst.BaseExpression, Site]]:
@@ -494,6 +653,34 @@ def _may_be_mock_call(value: ast.expr, aliases: Set[str]) -> bool:
     while type(func) is ast.Attribute:
         func = func.value
     return type(func) is ast.Name and func.id in aliases
+
+
+def _filled_values(call: ast.Call, assigns: List[ast.stmt]) -> List[ast.expr]:
+    """What ``sys.modules.setdefault``/``update`` may put in, erring towards
+    more: its value, the values of a dict display or of any dict display an
+    assignment binds the argument's name to, its keyword values."""
+    if call.func.attr == "setdefault":  # type: ignore[attr-defined]
+        return call.args[1:2]
+    values = [keyword.value for keyword in call.keywords]
+    for argument in call.args[:1]:
+        displays = [argument] if type(argument) is ast.Dict else [
+            statement.value  # type: ignore[attr-defined]
+            for statement in assigns
+            if type(argument) is ast.Name and type(statement.value) is ast.Dict  # type: ignore[attr-defined]
+            and any(type(t) is ast.Name and t.id == argument.id for t in _targets(statement))
+        ]
+        values.extend(v for display in displays for v in display.values)  # type: ignore[attr-defined]
+    return values
+
+
+def _loop_names(loops: List[ast.stmt]) -> Set[str]:
+    """The names ``for`` loops bind: ``mock_made_by`` follows them to what they iterate over."""
+    found: Set[str] = set()
+    for loop in loops:
+        target = loop.target  # type: ignore[attr-defined]
+        elements = target.elts if type(target) in (ast.Tuple, ast.List) else [target]
+        found.update(e.id for e in elements if type(e) is ast.Name)
+    return found
 
 
 def _names_assigned_a_mock(assigns: List[ast.stmt], aliases: Set[str]) -> Set[str]:

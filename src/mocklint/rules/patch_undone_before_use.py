@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import ast
 import bisect
-from typing import List, Optional, Set, Tuple
+import builtins
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import Ancestry, ancestry_of, fixture_aliases, may_be_fixture, statements
-from mocklint.analysis.mocks import PATCH_OBJECTS, PATCHERS
+from mocklint.analysis.ast_scan import (
+    Ancestry,
+    ancestry_of,
+    fixture_aliases,
+    may_be_fixture,
+    own_nodes,
+    statements,
+    with_statements,
+)
+from mocklint.analysis.bodies import BodyFilter
+from mocklint.analysis.mock_relevance import mock_bodies
+from mocklint.analysis.mocks import MOCK_MODULES, PATCH_OBJECTS, PATCHERS
 from mocklint.analysis.pytest_roles import Role
 from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site, descendants
-from mocklint.analysis.mock_relevance import MOCK_BODIES
-from mocklint.rule import Edit, Fix, Rule, gate_all
+from mocklint.analysis.tree import Site, child_site, descendants
+from mocklint.rule import Edit, FileContext, Fix, Rule, gate_all
 
 _PATCH_DICTS = frozenset(f"{p}.dict" for p in PATCHERS)
 _PATCH_MULTIPLES = frozenset(f"{p}.multiple" for p in PATCHERS)
@@ -22,6 +34,8 @@ _ALL_PATCHES = PATCHERS | PATCH_OBJECTS | _PATCH_DICTS | _PATCH_MULTIPLES
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _PATCH_ATTRIBUTES = frozenset({"patch", "object", "dict", "multiple"})
 _AST_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_AST_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_BUILTINS = frozenset(dir(builtins))
 
 
 def _may_be_patch(expr: ast.expr, patches: Set[str]) -> bool:
@@ -134,12 +148,23 @@ class PatchUndoneBeforeUse(Rule):
         payment_gateway.assert_called_once_with(7)
     ```
 
+    A helper that runs the code under test inside the block before it returns
+    the mock (`await run_test(processor)`, then `return push_frame` or
+    `return push_frame, processor`) hands back what the mock recorded, and a
+    caller that only asserts on it is right. It is reported only when a caller
+    in the same module goes on to use the mock as a patch: it runs more code
+    after the call (a statement that calls something other than the mock, an
+    assertion or a builtin) and then reads the mock again. A caller that hands
+    the mock to other code uses it as a plain mock.
+
     ## Known problems
     A function that returns something else from inside the block (an object
     built while the patch was active: `return Client()`) is not reported: a
     patch needed only while setting up is a real idiom. Patches entered through
     `ExitStack`, and attributes stored on `self` inside the block, are not
-    followed.
+    followed. A helper that runs code inside the block is followed only to its
+    callers in the same module, and code run inside an `assert` after the call
+    (`assert checkout.pay(2) == "paid"`) is not counted as use.
 
     ## Fix safety
     A fixture whose `return` is the last statement of a `with` block that ends
@@ -178,9 +203,32 @@ class PatchUndoneBeforeUse(Rule):
             "patch where the mock is used (a `with` block around the code under test, a `yield` fixture, "
             "or pytest-mock's `mocker.patch`)"
         ),
+        "helper_reused": (
+            "`{function}()` returns `{value}` from inside `with {patch}`, and leaving the block undoes the patch: "
+            "`{caller}` runs more code after `{function}()` returned and then reads the mock again, but that code "
+            "ran against {real} and the mock recorded only what ran inside the block; patch around all the code "
+            "that should reach the mock (a `with` block around it, a `yield` fixture, or pytest-mock's "
+            "`mocker.patch`)"
+        ),
     }
-    needed_bodies = MOCK_BODIES  # the bodies that may hold a mock
     gate = gate_all(r"\bpatch\b", r"\breturn\b", r"\bwith\b")
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        #: helpers that ran code inside the block before returning the mock: reported by
+        #: ``finish`` only when a caller uses the mock as a patch after the block ended
+        self._recording: List[_Recording] = []
+
+    @classmethod
+    def needed_bodies(cls, tree: ast.Module, source: str, path: Optional[str]) -> Optional[BodyFilter]:
+        """The bodies that may hold a mock, and those that call a function
+        returning from inside a ``with`` block: ``finish`` reads the callers."""
+        keep = mock_bodies(tree, source, path)
+        helpers = _returning_inside_with(tree)
+        if not helpers:
+            return keep
+        calls = re.compile(r"\b(?:" + "|".join(re.escape(name) for name in sorted(helpers)) + r")\b")
+        return lambda func, body: keep(func, body) or calls.search(body) is not None
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
@@ -253,6 +301,12 @@ class PatchUndoneBeforeUse(Rule):
                             return True
         return False
 
+    def finish(self) -> None:
+        for recording in self._recording:
+            caller = self._reusing_caller(recording)
+            if caller is not None:
+                self.report(recording.node, "helper_reused", caller=caller, **recording.fields)
+
     def visit_Return(self, node: cst.Return, site: Site) -> None:
         func = site.enclosing_function()
         if func is None:
@@ -274,22 +328,113 @@ class PatchUndoneBeforeUse(Rule):
                 autofix=fix,
             )
             return
+        aliases = {alias for _, _, alias in found if alias is not None}
         for with_node, call, alias in found:
             if alias is None or not _derived(value, alias):
                 continue
-            shown = _short_value(value)
+            fields = dict(
+                function=func.name.value, value=_short_value(value), patch=_short(call), real=self._real(call, site),
+            )
             if role is Role.FIXTURE:
                 fix = self._yield_fix(node, func, with_node)
-                self.report(
-                    node, "fixture", function=func.name.value, value=shown, patch=_short(call),
-                    real=self._real(call, site), gets=self._gets(call, site), autofix=fix,
-                )
+                self.report(node, "fixture", gets=self._gets(call, site), autofix=fix, **fields)
+            elif self._ran_inside(site, with_node, value, aliases):
+                self._recording.append(_Recording(node, func, fields, _mock_positions(value, aliases)))
             else:
-                self.report(
-                    node, "helper", function=func.name.value, value=shown, patch=_short(call),
-                    real=self._real(call, site), gets=self._gets(call, site),
-                )
+                self.report(node, "helper", gets=self._gets(call, site), **fields)
             return
+
+    # -- helpers that record inside the block ---------------------------------------
+    def _ran_inside(self, site: Site, with_node: cst.With, value: cst.BaseExpression, aliases: Set[str]) -> bool:
+        """Whether code other than the mock's own configuration ran inside the
+        block before the ``return`` at ``site`` (or runs in what it returns)."""
+        before = _before(site, with_node)
+        if any(self._runs_code(small, aliases, site) for small in before):
+            return True
+        returned = [e.value for e in value.elements] if isinstance(value, (cst.Tuple, cst.List)) else [value]
+        others = [element for element in returned if not any(_derived(element, a) for a in aliases)]
+        return any(self._calls_code(element, aliases, site) for element in others)
+
+    def _runs_code(self, small: cst.BaseSmallStatement, names: Set[str], site: Site) -> bool:
+        """Whether a statement inside the block calls anything but the mocks
+        ``names`` (configuring them is not running code)."""
+        if isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            if all(any(_derived(t, n) for n in names) for t in targets):
+                return False
+            return small.value is not None and self._calls_code(small.value, names, site)
+        if isinstance(small, cst.Expr) and any(_derived(_awaited(small.value), n) for n in names):
+            return False  # `m.configure_mock(...)`, `m.reset_mock()`
+        return self._calls_code(small, names, site)
+
+    def _calls_code(self, node: cst.CSTNode, names: Set[str], site: Site) -> bool:
+        calls = (n for n in descendants(node, stop_at=_NESTED) if isinstance(n, cst.Call))
+        return any(self._is_code(call, names, site) for call in calls)
+
+    def _is_code(self, call: cst.Call, names: Set[str], site: Site) -> bool:
+        """A call of something other than the mocks ``names``, a builtin or
+        the mock library (``MagicMock(...)``, ``call(...)``)."""
+        func = call.func
+        if any(_derived(func, name) for name in names):
+            return False
+        if isinstance(func, cst.Name) and func.value in _BUILTINS and not self.context.names.bindings(site, func.value):
+            return False
+        qualified = self.context.resolve(site, func) or ""
+        return not any(qualified.startswith(module + ".") for module in MOCK_MODULES)
+
+    def _reusing_caller(self, recording: "_Recording") -> Optional[str]:
+        """The first function of the module that calls the helper and then uses
+        the mock it gets as a patch (``_used_as_patch``)."""
+        helper = recording.func
+        method = self.context.site_of(helper).enclosing_class() is not None
+        for frame in self.context.function_frames.values():
+            func = frame[0]
+            if func is helper or not isinstance(func, cst.FunctionDef):
+                continue
+            site = child_site(Site(frame), func.body, "body")
+            statements = list(_in_order(func.body))
+            for index, small in enumerate(statements):
+                bound = _bound_by_call(small, helper.name.value, method, recording.positions)
+                if bound and self._used_as_patch(statements[index + 1:], bound, site):
+                    return func.name.value
+        return None
+
+    def _used_as_patch(self, rest: Sequence[cst.BaseSmallStatement], names: Set[str], site: Site) -> bool:
+        """Whether, after the call bound the mock to ``names``, a statement runs
+        code and a later one (or that one) reads the mock; handing the mock to
+        other code first makes it a plain mock, not a patch."""
+        ran = False
+        for small in rest:
+            if self._hands_over(small, names, site):
+                return False
+            if ran and _reads(small, names):
+                return True
+            ran = ran or self._runs_code_after(small, names, site)
+        return False
+
+    def _runs_code_after(self, small: cst.BaseSmallStatement, names: Set[str], site: Site) -> bool:
+        """A statement whose own value is a call of code: ``checkout.pay(2)``,
+        ``result = await processor.run(frames)`` (not an assertion's arguments)."""
+        if isinstance(small, cst.Expr):
+            value: Optional[cst.BaseExpression] = small.value
+        elif isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            value = small.value
+        else:
+            return False
+        value = _awaited(value) if value is not None else None
+        return isinstance(value, cst.Call) and not _is_assertion(value.func) and self._is_code(value, names, site)
+
+    def _hands_over(self, small: cst.BaseSmallStatement, names: Set[str], site: Site) -> bool:
+        """Whether the statement passes the mock to code or stores it (``Service(m)``, ``obj.client = m``)."""
+        if isinstance(small, cst.Assign) and any(_derived(small.value, n) for n in names):
+            if any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in small.targets):
+                return True
+        for call in descendants(small, stop_at=_NESTED):
+            if not isinstance(call, cst.Call) or _is_assertion(call.func) or not self._is_code(call, names, site):
+                continue
+            if any(_derived(arg.value, n) for arg in call.args for n in names):
+                return True
+        return False
 
     def _enclosing_patches(self, site: Site, func: cst.FunctionDef) -> List[Tuple[cst.With, cst.Call, Optional[str]]]:
         """The patch calls of the ``with`` statements between the return and its function, innermost first."""
@@ -351,6 +496,133 @@ class PatchUndoneBeforeUse(Rule):
             return None
         text = "yield" if node.value is None else f"yield {code(node.value)}"
         return Fix("Yield from inside the `with` block", (Edit(node, text),), safe=True)
+
+
+@dataclass(frozen=True)
+class _Recording:
+    """A helper's ``return`` of the mock from inside the block after code ran there."""
+
+    node: cst.Return
+    func: cst.FunctionDef
+    #: the message fields but ``caller``
+    fields: Dict[str, str]
+    #: the positions of the returned tuple that hold the mock (None: the value is not a tuple)
+    positions: Optional[Set[int]]
+
+
+def _returning_inside_with(tree: ast.Module) -> Set[str]:
+    """The names of the functions that return a value from inside a ``with`` block."""
+    found: Set[str] = set()
+    ancestry: Optional[Ancestry] = None
+    for node, _ in with_statements(tree):
+        returns = (n for n in own_nodes(node) if type(n) is ast.Return)
+        if not any(n.value is not None for n in returns):  # type: ignore[attr-defined]
+            continue
+        ancestry = ancestry or ancestry_of(tree)
+        func = next((a for a in ancestry.ancestors(node) or [] if type(a) in _AST_SCOPES), None)
+        if type(func) in _AST_FUNCTIONS:
+            found.add(func.name)  # type: ignore[union-attr]
+    return found
+
+
+def _before(site: Site, with_node: cst.With) -> List[cst.BaseSmallStatement]:
+    """The statements of the block that run before the node at ``site``, in order."""
+    found: List[cst.BaseSmallStatement] = []
+    child = site.node
+    for ancestor, _ in site.ancestors():
+        if ancestor is with_node:
+            break
+        if isinstance(ancestor, (cst.IndentedBlock, cst.SimpleStatementSuite, cst.SimpleStatementLine)):
+            earlier = ancestor.body[: next(i for i, s in enumerate(ancestor.body) if s is child)]
+            found[:0] = list(_in_order(earlier))
+        child = ancestor
+    return found
+
+
+def _in_order(body: Union[cst.BaseSuite, Sequence[cst.CSTNode]]) -> Iterator[cst.BaseSmallStatement]:
+    """The small statements of ``body`` in source order, those of compound
+    statements included, those of nested functions and classes not."""
+    statements = body.body if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)) else body
+    for statement in statements:
+        if isinstance(statement, cst.BaseSmallStatement):
+            yield statement
+        elif isinstance(statement, cst.SimpleStatementLine):
+            yield from statement.body
+        elif isinstance(statement, cst.BaseCompoundStatement) and not isinstance(statement, _NESTED):
+            for block in _blocks(statement):
+                yield from _in_order(block)
+
+
+def _blocks(node: cst.CSTNode) -> Iterator[cst.BaseSuite]:
+    """The blocks of a compound statement: its body, ``else``/``elif``, handlers, ``finally``."""
+    for name in ("body", "handlers", "orelse", "finalbody"):
+        part = getattr(node, name, None)
+        for piece in part if isinstance(part, (list, tuple)) else [part]:
+            if isinstance(piece, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+                yield piece
+            elif isinstance(piece, cst.CSTNode):
+                yield from _blocks(piece)
+
+
+def _mock_positions(value: cst.BaseExpression, aliases: Set[str]) -> Optional[Set[int]]:
+    """The positions of a returned tuple that hold a mock of ``aliases``."""
+    if not isinstance(value, (cst.Tuple, cst.List)):
+        return None
+    return {i for i, e in enumerate(value.elements) if any(_derived(e.value, a) for a in aliases)}
+
+
+def _bound_by_call(
+    small: cst.BaseSmallStatement, helper: str, method: bool, positions: Optional[Set[int]]
+) -> Optional[Set[str]]:
+    """The names ``small`` binds to the mock the helper returns (empty when the
+    result is not kept in names), or None when it does not call the helper."""
+    calls = [n for n in descendants(small, stop_at=_NESTED) if isinstance(n, cst.Call) and _calls(n, helper, method)]
+    if not calls:
+        return None
+    if not isinstance(small, cst.Assign) or len(small.targets) != 1 or _awaited(small.value) is not calls[0]:
+        return set()
+    target = small.targets[0].target
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if not isinstance(target, (cst.Tuple, cst.List)):
+        return set()
+    return {
+        e.value.value
+        for i, e in enumerate(target.elements)
+        if isinstance(e.value, cst.Name) and (positions is None or i in positions)
+    }
+
+
+def _calls(call: cst.Call, helper: str, method: bool) -> bool:
+    """``helper(...)``, or ``self.helper(...)``/``cls.helper(...)`` for a method."""
+    func = call.func
+    if method:
+        return isinstance(func, cst.Attribute) and func.attr.value == helper and isinstance(func.value, cst.Name) \
+            and func.value.value in ("self", "cls")
+    return isinstance(func, cst.Name) and func.value == helper
+
+
+def _awaited(value: cst.BaseExpression) -> cst.BaseExpression:
+    return value.expression if isinstance(value, cst.Await) else value
+
+
+def _is_assertion(func: cst.BaseExpression) -> bool:
+    """``self.assertEqual``, ``assert_that``, ``m.assert_called_once``: checks, not code under test."""
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    return name.startswith(("assert", "fail"))
+
+
+def _reads(node: cst.CSTNode, names: Set[str]) -> bool:
+    """Whether ``node`` reads one of ``names`` (not an attribute or keyword of that name)."""
+    skipped: Set[int] = set()
+    for child in descendants(node, stop_at=_NESTED):
+        if isinstance(child, cst.Attribute):
+            skipped.add(id(child.attr))
+        elif isinstance(child, cst.Arg) and child.keyword is not None:
+            skipped.add(id(child.keyword))
+        elif isinstance(child, cst.Name) and child.value in names and id(child) not in skipped:
+            return True
+    return False
 
 
 def _derived(value: cst.BaseExpression, alias: str) -> bool:

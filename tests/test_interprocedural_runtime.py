@@ -216,6 +216,7 @@ def _run(venv: Path, project: Path, tmp_path: Path) -> Tuple[Dict[Tuple[str, str
     return outcomes, output
 
 
+@pytest.mark.slow  # installs pytest-asyncio and pytest-mock into a cached virtualenv, and runs pytest
 @pytest.mark.parametrize(("code", "project"), PROJECTS, ids=IDS)
 def test_projects_fail_exactly_where_labelled(code: str, project: Path, plugin_venv: Path, tmp_path: Path) -> None:
     outcomes, output = _run(plugin_venv, project, tmp_path)

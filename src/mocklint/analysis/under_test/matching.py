@@ -173,11 +173,16 @@ class _Matcher:
         if ctor_params is None:
             return None
         attributes = _stored(cls, ctor_params)
-        if isinstance(holder, cst.Name):
-            for path, value, assign_site in analysis.attribute_assignments(holder.value, site):
-                if "." in path or value is None:
+        root, prefix = _chain(holder)
+        if root is not None and _named(holder):
+            # `client.session = AsyncMock()`, `self.db.pool = MagicMock()`: set on the real object here
+            for path, value, assign_site in analysis.attribute_assignments(root, site):
+                if prefix and not path.startswith(prefix + "."):
+                    continue
+                attribute = path[len(prefix) + 1 :] if prefix else path
+                if "." in attribute or value is None:
                     return None  # `client.session.post = ...`: configured out of mocklint's sight
-                attributes[("self", path)] = (value, assign_site, analysis)
+                attributes[("self", attribute)] = (value, assign_site, analysis)
         return method, attributes
 
     def _object(

@@ -3,10 +3,11 @@
 The interprocedural findings of MCK101-MCK103 need a mock and a call into a
 project module, made in one of two ways:
 
-- the file calls a name it imported from its own project (a relative import,
-  or one whose top-level package is a project folder, found as ``patch()``
-  targets are, without the installed packages): ``MatrixClient(session)``,
-  ``service.run(repo)``;
+- the file calls a name it imported from a module of its own project that
+  has async code (a relative import, or one whose top-level package is a
+  project folder, found as ``patch()`` targets are, without the installed
+  packages): ``MatrixClient(session)``, ``service.run(repo)``; a re-export
+  through a package ``__init__`` counts when the package has async code too;
 - the file requests a fixture of a conftest.py that imports project code and
   may hand out a mock or an object built from one (``client`` returning
   ``Client(mock_session)``; ``mock_sources.conftest_mock_fixtures`` follows
@@ -20,15 +21,41 @@ from __future__ import annotations
 
 import ast
 import os
-from typing import FrozenSet, Optional, Set
+import re
+from typing import Dict, FrozenSet, Optional, Set, Tuple
 
-from mocklint.analysis import project, targets
+from mocklint.analysis import project, reads, targets
 from mocklint.analysis.ast_scan import statements
 from mocklint.analysis.mock_sources import conftest_mock_fixtures, may_hold_mocks, requests_fixtures
+from mocklint.files import read_text
+
+
+_ASYNC_CODE = re.compile(r"\b(?:async|await)\b")
+_ASYNC_MODULES: Dict[Tuple[str, int, int], bool] = {}
+
+
+def _async_module(path: Optional[str]) -> bool:
+    """Whether the module at ``path`` has async code (``async``/``await``), where
+    only a mock can fail the way MCK101-MCK103 report (read as text, once per
+    version of the file, and recorded as a dependency of the linted file)."""
+    if path is None:
+        return False
+    reads.record(path)
+    try:
+        status = os.stat(path)
+        key = (path, status.st_mtime_ns, status.st_size)
+        if key not in _ASYNC_MODULES:
+            if len(_ASYNC_MODULES) > 4096:
+                _ASYNC_MODULES.clear()
+            _ASYNC_MODULES[key] = _ASYNC_CODE.search(read_text(path, errors="replace")) is not None
+        return _ASYNC_MODULES[key]
+    except OSError:
+        return False
 
 
 def project_names(tree: ast.Module, path: Optional[str]) -> Set[str]:
-    """The names ``tree`` binds by importing modules of its own project."""
+    """The names ``tree`` binds by importing modules of its own project that
+    have async code (a relative import of a package counts as maybe)."""
     if path is None:
         return set()
     roots = targets.search_roots(os.path.dirname(os.path.abspath(path)), installed=False)
@@ -36,11 +63,22 @@ def project_names(tree: ast.Module, path: Optional[str]) -> Set[str]:
     for statement, _ in statements(tree):
         if isinstance(statement, ast.ImportFrom):
             module = statement.module or ""
-            if statement.level or (module and targets._module_file(roots, module.split(".", 1)[0]) is not None):
+            if statement.level:
                 found.update(alias.asname or alias.name for alias in statement.names if alias.name != "*")
+                continue
+            if not module or targets._module_file(roots, module.split(".", 1)[0]) is None:
+                continue
+            for alias in statement.names:
+                # `from app.clients import matrix` imports a module; `from app.matrix import Client`, a name
+                if _async_module(targets._module_file(roots, f"{module}.{alias.name}")) or _async_module(
+                    targets._module_file(roots, module)
+                ):
+                    found.add(alias.asname or alias.name)
         elif isinstance(statement, ast.Import):
             for alias in statement.names:
-                if targets._module_file(roots, alias.name.split(".", 1)[0]) is not None:
+                if targets._module_file(roots, alias.name.split(".", 1)[0]) is None:
+                    continue
+                if _async_module(targets._module_file(roots, alias.name)):
                     found.add(alias.asname or alias.name.split(".", 1)[0])
     return found
 

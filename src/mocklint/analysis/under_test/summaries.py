@@ -41,6 +41,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from mocklint.analysis import reads
 from mocklint.analysis.source import code, parse_module
 from mocklint.analysis.tree import descendants
+from mocklint.files import read_file
 
 #: ("param", name), ("self", attribute) or ("global", "pkg.module.name")
 Root = Tuple[str, str]
@@ -921,12 +922,9 @@ def module_summary(path: str, dotted: str) -> Optional[ModuleSummary]:
         return _MODULES[key]
     summary: Optional[ModuleSummary] = None
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(_MAX_SOURCE + 1)
-        if len(data) <= _MAX_SOURCE:
-            summary = ModuleSummary(path, dotted, data.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, cst.ParserSyntaxError, RecursionError, ValueError):
-        summary = None
+        summary = ModuleSummary(path, dotted, read_file(path, _MAX_SOURCE).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, cst.ParserSyntaxError, RecursionError, ValueError, MemoryError):
+        summary = None  # unreadable, not a regular file, too large, or not Python mocklint can parse
     if len(_MODULES) > 256:
         _MODULES.clear()
     _MODULES[key] = summary

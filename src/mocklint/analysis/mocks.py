@@ -30,7 +30,7 @@ from __future__ import annotations
 import enum
 import os
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -39,6 +39,9 @@ from mocklint.analysis.pytest_roles import Role, fixture_decorator, function_rol
 from mocklint.analysis.source import code
 from mocklint.analysis.targets import Target, configures_parameter, resolve_target
 from mocklint.analysis.tree import Frame, Site, descendants, walk
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mocklint.analysis.project import ProjectModel
 
 
 class Kind(enum.Enum):
@@ -764,24 +767,21 @@ class MockAnalysis:
         return found
 
     def _fixture_kind(self, name: str, test: cst.FunctionDef, test_site: Site, depth: int) -> Optional[Inferred]:
-        """A same-module fixture called ``name`` that returns or yields a mock."""
-        candidates = [(func, site) for func, site in self._fixture_index().get(name, []) if func is not test]
-        if self._requested_by_fixtures(name, test):
-            return None  # another fixture receives the same mock and may reconfigure it
-        if not candidates:
-            if self.names.module_binds(self.module, name):
-                return None  # imported or assigned here: not a conftest fixture
-            return self._conftest_fixture_kind(name, depth)
-        if len(candidates) != 1:
+        """A fixture called ``name`` (of this module, else of the conftest.py the
+        project model picks) that returns or yields a mock."""
+        definition = self.fixture_definition(name, test, test_site)
+        if definition is None:
             return None
-        func, site = candidates[0]
-        owner = site.enclosing_class()
-        if owner is not None and owner is not test_site.enclosing_class():
-            return None
-        found = self.fixture_value_kind(func, site, depth)
+        func, site, analysis = definition
+        if analysis is self:
+            found, where = self.fixture_value_kind(func, site, depth), ""
+        else:
+            found = analysis.fixture_value_kind(func, site, depth + 1)
+            model = _model(self.path)
+            where = f" in {model.rel(analysis.path)}" if model is not None and analysis.path else ""
         if found is None:
             return None
-        return replace(found, why=f"`{name}` is the {found.kind.value} that the fixture `{name}` provides")
+        return replace(found, why=f"`{name}` is the {found.kind.value} that the fixture `{name}`{where} provides")
 
     def fixture_value_kind(self, func: cst.FunctionDef, site: Site, depth: int = 0) -> Optional[Inferred]:
         """The kind of what the fixture ``func`` returns or yields, when all agree.
@@ -840,44 +840,6 @@ class MockAnalysis:
             if key is None or key in self._escaped or self.attribute_assignments(name, inside):
                 return True
         return False
-
-    def _conftest_fixture_kind(self, name: str, depth: int) -> Optional[Inferred]:
-        """A fixture from the nearest conftest.py that defines ``name`` (the project
-        model decides which one the test sees), returning or yielding a mock."""
-        if not self.path:
-            return None
-        from mocklint.analysis import project
-        from mocklint.analysis.fixture_defs import Fixture
-
-        model = project.model_for_path(self.path)
-        if model is None:
-            return None
-        for level in reversed(model.conftest_levels(os.path.dirname(os.path.abspath(self.path)))):
-            entries = level.entries(name)
-            if not entries:
-                continue
-            entry = entries[-1]
-            facts = level.facts
-            if (
-                not isinstance(entry, Fixture)
-                or entry.func is None
-                or entry.path != level.path
-                or entry.owner
-                or facts is None
-                or facts.module is None
-                or facts.names is None
-            ):
-                return None
-            other = _conftest_analysis(facts)
-            func_site = other._function_site(entry.func)
-            if func_site is None or other._requested_by_fixtures(name, entry.func):
-                return None
-            found = other.fixture_value_kind(entry.func, func_site, depth + 1)
-            if found is None:
-                return None
-            where = model.rel(level.path)
-            return replace(found, why=f"`{name}` is the {found.kind.value} that the fixture `{name}` in {where} provides")
-        return None
 
     def _site_inside(self, func: cst.FunctionDef, site: Site) -> Site:
         """A site within ``func``'s body, for resolving the names its returns use."""
@@ -1031,20 +993,21 @@ class MockAnalysis:
         """The fixture ``name`` that ``test`` gets: one of this module, else of the
         nearest conftest.py that defines it, when mocklint can tell which."""
         candidates = [(func, site) for func, site in self._fixture_index().get(name, []) if func is not test]
+        if self._requested_by_fixtures(name, test):
+            return None  # another fixture receives the same value and may reconfigure it
         if candidates:
-            if len(candidates) != 1 or self._requested_by_fixtures(name, test):
+            if len(candidates) != 1:
                 return None
             func, site = candidates[0]
             owner = site.enclosing_class()
             if owner is not None and owner is not test_site.enclosing_class():
                 return None
             return func, site, self
-        if self.names.module_binds(self.module, name) or not self.path:
-            return None
-        from mocklint.analysis import project
+        if self.names.module_binds(self.module, name):
+            return None  # imported or assigned here: not a conftest fixture
         from mocklint.analysis.fixture_defs import Fixture
 
-        model = project.model_for_path(self.path)
+        model = _model(self.path)
         if model is None:
             return None
         for level in reversed(model.conftest_levels(os.path.dirname(os.path.abspath(self.path)))):
@@ -1064,7 +1027,7 @@ class MockAnalysis:
                 return None
             other = _conftest_analysis(facts)
             func_site = other._function_site(entry.func)
-            if func_site is None:
+            if func_site is None or other._requested_by_fixtures(name, entry.func):
                 return None
             return entry.func, func_site, other
         return None
@@ -1273,30 +1236,32 @@ class MockAnalysis:
         parts = self._patch_parts(call, site)
         if parts is None:
             return None
-        positional, keywords, is_object = parts
-        if is_object:
-            holder = positional[0].value if positional else keywords.get("target")
-            attribute = positional[1].value if len(positional) > 1 else keywords.get("attribute")
-            if holder is None or not isinstance(attribute, cst.SimpleString):
-                return None
-            name = attribute.evaluated_value
-            if not isinstance(name, str):
-                return None
+        holder, name = _object_target(*parts)
+        if holder is not None and name is not None:
             local = self._local_class_member(holder, name, site)
             if local is not None:
                 return f"{code(holder)}.{name}", local
-            qualified = self.names.resolve(site, holder)
-            dotted = f"{qualified}.{name}" if qualified else None
-        else:
-            target = positional[0].value if positional else keywords.get("target")
-            dotted = target.evaluated_value if isinstance(target, cst.SimpleString) else None
-            if not isinstance(dotted, str) or "." not in dotted:
-                return None
-        if dotted is None or self.path is None and not dotted:
+        dotted = self.patched_name(call, site)
+        if dotted is None:
             return None
         directory = os.path.dirname(os.path.abspath(self.path)) if self.path else os.getcwd()
         found = resolve_target(dotted, directory, script=self.path)
         return (dotted, found) if found is not None else None
+
+    def patched_name(self, call: cst.Call, site: Site) -> Optional[str]:
+        """``pkg.mod.name`` that ``patch("pkg.mod.name")`` or ``patch.object(mod,
+        "name")`` replaces, as written (an imported holder resolved)."""
+        parts = self._patch_parts(call, site)
+        if parts is None:
+            return None
+        positional, keywords, is_object = parts
+        if is_object:
+            holder, name = _object_target(*parts)
+            qualified = self.names.resolve(site, holder) if isinstance(holder, (cst.Name, cst.Attribute)) else None
+            return f"{qualified}.{name}" if qualified and name else None
+        target = positional[0].value if positional else keywords.get("target")
+        dotted = target.evaluated_value if isinstance(target, cst.SimpleString) else None
+        return dotted if isinstance(dotted, str) and "." in dotted else None
 
     def _local_class(self, holder: cst.Name, site: Site) -> Optional[cst.ClassDef]:
         """The module-level class ``holder`` names, when that is its only binding."""
@@ -1331,6 +1296,18 @@ class MockAnalysis:
         if method.asynchronous is not None:
             return Target.SYNC_FUNCTION if _has_own_yield(method) else Target.ASYNC_FUNCTION
         return Target.SYNC_FUNCTION
+
+
+def _object_target(
+    positional: List[cst.Arg], keywords: Dict[str, cst.BaseExpression], is_object: bool
+) -> Tuple[Optional[cst.BaseExpression], Optional[str]]:
+    """The holder and the attribute name of ``patch.object(holder, "name")``."""
+    if not is_object:
+        return None, None
+    holder = positional[0].value if positional else keywords.get("target")
+    attribute = positional[1].value if len(positional) > 1 else keywords.get("attribute")
+    name = attribute.evaluated_value if isinstance(attribute, cst.SimpleString) else None
+    return holder, name if isinstance(name, str) else None
 
 
 def _has_own_yield(func: cst.FunctionDef) -> bool:
@@ -1412,6 +1389,15 @@ def _split(expr: cst.BaseExpression) -> Tuple[Optional[cst.Name], str]:
     if isinstance(expr, cst.Name):
         return expr, ".".join(reversed(path))
     return None, ""
+
+
+def _model(path: Optional[str]) -> Optional["ProjectModel"]:
+    """The project model of the linted file (its conftest.py chain), if any."""
+    if not path:
+        return None
+    from mocklint.analysis import project
+
+    return project.model_for_path(path)
 
 
 _CONFTEST_ANALYSES: Dict[int, Tuple[object, MockAnalysis]] = {}

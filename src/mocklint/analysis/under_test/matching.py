@@ -236,7 +236,7 @@ class _Matcher:
             call = decorator.decorator
             if not isinstance(call, cst.Call):
                 continue
-            name = _patched_name(call, func_site, analysis)
+            name = analysis.patched_name(call, func_site)
             if name is None:
                 if analysis.patch_target(call, func_site) is None and _is_patch(call, func_site, analysis):
                     return {}  # a patch mocklint cannot read shifts the injected arguments
@@ -251,7 +251,7 @@ class _Matcher:
                 for item in node.items:
                     if not isinstance(item.item, cst.Call):
                         continue
-                    name = _patched_name(item.item, site, analysis)
+                    name = analysis.patched_name(item.item, site)
                     new = analysis.patch_new(item.item, site) if name else None
                     if name is None:
                         continue
@@ -275,7 +275,7 @@ class _Matcher:
                 patch_call = bound[0] if bound is not None else None
             if not isinstance(patch_call, cst.Call) or not (starts or analysis._is_mocker_call(call)):
                 continue
-            name = _patched_name(patch_call, call_site, analysis)
+            name = analysis.patched_name(patch_call, call_site)
             if name is None:
                 continue
             base: cst.BaseExpression = call if patch_call is call or isinstance(call.func.value, cst.Call) else _started(patch_call)  # type: ignore[attr-defined]
@@ -446,23 +446,6 @@ def _set_ups(site: Site) -> List[cst.FunctionDef]:
 def _is_patch(call: cst.Call, site: Site, analysis: MockAnalysis) -> bool:
     qualified = analysis.names.resolve(site, call.func) or ""
     return qualified.rsplit(".", 1)[-1] in ("patch", "object", "multiple") and "mock" in qualified
-
-
-def _patched_name(call: cst.Call, site: Site, analysis: MockAnalysis) -> Optional[str]:
-    """``pkg.mod.name`` that a ``patch("pkg.mod.name")``/``patch.object(mod, "name")`` replaces."""
-    parts = analysis._patch_parts(call, site)
-    if parts is None:
-        return None
-    positional, keywords, is_object = parts
-    if is_object:
-        holder = positional[0].value if positional else keywords.get("target")
-        attribute = positional[1].value if len(positional) > 1 else keywords.get("attribute")
-        name = attribute.evaluated_value if isinstance(attribute, cst.SimpleString) else None
-        qualified = analysis.names.resolve(site, holder) if isinstance(holder, (cst.Name, cst.Attribute)) else None
-        return f"{qualified}.{name}" if isinstance(name, str) and qualified else None
-    target = positional[0].value if positional else keywords.get("target")
-    dotted = target.evaluated_value if isinstance(target, cst.SimpleString) else None
-    return dotted if isinstance(dotted, str) and "." in dotted else None
 
 
 def _arguments(

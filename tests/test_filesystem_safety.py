@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import glob
 import os
-import re
 import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 import pytest
+
+from test_bad_input import clean_run as notes_of  # a run that ended normally: its notes, by path
+from test_bad_input import findings
 
 from mocklint import engine, files
 from mocklint.analysis import project, pytest_config
@@ -35,9 +37,6 @@ MEMORY = 2 << 30
 
 FINDING = 'import pytest\n\nX = pytest.config.getoption("--slow")\n'  # MCK201 at 3:5
 MISSING = "def test_b(nosuch):\n    assert nosuch\n"  # MCK301 at 1:12 (no conftest defines it)
-NOTE = re.compile(r"^(?P<path>.+?): (?P<kind>skipped|not checked|internal error): (?P<reason>\S.*)$")
-FINDING_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<column>\d+): (?P<code>[A-Z]+\d+) ")
-SUMMARY = re.compile(r"^Found \d+ problems? in \d+ files?\.$")
 
 
 # -- running things ------------------------------------------------------------------
@@ -77,29 +76,6 @@ def mocklint(args: Sequence[str], cwd: Path, stdin: bytes = b"") -> subprocess.C
 
 def flake8(args: Sequence[str], cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess:
     return _run([sys.executable, "-m", "flake8", "--isolated", "--select=MCK,E999", *args], cwd, stdin)
-
-
-def findings(stdout: str) -> List[Tuple[str, int, int, str]]:
-    found = []
-    for line in stdout.splitlines():
-        match = FINDING_LINE.match(line)
-        assert match, f"not a finding: {line!r}"
-        found.append((match["path"], int(match["line"]), int(match["column"]), match["code"]))
-    return found
-
-
-def notes_of(done: subprocess.CompletedProcess, *statuses: int) -> Dict[str, Tuple[str, str]]:
-    """A run that ended normally: its one-line notes, by path."""
-    assert done.returncode in statuses, (done.returncode, done.stdout, done.stderr)
-    assert "Traceback" not in done.stderr and "MCK000" not in done.stdout, done.stderr
-    notes: Dict[str, Tuple[str, str]] = {}
-    for line in done.stderr.splitlines():
-        if SUMMARY.match(line) or line.startswith("mocklint: "):
-            continue
-        match = NOTE.match(line)
-        assert match and match["kind"] != "internal error", line
-        notes[match["path"]] = (match["kind"], match["reason"])
-    return notes
 
 
 def flake8_findings(done: subprocess.CompletedProcess) -> List[Tuple[str, int, int, str]]:

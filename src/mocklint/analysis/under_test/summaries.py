@@ -351,7 +351,7 @@ def _stores(cls: cst.ClassDef, init: FunctionSummary) -> Dict[str, str]:
         return {}
     stores: Dict[str, str] = {}
     params = set(init.positional) | set(init.keyword_only)
-    rebound = _rebound_names(init.node)
+    rebound = set(_binding_counts(init.node))
     body = init.node.body.body if isinstance(init.node.body, cst.IndentedBlock) else ()
     seen_super = False
     for statement in body:
@@ -376,7 +376,7 @@ def _stores(cls: cst.ClassDef, init: FunctionSummary) -> Dict[str, str]:
                     stores[target.attr.value] = value.value
     if seen_super:
         # a base __init__ called after the assignment could overwrite it: keep only
-        # what is assigned after the last such call (rare; be exact by dropping all)
+        # what is assigned after the last such call
         last_super = _last_init_call_index(body)
         if last_super is not None:
             return {a: p for a, p in stores.items() if _assigned_after(body, a, last_super)}
@@ -403,30 +403,8 @@ def _assigned_after(body: Sequence[cst.BaseStatement], attr: str, index: int) ->
     return False
 
 
-def _rebound_names(func: cst.FunctionDef) -> Set[str]:
-    """Names bound anywhere in ``func``'s own body (not nested functions)."""
-    found: Set[str] = set()
-    for node in descendants(func.body, stop_at=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if isinstance(node, cst.AssignTarget):
-            found.update(_target_names(node.target))
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor)):
-            found.update(_target_names(node.target))
-        elif isinstance(node, cst.WithItem) and node.asname is not None:
-            found.update(_target_names(node.asname.name))
-        elif isinstance(node, cst.NamedExpr):
-            found.update(_target_names(node.target))
-        elif isinstance(node, (cst.Global, cst.Nonlocal)):
-            found.update(item.name.value for item in node.names)
-        elif isinstance(node, cst.ExceptHandler) and node.name is not None and isinstance(node.name.name, cst.Name):
-            found.add(node.name.name.value)
-        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            found.add(node.name.value)
-        elif isinstance(node, (cst.Import, cst.ImportFrom)):
-            found.add("*")  # local imports: be safe
-    return found
-
-
 def _binding_counts(func: cst.FunctionDef) -> Dict[str, int]:
+    """How often each name is bound in ``func``'s own body (not nested functions)."""
     counts: Dict[str, int] = {}
     for node in descendants(func.body, stop_at=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         names: List[str] = []
@@ -441,6 +419,13 @@ def _binding_counts(func: cst.FunctionDef) -> Dict[str, int]:
         elif isinstance(node, (cst.Global, cst.Nonlocal)):
             names = [item.name.value for item in node.names]
             names += names  # never an alias
+        elif isinstance(node, cst.ExceptHandler) and node.name is not None and isinstance(node.name.name, cst.Name):
+            names = [node.name.name.value]
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            names = [node.name.value]
+        elif isinstance(node, cst.ImportAlias):
+            asname = node.asname.name if node.asname is not None else None
+            names = [asname.value if isinstance(asname, cst.Name) else code(node.name).split(".", 1)[0]]
         for name in names:
             counts[name] = counts.get(name, 0) + 1
     return counts

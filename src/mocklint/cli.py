@@ -36,7 +36,7 @@ from mocklint.config import (
     discover_config,
     load_config,
 )
-from mocklint.diagnostic import Diagnostic
+from mocklint.diagnostic import Diagnostic, Related
 from mocklint.files import (
     DEFAULT_EXCLUDES,
     STDIN,
@@ -99,7 +99,18 @@ class Outcome:
     def to_json(self) -> Dict[str, Any]:
         return {
             "diagnostics": [
-                [d.line, d.column, d.code, d.message, d.end_line, d.end_column, d.name] for d in self.diagnostics
+                [
+                    d.line,
+                    d.column,
+                    d.code,
+                    d.message,
+                    d.end_line,
+                    d.end_column,
+                    d.name,
+                    d.detail,
+                    [[r.path, r.line, r.column, r.message] for r in d.related],
+                ]
+                for d in self.diagnostics
             ],
             "notes": [[n.kind, n.message] for n in self.notes],
             "checked": self.checked,
@@ -113,13 +124,26 @@ class Outcome:
             raise ValueError("not a stored outcome")
         if not isinstance(stored["checked"], bool):
             raise ValueError("`checked` is not a bool")
-        diagnostics = tuple(Diagnostic(display, *_typed(v, _DIAGNOSTIC_TYPES)) for v in _list(stored["diagnostics"]))
+        diagnostics = tuple(_stored_diagnostic(display, values) for values in _list(stored["diagnostics"]))
         notes = tuple(Note(display, *_typed(values, (str, str))) for values in _list(stored["notes"]))
         return cls(display, diagnostics, notes, checked=stored["checked"])
 
 
-#: line, column, code, message, end line, end column, name: as Outcome.to_json stores a Diagnostic
-_DIAGNOSTIC_TYPES = (int, int, str, str, int, int, str)
+#: line, column, code, message, end line, end column, name, detail, related: as Outcome.to_json stores a Diagnostic
+_DIAGNOSTIC_TYPES = (int, int, str, str, int, int, str, str, list)
+#: path, line, column, message: as Outcome.to_json stores a Related
+_RELATED_TYPES = (str, int, int, str)
+
+
+def _stored_diagnostic(display: str, values: Any) -> Diagnostic:
+    """The Diagnostic :meth:`Outcome.to_json` stored as ``values``; ``ValueError`` for any other shape."""
+    *fields, detail, related = _typed(values, _DIAGNOSTIC_TYPES)
+    return Diagnostic(
+        display,
+        *fields,
+        detail=detail,
+        related=tuple(Related(*_typed(r, _RELATED_TYPES)) for r in related),
+    )
 
 
 def _list(value: Any) -> List[Any]:

@@ -83,6 +83,19 @@ class TextFix:
         return tuple(sorted({edit.path for edit in self.edits if edit.path is not None}))
 
 
+@dataclass(frozen=True)
+class Related:
+    """Another place that takes part in a finding: the application code a
+    mock is handed to, where it fails.  ``path`` is as the user would type it
+    (relative to the folder mocklint runs in when below it); ``line`` is
+    1-based and ``column`` 0-based, as in :class:`Diagnostic`."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     """One finding.
@@ -101,6 +114,11 @@ class Diagnostic:
     end_column: int = 0
     name: str = field(default="", compare=False)
     fix: Optional[TextFix] = field(default=None, compare=False)
+    #: what follows the first sentence of ``message``: the chain and the way out
+    #: (JSON ``detail``, the editor's hover, ``--show-source``); flake8 shows ``message`` only
+    detail: str = field(default="", compare=False)
+    #: the other places of the finding (SARIF ``relatedLocations``, LSP ``relatedInformation``)
+    related: Tuple[Related, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ from mocklint.analysis.source import parse_module
 from mocklint.analysis.tree import Frame, Site, walk
 from mocklint.diagnostic import INTERNAL_ERROR_CODE, INTERNAL_ERROR_NAME, Diagnostic, FileResult
 from mocklint.registry import ALL_RULES
-from mocklint.rule import FileContext, Fix, Rule, to_text_fix
+from mocklint.rule import FileContext, Report, Rule, to_text_fix
 from mocklint.settings import Selection
 
 LOG = logging.getLogger("mocklint")
@@ -479,15 +479,24 @@ class Engine:
 
     @staticmethod
     def _diagnostics(
-        display: str, module: cst.Module, reports: Iterable[Tuple[cst.CSTNode, str, str, str, Optional[Fix]]]
+        display: str, module: cst.Module, reports: Iterable[Report]
     ) -> List[Diagnostic]:
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         found = {}
-        for node, code, message, name, fix in reports:
-            span = positions[node]
-            text_fix = to_text_fix(fix, module, positions) if fix is not None else None
+        for report in reports:
+            span = positions[report.node]
+            text_fix = to_text_fix(report.fix, module, positions) if report.fix is not None else None
             diagnostic = Diagnostic(
-                display, span.start.line, span.start.column, code, message, span.end.line, span.end.column, name, text_fix
+                display,
+                span.start.line,
+                span.start.column,
+                report.code,
+                report.message,
+                span.end.line,
+                span.end.column,
+                report.name,
+                text_fix,
+                related=report.related,
             )
             found.setdefault(diagnostic, diagnostic)
         return sorted(found)

@@ -47,7 +47,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from mocklint.analysis.ast_scan import LastTree
 from mocklint.analysis.pytest_roles import Role, function_role
-from mocklint.diagnostic import TextEdit, TextFix, line_starts, text_digest
+from mocklint.diagnostic import Related, TextEdit, TextFix, line_starts, text_digest
 
 if TYPE_CHECKING:  # pragma: no cover
     from libcst.metadata import CodeRange
@@ -166,6 +166,18 @@ def _lines(code: str, starts: List[int], first: int, last: int) -> str:
     return code[starts[first - 1]: starts[last] if last < len(starts) else len(code)]
 
 
+@dataclass(frozen=True)
+class Report:
+    """One ``Rule.report`` call, before the engine turns its node into a position."""
+
+    node: cst.CSTNode
+    code: str
+    message: str
+    name: str
+    fix: Optional[Fix]
+    related: Tuple[Related, ...] = ()
+
+
 class FileContext:
     """Everything a rule may know about the file being linted."""
 
@@ -176,7 +188,7 @@ class FileContext:
         self.names = names
         # id(FunctionDef) -> its frame, filled by the engine's walk
         self.function_frames: Dict[int, "Frame"] = {}
-        self.reports: List[Tuple[cst.CSTNode, str, str, str, Optional[Fix]]] = []
+        self.reports: List[Report] = []
 
     def resolve(self, site: "Site", node: cst.BaseExpression) -> Optional[str]:
         return self.names.resolve(site, node)
@@ -243,9 +255,17 @@ class Rule:
         """Called once after every ``visit_*`` call of the file: for rules that
         collect candidates first and decide once they have seen the whole module."""
 
-    def report(self, node: cst.CSTNode, variant: str = "default", *, autofix: Optional[Fix] = None, **fields: Any) -> None:
+    def report(
+        self,
+        node: cst.CSTNode,
+        variant: str = "default",
+        *,
+        autofix: Optional[Fix] = None,
+        related: Tuple[Related, ...] = (),
+        **fields: Any,
+    ) -> None:
         message = self.messages[variant].format(**fields)
-        self.context.reports.append((node, self.code, message, self.name, autofix))
+        self.context.reports.append(Report(node, self.code, message, self.name, autofix, related=related))
 
     @classmethod
     def handled_types(cls) -> Dict[type, str]:

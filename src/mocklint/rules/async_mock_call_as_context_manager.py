@@ -263,7 +263,7 @@ class AsyncMockCallAsContextManager(Rule):
             )
 
     def _report_under_test(self, finding: "matching.Finding") -> None:
-        self.report(finding.node, "under_test", statement=finding.protocol.value, **finding.fields())
+        self.report(finding.node, "under_test", related=finding.related, statement=finding.protocol.value, **finding.fields())
 
     def _fix(self, callee: cst.BaseExpression, site: Site, entered: Set[int]) -> Optional[Fix]:
         """``callee = MagicMock()`` after the mock is made, when every call of

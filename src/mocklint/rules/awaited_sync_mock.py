@@ -196,7 +196,7 @@ class AwaitedSyncMock(Rule):
                 error = f"TypeError ({_SCHEDULERS.get(scheduler) or _LOOP_METHODS.get(scheduler.rsplit('.', 1)[-1], 'not awaitable')})"
             else:
                 continue
-            self.report(finding.node, "under_test", verb=verb, error=error, **finding.fields())
+            self.report(finding.node, "under_test", related=finding.related, verb=verb, error=error, **finding.fields())
 
     def _fix(self, callee: cst.BaseExpression, site: Site, flagged: Set[int]) -> Optional[Fix]:
         """``callee = AsyncMock(return_value=MagicMock())`` after the mock is made,

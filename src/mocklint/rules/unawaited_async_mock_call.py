@@ -102,7 +102,7 @@ class UnawaitedAsyncMockCall(Rule):
     def finish(self) -> None:
         for finding in matching.findings(self.context):
             if finding.protocol is Protocol.DROP:
-                self.report(finding.node, "under_test", **finding.fields())
+                self.report(finding.node, "under_test", related=finding.related, **finding.fields())
 
     def visit_Expr(self, node: cst.Expr, site: Site) -> None:
         value = node.value

@@ -49,6 +49,7 @@ from mocklint.analysis.under_test.summaries import (
     Step,
     locate,
 )
+from mocklint.diagnostic import Related
 
 #: an expression of test code, where it is, and the analysis of its file
 Value = Tuple[cst.BaseExpression, Site, MockAnalysis]
@@ -86,14 +87,39 @@ class Finding:
     @property
     def app_site(self) -> str:
         """``app/matrix.py:7``, relative to the folder mocklint runs in when below it."""
+        return f"{self._app_path}:{self.demand.where.line}"
+
+    @property
+    def related(self) -> Tuple[Related, ...]:
+        """The app site as a related location: where the code under test fails."""
         where = self.demand.where
-        path = where.module.path
+        line, column = where.module.position_of(where.node)
+        message = f"`{where.function}` {_does(self.protocol, where)} here"
+        return (Related(self._app_path, line, column, message),)
+
+    @property
+    def _app_path(self) -> str:
+        path = self.demand.where.module.path
         try:
             relative = os.path.relpath(path)
             path = relative if not relative.startswith("..") else path
         except ValueError:
             pass
-        return f"{path.replace(os.sep, '/')}:{where.line}"
+        return path.replace(os.sep, "/")
+
+
+def _does(protocol: Protocol, where: Where) -> str:
+    """What the code under test does with the value at ``where``, in words."""
+    text = f"`{where.text}`"
+    if protocol is Protocol.AWAIT:
+        return f"awaits {text}"
+    if protocol is Protocol.ASYNC_WITH:
+        return f"enters {text} with `async with`"
+    if protocol is Protocol.ASYNC_FOR:
+        return f"iterates {text} with `async for`"
+    if protocol is Protocol.SCHEDULE:
+        return f"hands {text} to `{where.scheduler}`"
+    return f"calls {text} and drops the result"
 
 
 def findings(context: object) -> List[Finding]:

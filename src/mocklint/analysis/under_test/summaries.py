@@ -199,10 +199,16 @@ class ModuleSummary:
         self._read()
 
     def line_of(self, node: cst.CSTNode) -> int:
+        return self.position_of(node)[0]
+
+    def position_of(self, node: cst.CSTNode) -> Tuple[int, int]:
+        """The 1-based line and 0-based column where ``node`` starts ((0, 0) if not in this module)."""
         if self._lines is None:
             self._lines = dict(MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider))
         position = self._lines.get(node)
-        return position.start.line if position is not None else 0  # type: ignore[attr-defined]
+        if position is None:
+            return 0, 0
+        return position.start.line, position.start.column  # type: ignore[attr-defined]
 
     def _read(self) -> None:
         counts: Dict[str, int] = {}

@@ -1027,17 +1027,30 @@ def mock_bodies(tree: ast.Module, source: str, path: Optional[str]) -> BodyFilte
     return keep
 
 
-def _needed_bodies(cls: type, tree: ast.Module, source: str, path: Optional[str]) -> BodyFilter:
+def _needed_bodies(cls: type, tree: ast.Module, source: str, path: Optional[str]) -> Optional[BodyFilter]:
+    if _hands_mocks_to_project(tree, source, path):
+        return None
     return mock_bodies(tree, source, path)
 
 
-def _reached_bodies(cls: type, tree: ast.Module, source: str, path: Optional[str]) -> BodyFilter:
+def _reached_bodies(cls: type, tree: ast.Module, source: str, path: Optional[str]) -> Optional[BodyFilter]:
+    if _hands_mocks_to_project(tree, source, path):
+        return None
     reaching = file_relevance(tree, source, path).reaching()
 
     def keep(func: Function, body: str) -> bool:
         return id(func) in reaching
 
     return keep
+
+
+def _hands_mocks_to_project(tree: ast.Module, source: str, path: Optional[str]) -> bool:
+    """A file whose mocks may reach the code under test: every body is read,
+    since a fixture, ``setUp`` or helper that makes or patches a mock decides
+    what the project code gets, whatever this module's own flow says."""
+    from mocklint.analysis.under_test.reach import may_hand_mocks_to_project  # reach reads this module's neighbours
+
+    return may_hand_mocks_to_project(tree, source, path)
 
 
 #: ``Rule.needed_bodies`` of the mock rules: ``needed_bodies = MOCK_BODIES``

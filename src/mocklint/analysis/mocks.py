@@ -85,6 +85,8 @@ class Inferred:
     #: the node that decided this kind (a mock constructor, a patch, an
     #: assignment that configures it) and the analysis of the file it is in
     at: Optional[Tuple[cst.CSTNode, Site, "MockAnalysis"]] = field(default=None, compare=False)
+    #: for a plain value: its class as Python's errors name it (``dict``)
+    value_type: str = ""
 
 
 MOCK_MODULES = ("unittest.mock", "mock")
@@ -924,8 +926,17 @@ class MockAnalysis:
                 value = node.value
                 if isinstance(value, cst.Call) and analysis.constructor_kind(value.func, node_site) is not None:
                     call, site = value, node_site
+        if call is None and isinstance(func, cst.Name):
+            # a fixture's mock: the constructor or patch that made it there
+            provided = self._kind(func, site, depth + 1) if depth < _MAX_DEPTH else None
+            if provided is not None and provided.origin is not None:
+                name, origin_site, analysis = provided.origin
+                call = analysis._constructor_call(cst.Name(name), origin_site, depth + 1)
+                site = origin_site
         if call is None:
             return _NOT_ASSIGNED
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "start" and isinstance(call.func.value, cst.Call):
+            call = call.func.value  # `patch(..., return_value=x).start()`
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value in ("return_value", "side_effect", "wraps"):
                 if arg.keyword.value != "return_value":
@@ -1061,17 +1072,28 @@ class MockAnalysis:
         return False
 
     def _constructor_call(self, expr: cst.BaseExpression, site: Site, depth: int) -> Optional[cst.Call]:
-        """The constructor call a name was bound to, when there is exactly one."""
-        if isinstance(expr, cst.Call) and self.constructor_kind(expr.func, site) is not None:
-            return expr
+        """The constructor call a name was bound to, when there is exactly one;
+        or the ``patch()`` call that made the mock (its keywords go to the mock's
+        constructor: ``patch(..., return_value=AsyncMock())``)."""
+        if isinstance(expr, cst.Call):
+            return expr if self._makes_mock(expr, site) else None
         if isinstance(expr, cst.Name):
             key = self._scope_key(site, expr.value)
             bindings = self._bindings.get(key, []) if key else []
-            if len(bindings) == 1 and bindings[0].how == "value" and isinstance(bindings[0].value, cst.Call):
+            if len(bindings) == 1 and bindings[0].how in ("value", "with") and isinstance(bindings[0].value, cst.Call):
                 value = bindings[0].value
-                if self.constructor_kind(value.func, bindings[0].site) is not None:
+                if self._makes_mock(value, bindings[0].site):
                     return value
         return None
+
+    def _makes_mock(self, call: cst.Call, site: Site) -> bool:
+        """Whether ``call`` makes a mock from its own keywords: a mock class, or a
+        ``patch()`` (also ``patch(...).start()``) that installs no ``new`` object."""
+        if self.constructor_kind(call.func, site) is not None:
+            return True
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "start" and isinstance(call.func.value, cst.Call):
+            call = call.func.value
+        return self._patch_parts(call, site) is not None and self.patch_new(call, site) is None
 
     def _assigned(self, root: cst.Name, path: str, site: Site, depth: int) -> object:
         """The kind assigned to ``root.path`` in code that sees the same ``root``,
@@ -1357,7 +1379,7 @@ def _literal(expr: cst.BaseExpression) -> Optional[Inferred]:
         type_name = "NoneType" if expr.value == "None" else "bool"
     if type_name is None:
         return None
-    return Inferred(Kind.VALUE, f"its `return_value` is {_indefinite_word(type_name)} `{type_name}`")
+    return Inferred(Kind.VALUE, f"its `return_value` is {_indefinite_word(type_name)} `{type_name}`", value_type=type_name)
 
 
 def _indefinite_word(word: str) -> str:

@@ -35,7 +35,7 @@ import libcst as cst
 from mocklint.analysis.mocks import Inferred, Kind, MockAnalysis, analysis_for
 from mocklint.analysis.pytest_roles import Role, function_role
 from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site
+from mocklint.analysis.tree import Site, descendants
 from mocklint.analysis.under_test.summaries import (
     AWAIT,
     CALL,
@@ -57,6 +57,9 @@ Value = Tuple[cst.BaseExpression, Site, MockAnalysis]
 _SYNC_MOCKS = frozenset({Kind.MAGIC_MOCK, Kind.MOCK, Kind.NON_CALLABLE_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK, Kind.VALUE})
 _RUNNERS = frozenset({"asyncio.run", "run_until_complete"})
 _MAX_OBJECT_HOPS = 6
+#: how deep fixtures requesting fixtures are followed for the patches they install
+_MAX_FIXTURE_DEPTH = 4
+_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _MAX_OBJECT_CALLS = 3
 
 
@@ -165,12 +168,9 @@ class _Matcher:
         if qualified is not None and "." in qualified:
             target = locate(qualified, self.directory)  # type: ignore[arg-type]
             if isinstance(target, FunctionSummary) and not target.method:
-                bindings = _arguments(target, call, site, analysis)
-                return (target, bindings) if bindings is not None else None
+                return target, _arguments(target, call, site, analysis)
             if isinstance(target, ClassSummary) and target.init is not None:
                 bindings = _arguments(target.init, call, site, analysis)
-                if bindings is None:
-                    return None
                 return target.init, {**bindings, **_stored(target, bindings)}
             return None
         if not isinstance(func, cst.Attribute):
@@ -179,8 +179,7 @@ class _Matcher:
         if found is None:
             return None
         method, attributes = found
-        params = _arguments(method, call, site, analysis)
-        return (method, {**params, **attributes}) if params is not None else None
+        return method, {**_arguments(method, call, site, analysis), **attributes}
 
     def _instance(
         self, holder: cst.BaseExpression, site: Site, analysis: MockAnalysis, name: str
@@ -191,12 +190,9 @@ class _Matcher:
         made = self._object(holder, site, analysis, 0)
         if made is None:
             return None
-        ctor, ctor_site, ctor_analysis, cls = made
+        cls, ctor_params = made
         method = cls.methods.get(name)
-        if method is None or not method.method or cls.init is None:
-            return None
-        ctor_params = _arguments(cls.init, ctor, ctor_site, ctor_analysis)
-        if ctor_params is None:
+        if method is None or not method.method:
             return None
         attributes = _stored(cls, ctor_params)
         root, prefix = _chain(holder)
@@ -213,14 +209,19 @@ class _Matcher:
 
     def _object(
         self, expr: cst.BaseExpression, site: Site, analysis: MockAnalysis, hops: int
-    ) -> Optional[Tuple[cst.Call, Site, MockAnalysis, ClassSummary]]:
-        """The constructor call of a project class that ``expr`` holds, when certain."""
+    ) -> Optional[Tuple[ClassSummary, Dict[Root, Value]]]:
+        """The project class of the instance ``expr`` holds, when certain, and
+        what its constructor's parameters were given."""
         if hops > _MAX_OBJECT_HOPS:
             return None
         if isinstance(expr, cst.Call):
             qualified = analysis.names.resolve(site, expr.func) if isinstance(expr.func, (cst.Name, cst.Attribute)) else None
             target = locate(qualified, self.directory) if qualified and "." in qualified else None  # type: ignore[arg-type]
-            return (expr, site, analysis, target) if isinstance(target, ClassSummary) else None
+            if isinstance(target, ClassSummary) and target.init is not None:
+                return target, _arguments(target.init, expr, site, analysis)
+            if isinstance(target, FunctionSummary) and not target.method and not target.is_async and target.made is not None:
+                return self._factory_made(target, expr, site, analysis)
+            return None
         if isinstance(expr, cst.Name):
             bound = analysis.bound_value(expr, site)
             if bound is not None:
@@ -244,6 +245,31 @@ class _Matcher:
             if assigned is not None:
                 return self._object(assigned[0], assigned[1], analysis, hops + 1)
         return None
+
+    def _factory_made(
+        self, factory: FunctionSummary, call: cst.Call, site: Site, analysis: MockAnalysis
+    ) -> Optional[Tuple[ClassSummary, Dict[Root, Value]]]:
+        """``make_service(store)``, which returns ``AccountService(store, AuditLog())``:
+        the class, and its constructor's parameters as the test's values (the
+        factory's arguments, and the module attributes the test patched)."""
+        assert factory.made is not None
+        qualified, args, keywords = factory.made
+        cls = locate(qualified, os.path.dirname(factory.module.path))
+        if not isinstance(cls, ClassSummary) or cls.init is None:
+            return None
+        given = {**_arguments(factory, call, site, analysis), **self._patched(site)}
+        params: Dict[Root, Value] = {}
+        for index, passed in enumerate(args):
+            parameter = cls.init.parameter_for(index, None)
+            value = _extended(given.get(passed[0]), passed[1]) if passed is not None and parameter else None
+            if value is not None:
+                params[("param", parameter)] = value  # type: ignore[index]
+        for keyword, passed in keywords:
+            parameter = cls.init.parameter_for(None, keyword)
+            value = _extended(given.get(passed[0]), passed[1]) if passed is not None and parameter else None
+            if value is not None:
+                params[("param", parameter)] = value  # type: ignore[index]
+        return cls, params
 
     def _patched(self, site: Site) -> Dict[Root, Value]:
         """The module attributes ``patch`` replaces around ``site``: the test's
@@ -274,43 +300,48 @@ class _Matcher:
                 found[("global", name)] = (cst.Name(params.pop(0)), site, analysis)
         for node, _ in site.ancestors():
             if isinstance(node, cst.With):
-                for item in node.items:
-                    if not isinstance(item.item, cst.Call):
-                        continue
-                    name = analysis.patched_name(item.item, site)
-                    new = analysis.patch_new(item.item, site) if name else None
-                    if name is None:
-                        continue
-                    if new is not None:
-                        found[("global", name)] = (new, site, analysis)
-                    elif item.asname is not None and isinstance(item.asname.name, cst.Name):
-                        found[("global", name)] = (item.asname.name, site, analysis)
-                    else:  # what the block's patch installs, as `patch(...).start()` gives it
-                        found[("global", name)] = (_started(item.item), site, analysis)
+                found.update(_with_patches(node, site, analysis))
             if node is func:
                 break
         # `mocker.patch(...)`, `patch(...).start()` here or in the class's setUp
         owners = {id(func)} | {id(f) for f in _set_ups(func_site)}
-        for call, call_site in analysis.call_sites:
-            if id(call_site.enclosing_function()) not in owners:
+        found.update(_started_patches(analysis, owners, site))
+        # and what the fixtures it requests patch for it (the parameters no `@patch` took)
+        for requested, fixture, fixture_site, other in self._fixtures(func, func_site, params, 0):
+            inside = other._site_inside(fixture, fixture_site)
+            patches = _started_patches(other, {id(fixture)}, inside)
+            for node in descendants(fixture.body, stop_at=_SCOPES):
+                if isinstance(node, cst.With) and _yields(node):
+                    patches.update(_with_patches(node, inside, other))
+            handed = other.fixture_value(fixture, fixture_site)
+            for root, value in patches.items():
+                if handed is None or not _same_value(handed[0], value[0]):
+                    found.setdefault(root, value)
+                elif requested is not None:
+                    # the test gets the patch's mock and may configure it: read it there
+                    found.setdefault(root, (cst.Name(requested), site, analysis))
+        return found
+
+    def _fixtures(
+        self, func: cst.FunctionDef, func_site: Site, names: List[str], depth: int, analysis: Optional[MockAnalysis] = None
+    ) -> List[Tuple[Optional[str], cst.FunctionDef, Site, MockAnalysis]]:
+        """The fixtures ``func`` requests by ``names``, and theirs, when mocklint
+        can tell which definitions pytest gives: with the name the test has
+        them under (None for a fixture's own fixtures)."""
+        analysis = analysis or self.analysis
+        found: List[Tuple[Optional[str], cst.FunctionDef, Site, MockAnalysis]] = []
+        if depth >= _MAX_FIXTURE_DEPTH:
+            return found
+        for name in names:
+            if name == "request":
                 continue
-            starts = isinstance(call.func, cst.Attribute) and call.func.attr.value == "start"
-            patch_call: Optional[cst.BaseExpression] = call.func.value if starts else call  # type: ignore[attr-defined]
-            if starts and isinstance(patch_call, cst.Name):
-                bound = analysis.bound_value(patch_call, call_site)  # `patcher = patch(...)`, then `patcher.start()`
-                patch_call = bound[0] if bound is not None else None
-            if not isinstance(patch_call, cst.Call) or not (starts or analysis._is_mocker_call(call)):
+            fixture = analysis.fixture_definition(name, func, func_site)
+            if fixture is None or fixture[0] is func:
                 continue
-            name = analysis.patched_name(patch_call, call_site)
-            if name is None:
-                continue
-            base: cst.BaseExpression = call if patch_call is call or isinstance(call.func.value, cst.Call) else _started(patch_call)  # type: ignore[attr-defined]
-            statement = call_site.parent
-            if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
-                target = statement.targets[0].target
-                if _named(target):
-                    base = target  # `fetch = mocker.patch(...)`, `self.ledger = patch(...).start()`: configured there
-            found[("global", name)] = (base, site if base is not call else call_site, analysis)
+            found.append((name if depth == 0 else None, *fixture))
+            inner, inner_site, other = fixture
+            inner_names = [p.name.value for p in (*inner.params.posonly_params, *inner.params.params, *inner.params.kwonly_params)]
+            found.extend(self._fixtures(inner, inner_site, [n for n in inner_names if n not in ("self", "cls")], depth + 1, other))
         return found
 
     # -- demands against values ---------------------------------------------
@@ -324,6 +355,8 @@ class _Matcher:
         for step in steps:
             if not all(_non_empty_literal(bindings.get(root), path) for root, path in step.where.nonempty):
                 continue  # in a loop the test may not enter
+            if any(("global", name) in bindings for name in step.where.through):
+                continue  # made in the body of a function the test patched: that body does not run
             if isinstance(step, ObjectCall):
                 nested = self._object_call(step, bindings, site) if depth < _MAX_OBJECT_CALLS else None
                 if nested is not None and (step.awaited or not nested[0].is_async):
@@ -370,6 +403,8 @@ class _Matcher:
         inferred, access = evaluated
         if not _fails(demand.protocol, inferred):
             return False
+        if self._patched_coroutine_function(demand):
+            return True  # MCK102 reports the patch itself, where it replaces the coroutine function
         if self._reconfigured(base, site):
             return True  # what runs is not what mocklint saw: nothing after it is sure either
         if not _named(base[0]) or AWAIT in demand.path:
@@ -383,6 +418,15 @@ class _Matcher:
             self.seen.add(key)
             self.found.append(Finding(demand.protocol, node, inferred, access, demand, entry))
         return demand.protocol is not Protocol.DROP  # a dropped coroutine only warns
+
+    def _patched_coroutine_function(self, demand: Demand) -> bool:
+        """Whether ``demand`` awaits the call of a project ``async def`` that the
+        test patched: a sync mock there is MCK102's finding at the ``patch()``
+        (whatever code calls it), not one per caller."""
+        if demand.root[0] != "global" or demand.path != (CALL,) or demand.protocol not in (Protocol.AWAIT, Protocol.SCHEDULE):
+            return False
+        target = locate(demand.root[1], self.directory)  # type: ignore[arg-type]
+        return isinstance(target, FunctionSummary) and target.is_async
 
     def _reconfigured(self, base: Value, site: Site) -> bool:
         """The mock was made in another function (a fixture) that the test also
@@ -455,6 +499,67 @@ def _non_empty_literal(value: Optional[Value], path: Path) -> bool:
     )
 
 
+def _with_patches(node: cst.With, site: Site, analysis: MockAnalysis) -> Dict[Root, Value]:
+    """The module attributes the ``with patch(...)`` items of ``node`` replace, with what they install."""
+    found: Dict[Root, Value] = {}
+    for item in node.items:
+        if not isinstance(item.item, cst.Call):
+            continue
+        name = analysis.patched_name(item.item, site)
+        if name is None:
+            continue
+        new = analysis.patch_new(item.item, site)
+        if new is not None:
+            found[("global", name)] = (new, site, analysis)
+        elif item.asname is not None and isinstance(item.asname.name, cst.Name):
+            found[("global", name)] = (item.asname.name, site, analysis)
+        else:  # what the block's patch installs, as `patch(...).start()` gives it
+            found[("global", name)] = (_started(item.item), site, analysis)
+    return found
+
+
+def _started_patches(analysis: MockAnalysis, owners: Set[int], site: Site) -> Dict[Root, Value]:
+    """What ``mocker.patch(...)`` and ``patch(...).start()`` calls in the
+    functions ``owners`` (by id) replace, active from there on."""
+    found: Dict[Root, Value] = {}
+    for call, call_site in analysis.call_sites:
+        if id(call_site.enclosing_function()) not in owners:
+            continue
+        starts = isinstance(call.func, cst.Attribute) and call.func.attr.value == "start"
+        patch_call: Optional[cst.BaseExpression] = call.func.value if starts else call  # type: ignore[attr-defined]
+        if starts and isinstance(patch_call, cst.Name):
+            bound = analysis.bound_value(patch_call, call_site)  # `patcher = patch(...)`, then `patcher.start()`
+            patch_call = bound[0] if bound is not None else None
+        if not isinstance(patch_call, cst.Call) or not (starts or analysis._is_mocker_call(call)):
+            continue
+        name = analysis.patched_name(patch_call, call_site)
+        if name is None:
+            continue
+        base: cst.BaseExpression = call if patch_call is call or isinstance(call.func.value, cst.Call) else _started(patch_call)  # type: ignore[attr-defined]
+        statement = call_site.parent
+        if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0].target
+            if _named(target):
+                base = target  # `fetch = mocker.patch(...)`, `self.ledger = patch(...).start()`: configured there
+        found[("global", name)] = (base, site if base is not call else call_site, analysis)
+    return found
+
+
+def _same_value(handed: cst.BaseExpression, installed: cst.BaseExpression) -> bool:
+    """Whether what a fixture hands out is the mock its patch installed
+    (``yield stream`` after ``with patch(...) as stream``, ``yield patcher.start()``)."""
+    if handed is installed:
+        return True
+    if isinstance(handed, cst.Name) and isinstance(installed, cst.Name):
+        return handed.value == installed.value
+    return handed.deep_equals(installed)
+
+
+def _yields(node: cst.CSTNode) -> bool:
+    """Whether ``node`` holds a ``yield`` of its own function (a fixture's teardown point)."""
+    return any(isinstance(n, cst.Yield) for n in descendants(node, stop_at=_SCOPES))
+
+
 def _started(patch_call: cst.Call) -> cst.Call:
     """``patch(...).start()``: the mock a patch installs, as an expression mocklint infers."""
     return cst.Call(func=cst.Attribute(value=patch_call, attr=cst.Name("start")))
@@ -474,17 +579,22 @@ def _is_patch(call: cst.Call, site: Site, analysis: MockAnalysis) -> bool:
     return qualified.rsplit(".", 1)[-1] in ("patch", "object", "multiple") and "mock" in qualified
 
 
-def _arguments(
-    summary: FunctionSummary, call: cst.Call, site: Site, analysis: MockAnalysis
-) -> Optional[Dict[Root, Value]]:
-    """The callee's parameters bound to the call's arguments (None for ``*args`` calls)."""
+def _arguments(summary: FunctionSummary, call: cst.Call, site: Site, analysis: MockAnalysis) -> Dict[Root, Value]:
+    """The callee's parameters bound to the call's arguments, as far as they are
+    certain: after a ``*args`` the positions are unknown, and what ``**kwargs``
+    gives is left unbound (so nothing is checked against it)."""
     bindings: Dict[Root, Value] = {}
-    position = 0
+    position: Optional[int] = 0
     for arg in call.args:
+        if arg.star == "*":
+            position = None
+            continue
         if arg.star:
-            return None
+            continue
         if arg.keyword is not None:
             name = summary.parameter_for(None, arg.keyword.value)
+        elif position is None:
+            continue
         else:
             name = summary.parameter_for(position, None)
             position += 1
@@ -498,14 +608,38 @@ def _stored(cls: ClassSummary, ctor: Dict[Root, Value]) -> Dict[Root, Value]:
     return {("self", attr): ctor[("param", param)] for attr, param in cls.stores.items() if ("param", param) in ctor}
 
 
-def _evaluate(base: Value, path: Path) -> Optional[Tuple[Inferred, str]]:
-    """What the access ``base.path`` gives, and how the test would write it.
+def _extended(base: Optional[Value], path: Path) -> Optional[Value]:
+    """The value ``base.path`` as an expression of the test's side, for
+    ``AuditLog()`` in a factory when the test patched ``AuditLog``."""
+    if base is None:
+        return None
+    if not path:
+        return base
+    expr, site, analysis = base
+    access = _access(base, path)
+    return (access, site, analysis) if access is not None else None
 
-    The access is rebuilt as the attribute chain a test configures
+
+def _evaluate(base: Value, path: Path) -> Optional[Tuple[Inferred, str]]:
+    """What the access ``base.path`` gives, and how the test would write it."""
+    expr, site, analysis = base
+    current = _access(base, path)
+    if current is None:
+        return None
+    root, chain = _chain(current)
+    if root is not None and analysis.part_aliased(root, chain, site):
+        return None  # configured through another name, maybe
+    inferred = analysis.kind_of(current, site)
+    if inferred is None:
+        return None
+    return inferred, _written(current)
+
+
+def _access(base: Value, path: Path) -> Optional[cst.BaseExpression]:
+    """The access ``base.path`` rebuilt as the attribute chain a test configures
     (``session.return_value.__aenter__.return_value.get``), so that every
     configuration of that chain in the test's code counts; only the last
-    step stays a call, whose result is what the code under test uses.
-    """
+    step stays a call, whose result is what the code under test uses."""
     expr, site, analysis = base
     current: cst.BaseExpression = expr
     for index, step in enumerate(path):
@@ -530,13 +664,7 @@ def _evaluate(base: Value, path: Path) -> Optional[Tuple[Inferred, str]]:
             current = awaited
         else:
             current = cst.Attribute(value=current, attr=cst.Name(step))
-    root, chain = _chain(current)
-    if root is not None and analysis.part_aliased(root, chain, site):
-        return None  # configured through another name, maybe
-    inferred = analysis.kind_of(current, site)
-    if inferred is None:
-        return None
-    return inferred, _written(current)
+    return current
 
 
 def _named(expr: cst.BaseExpression) -> bool:

@@ -87,6 +87,9 @@ class Where:
     scheduler: str = ""
     #: the project functions called on the way, outermost first
     via: Tuple[str, ...] = ()
+    #: the same calls as the dotted names a ``patch()`` would replace them by
+    #: (``app.sync.open_event_stream``): a patched one does not run its body
+    through: Tuple[str, ...] = ()
     #: what must be a non-empty literal for it to run (``for url in urls:``)
     nonempty: Tuple[Tuple[Root, Path], ...] = ()
 
@@ -97,7 +100,20 @@ class Where:
     @property
     def text(self) -> str:
         text = code(self.node).strip()
-        return text if len(text) <= 60 and "\n" not in text else text.split("(", 1)[0] + "(...)"
+        return text if len(text) <= 60 and "\n" not in text else _elided(self.node)
+
+
+def _elided(node: cst.CSTNode) -> str:
+    """``audit_log_for(...).record(...)``: an access chain with its arguments left out."""
+    if isinstance(node, cst.Call):
+        return f"{_elided(node.func)}(...)"
+    if isinstance(node, cst.Attribute):
+        return f"{_elided(node.value)}.{node.attr.value}"
+    if isinstance(node, cst.Await):
+        return f"await {_elided(node.expression)}"
+    if isinstance(node, cst.Name):
+        return node.value
+    return "..."
 
 
 @dataclass(frozen=True)
@@ -155,6 +171,9 @@ class FunctionSummary:
     method: bool
     #: what it does, in order: demands and calls into other project functions
     steps: List[Union[Demand, ObjectCall, _InnerCall]] = field(default_factory=list)
+    #: a factory: the project class it returns an instance of, and the constructor's
+    #: arguments in this function's own terms (``return MatrixClient(session_factory(), hs)``)
+    made: Optional[Tuple[str, Tuple[Passed, ...], Tuple[Tuple[str, Passed], ...]]] = None
     _expanded: Optional[Tuple[Union[Demand, ObjectCall], ...]] = None
 
     def parameter_for(self, position: Optional[int], keyword: Optional[str]) -> Optional[str]:
@@ -486,6 +505,21 @@ class _Reader:
         body = self.summary.node.body
         statements = body.body if isinstance(body, cst.IndentedBlock) else ()
         self._block(statements)
+        self.summary.made = self._made(statements)
+
+    def _made(self, statements: Sequence[cst.BaseStatement]) -> Optional[Tuple[str, Tuple[Passed, ...], Tuple[Tuple[str, Passed], ...]]]:
+        """What the function returns when it is a factory: its one ``return``, the
+        last statement, gives a project class's instance, built there or bound once."""
+        returns = [
+            n for n in descendants(self.summary.node.body, stop_at=(cst.FunctionDef, cst.ClassDef, cst.Lambda)) if isinstance(n, cst.Return)
+        ]
+        last = statements[-1] if statements else None
+        if len(returns) != 1 or not isinstance(last, cst.SimpleStatementLine) or last.body[-1] is not returns[0]:
+            return None
+        value = returns[0].value
+        if isinstance(value, cst.Name):
+            return self.objects.get(value.value)
+        return self._constructed(value) if value is not None else None
 
     # -- statements ----------------------------------------------------------
     def _block(self, statements: Sequence[cst.BaseStatement]) -> bool:
@@ -721,7 +755,8 @@ class _Reader:
         if name in self.aliases:
             root, prefix = self.aliases[name]
             return (root, prefix + path) if len(prefix) + len(path) <= _MAX_PATH else None
-        if name not in self.counts and name not in self.module.functions and name not in self.module.classes:
+        if name not in self.counts:
+            # a function or class of this module too: a `patch()` of its name replaces it
             return self.module.global_root(name, path)
         return None
 
@@ -817,8 +852,9 @@ def _expand(summary: FunctionSummary, stack: Tuple[int, ...]) -> Tuple[Step, ...
         callee, stores = resolved
         if callee.is_async and not step.awaited:
             continue
+        patched_as = _patched_as(summary, step, callee)
         for demand in _expand(callee, stack + (id(summary),)):
-            mapped = _map(demand, step, callee, stores)
+            mapped = _map(demand, step, callee, stores, patched_as)
             if mapped is not None:
                 found.append(mapped)
         if len(found) >= _MAX_DEMANDS:
@@ -861,7 +897,9 @@ def _passed(params: Sequence[str], args: Sequence[Passed], keywords: Sequence[Tu
     return None
 
 
-def _map(item: Step, call: _InnerCall, callee: FunctionSummary, cls: Optional["ClassSummary"]) -> Optional[Step]:
+def _map(
+    item: Step, call: _InnerCall, callee: FunctionSummary, cls: Optional["ClassSummary"], patched_as: str
+) -> Optional[Step]:
     """``item`` of ``callee`` as the caller sees it: rooted in the caller's own values."""
     mapped = _rerooted((item.root, item.path), call, callee, cls)
     if mapped is None:
@@ -869,12 +907,31 @@ def _map(item: Step, call: _InnerCall, callee: FunctionSummary, cls: Optional["C
     nonempty = tuple(_rerooted(n, call, callee, cls) for n in item.where.nonempty)
     if any(n is None for n in nonempty):
         return None
-    where = replace(item.where, via=(callee.qualname, *item.where.via), nonempty=nonempty)
+    where = replace(
+        item.where,
+        via=(callee.qualname, *item.where.via),
+        through=(patched_as, *item.where.through),
+        nonempty=nonempty,
+    )
     if isinstance(item, ObjectCall):
         args = tuple(_rerooted(a, call, callee, cls) if a else None for a in item.args)
         keywords = tuple((k, _rerooted(v, call, callee, cls) if v else None) for k, v in item.keywords)
         return replace(item, root=mapped[0], path=mapped[1], where=where, args=args, keywords=keywords)
     return replace(item, root=mapped[0], path=mapped[1], where=where)
+
+
+def _patched_as(caller: FunctionSummary, call: _InnerCall, callee: FunctionSummary) -> str:
+    """The dotted name whose ``patch()`` replaces what ``call`` runs: the name
+    as the caller looks it up (a global of the caller's module, imported or
+    not), or the class attribute a method is (``app.mod.Client.login``)."""
+    kind, name = call.callee
+    if kind == "object":
+        return name
+    if kind == "method":
+        return f"{callee.module.dotted}.{callee.qualname}"
+    func = call.node.func if isinstance(call.node, cst.Call) else None
+    local = func.value if isinstance(func, cst.Name) else name
+    return f"{caller.module.dotted}.{local}"
 
 
 def _rerooted(passed: Tuple[Root, Path], call: _InnerCall, callee: FunctionSummary, cls: Optional["ClassSummary"]) -> Passed:

@@ -17,7 +17,9 @@ Versions are pinned below; bump them and rerun to refresh the table.  A
 plugin whose fixtures changed between releases lists one release per line
 (pytest-asyncio 1.0 removed ``event_loop``): the table keeps each release's
 fixtures, newest last, and the project's declared version specifier picks
-the line (``mocklint.analysis.declared.pick_release``).  ``requires`` records
+the line (``mocklint.analysis.declared.pick_release``).  ``scopes`` gives the
+scope of each fixture whose definitions say it literally (MCK303 reads them;
+a name left out has a scope decided at run time, or several).  ``requires`` records
 the plugins of the table a plugin depends on (its wheel's ``Requires-Dist``):
 declaring it installs them too.
 """
@@ -39,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from mocklint.analysis.declared import normal, parse_requirement  # noqa: E402
-from mocklint.analysis.plugin_fixtures import scan_source  # noqa: E402
+from mocklint.analysis.plugin_fixtures import scan_scopes, scan_source  # noqa: E402
 
 OUTPUT = ROOT / "src" / "mocklint" / "data" / "plugin_fixtures.json"
 
@@ -275,6 +277,20 @@ def fixtures_of(files: Dict[str, bytes], modules: List[str]) -> Set[str]:
     return names
 
 
+def scopes_of(files: Dict[str, bytes]) -> Dict[str, Optional[str]]:
+    """The scope of each fixture the files define (None: unknown or ambiguous)."""
+    scopes: Dict[str, Optional[str]] = {}
+    for _, data in sorted(files.items()):
+        for fixture, scope in (scan_scopes(data.decode("utf-8", "replace")) or {}).items():
+            scopes[fixture] = scope if scopes.get(fixture, scope) == scope else None
+    return scopes
+
+
+def _known(scopes: Dict[str, Optional[str]], names: Set[str]) -> Dict[str, str]:
+    """The literal scopes of ``names``, sorted for the table."""
+    return {name: scope for name, scope in sorted(scopes.items()) if name in names and scope is not None}
+
+
 def reexports(files: Dict[str, bytes], modules: List[str]) -> List[str]:
     """Modules outside the plugin's own packages its entry modules import from."""
     import ast
@@ -307,19 +323,22 @@ def pytest_tables() -> Tuple[Dict[str, Dict[str, object]], Dict[str, str]]:
             raise SystemExit(f"pytest {version} is needed")
         files = archive_files(archive)
         fixtures: Dict[str, str] = {}
-        for name, data in sorted(files.items()):
-            if name.startswith("_pytest/") and name.endswith(".py") and name.count("/") == 1:
-                for fixture in scan_source(data.decode("utf-8", "replace")) or {}:
-                    fixtures.setdefault(fixture, name[len("_pytest/") : -3])
+        own = {k: v for k, v in files.items() if k.startswith("_pytest/") and k.endswith(".py") and k.count("/") == 1}
+        for name, data in sorted(own.items()):
+            for fixture in scan_source(data.decode("utf-8", "replace")) or {}:
+                fixtures.setdefault(fixture, name[len("_pytest/") : -3])
         for fixture in fixtures:
             if fixture not in introduced and not first:
                 introduced[fixture] = version
             introduced.setdefault(fixture, "")
         first = False
         major = version.split(".", 1)[0]
-        table = tables.setdefault(major, {"version": version, "fixtures": {}})
+        table = tables.setdefault(major, {"version": version, "fixtures": {}, "scopes": {}})
         table["version"] = version
         table["fixtures"].update(fixtures)  # type: ignore[union-attr]
+        merged: Dict[str, Optional[str]] = table["scopes"]  # type: ignore[assignment]
+        for fixture, scope in scopes_of(own).items():  # a scope that changed within a major is unknown
+            merged[fixture] = scope if merged.get(fixture, scope) == scope else None
     return tables, {k: v for k, v in sorted(introduced.items()) if v}
 
 
@@ -352,9 +371,12 @@ def plugin_release(dist: str, version: str) -> Optional[Dict[str, object]]:
     points = entry_points(files)
     if not points:  # a release that is no plugin (any more): it provides nothing
         print(f"warning: {dist} {version} declares no pytest11 entry point", file=sys.stderr)
-        return {"version": version, "entry_points": set(), "modules": set(), "fixtures": [], "requires": set()}
+        nothing: Dict[str, object] = {"entry_points": set(), "modules": set(), "fixtures": [], "scopes": {}}
+        return {"version": version, **nothing, "requires": set()}
     modules = sorted({m for _, m in points})
-    fixtures = fixtures_of(module_files(files, modules), modules)
+    chosen = module_files(files, modules)
+    fixtures = fixtures_of(chosen, modules)
+    scopes = scopes_of(chosen)
     for module in reexports(files, modules):
         if module in REEXPORTED:
             other = download(*REEXPORTED[module])
@@ -362,6 +384,8 @@ def plugin_release(dist: str, version: str) -> Optional[Dict[str, object]]:
                 wanted = module.replace(".", "/") + ".py"
                 other_files = {k: v for k, v in archive_files(other).items() if k == wanted}
                 fixtures |= fixtures_of(other_files, [module])
+                for fixture, scope in scopes_of(other_files).items():
+                    scopes[fixture] = scope if scopes.get(fixture, scope) == scope else None
         else:
             print(f"warning: {dist} re-exports {module}, which the table does not read", file=sys.stderr)
     return {
@@ -369,6 +393,7 @@ def plugin_release(dist: str, version: str) -> Optional[Dict[str, object]]:
         "entry_points": {n for n, _ in points},
         "modules": set(modules),
         "fixtures": sorted(fixtures),
+        "scopes": _known(scopes, fixtures),
         "requires": requires_dist(files),
     }
 
@@ -387,12 +412,18 @@ def generate() -> Dict[str, object]:
             "entry_points": sorted(set().union(*(r["entry_points"] for r in releases))),  # type: ignore[misc]
             "modules": sorted(set().union(*(r["modules"] for r in releases))),  # type: ignore[misc]
             "requires": sorted(requires),
-            "releases": [{"version": r["version"], "fixtures": r["fixtures"]} for r in releases],
+            "releases": [
+                {"version": r["version"], "fixtures": r["fixtures"], "scopes": r["scopes"]} for r in releases
+            ],
         }
     return {
         "generated_by": "scripts/generate_plugin_fixtures.py",
         "pytest": {
-            major: {"version": t["version"], "fixtures": dict(sorted(t["fixtures"].items()))}  # type: ignore[union-attr]
+            major: {
+                "version": t["version"],
+                "fixtures": dict(sorted(t["fixtures"].items())),  # type: ignore[union-attr]
+                "scopes": _known(t["scopes"], set(t["fixtures"])),  # type: ignore[arg-type]
+            }
             for major, t in sorted(tables.items())
         },
         "pytest_introduced": introduced,

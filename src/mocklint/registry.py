@@ -11,11 +11,14 @@ from __future__ import annotations
 from typing import Tuple, Type
 
 from mocklint.rule import Rule
+from mocklint.rules.async_fixture_without_plugin import AsyncFixtureWithoutPlugin
 from mocklint.rules.async_mock_call_as_context_manager import AsyncMockCallAsContextManager
+from mocklint.rules.async_test_without_plugin import AsyncTestWithoutPlugin
 from mocklint.rules.awaited_sync_mock import AwaitedSyncMock
 from mocklint.rules.class_fixture_instance_method import ClassFixtureInstanceMethod
 from mocklint.rules.fixture_not_found import FixtureNotFound
 from mocklint.rules.fixture_positional_arguments import FixturePositionalArguments
+from mocklint.rules.fixture_scope_mismatch import FixtureScopeMismatch
 from mocklint.rules.funcargnames import Funcargnames
 from mocklint.rules.get_event_loop_in_sync_test import GetEventLoopInSyncTest
 from mocklint.rules.getfuncargvalue import Getfuncargvalue
@@ -30,6 +33,7 @@ from mocklint.rules.patch_target_missing import PatchTargetMissing
 from mocklint.rules.patch_undone_before_use import PatchUndoneBeforeUse
 from mocklint.rules.patcher_started_without_stop import PatcherStartedWithoutStop
 from mocklint.rules.py_path_hook_argument import PyPathHookArgument
+from mocklint.rules.pytest_asyncio_event_loop import PytestAsyncioEventLoop
 from mocklint.rules.pytest_config_global import PytestConfigGlobal
 from mocklint.rules.pytest_funcarg_prefix import PytestFuncargPrefix
 from mocklint.rules.pytest_instance import PytestInstance
@@ -64,8 +68,12 @@ ALL_RULES: Tuple[Type[Rule], ...] = (
     ClassFixtureInstanceMethod,
     ParametrizeOneShotIterator,
     PytestRaisesMessage,
+    PytestAsyncioEventLoop,
+    AsyncTestWithoutPlugin,
+    AsyncFixtureWithoutPlugin,
     FixtureNotFound,
     PytestPluginsInNonRootConftest,
+    FixtureScopeMismatch,
     PatcherStartedWithoutStop,
     MockLeakedIntoSharedState,
     MockAssertNoOp,

@@ -5,7 +5,8 @@ Each ``_pytest/<plugin>.py`` holding ``@fixture`` definitions is scanned with
 ``-p no:cacheprovider`` removes ``cache`` and ``pytester``'s fixtures exist
 only where that plugin is enabled.  When pytest is not installed next to
 mocklint (pre-commit's isolated environment), the bundled tables for pytest 7,
-8 and 9 are merged: a name any of them knows counts as built in.
+8 and 9 are merged: a name any of them knows counts as built in, and has a
+scope where they all agree on it.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from __future__ import annotations
 import functools
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, Iterable, Optional
 
-from mocklint.analysis.plugin_fixtures import bundled_builtins, locate_module, scan_file
+from mocklint.analysis.plugin_fixtures import bundled_builtins, locate_module, scan_file, scan_scopes
+from mocklint.files import read_text
 
 #: fixtures that exist only with the named (non-default) plugin enabled
 GATED = {"testdir": "pytester"}
@@ -34,6 +36,8 @@ class Builtins:
     fixtures: Dict[str, str]
     #: fixture name -> first major version that has it, for names some version lacks
     introduced: Dict[str, str]
+    #: fixture name -> its scope ("function", "session"...), for names whose scope is stated literally
+    scopes: Dict[str, str] = field(default_factory=dict)
 
     def plugin_of(self, name: str) -> Optional[str]:
         return GATED.get(name) or self.fixtures.get(name)
@@ -68,6 +72,7 @@ def _installed() -> Optional[Builtins]:
     except OSError:
         pass
     fixtures: Dict[str, str] = {}
+    scopes: Dict[str, Optional[str]] = {}
     try:
         names = sorted(os.listdir(folder))
     except OSError:
@@ -80,10 +85,25 @@ def _installed() -> Optional[Builtins]:
             return None  # an unreadable pytest: fall back to the tables
         for name in found:
             fixtures.setdefault(name, filename[:-3])
+        if found:
+            try:
+                _agree(scopes, scan_scopes(read_text(os.path.join(folder, filename), errors="replace")) or {})
+            except OSError:
+                return None
     if "pytestconfig" not in fixtures:
         return None
     fixtures.setdefault("request", "fixtures")
-    return Builtins(version, fixtures, _introduced())
+    return Builtins(version, fixtures, _introduced(), _known(scopes))
+
+
+def _agree(scopes: Dict[str, Optional[str]], found: Dict[str, Optional[str]]) -> None:
+    """Add ``found`` to ``scopes``: a name given two scopes gets None (unknown)."""
+    for name, scope in found.items():
+        scopes[name] = scope if scopes.get(name, scope) == scope else None
+
+
+def _known(scopes: Dict[str, Optional[str]]) -> Dict[str, str]:
+    return {name: scope for name, scope in scopes.items() if scope is not None}
 
 
 def _introduced() -> Dict[str, str]:
@@ -98,10 +118,12 @@ def _introduced() -> Dict[str, str]:
 
 def _from_tables() -> Builtins:
     merged: Dict[str, str] = {"request": "fixtures"}
+    scopes: Dict[str, Optional[str]] = {}
     for table in bundled_builtins().values():
         for name, plugin in table.get("fixtures", {}).items():
             merged.setdefault(name, plugin)
-    return Builtins("", merged, _introduced())
+            _agree(scopes, {name: table.get("scopes", {}).get(name)})
+    return Builtins("", merged, _introduced(), _known(scopes))
 
 
 @functools.lru_cache(maxsize=1)

@@ -28,6 +28,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 import libcst as cst
 
 from mocklint.analysis.names import NameResolver, dotted_name
+from mocklint.analysis.plugin_fixtures import SCOPES
 from mocklint.analysis.source import parse_module
 from mocklint.analysis.tree import Frame, Site, child_fields, walk
 
@@ -106,6 +107,9 @@ class Fixture:
     lookups: List[Tuple[str, cst.CSTNode]] = field(default_factory=list)
     #: the name comes from ``name=``, so rebinding the attribute does not change it
     explicit_name: bool = False
+    #: its literal ``scope=`` ("function" without one); None when decided at run
+    #: time (a callable), by a variable, or by a decorator pytest does not own
+    scope: Optional[str] = "function"
 
     def where(self) -> str:
         return f"{self.owner}.{self.attr}" if self.owner else self.attr
@@ -260,6 +264,21 @@ def _keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:
 
 def _has_star_args(call: cst.Call) -> bool:
     return any(arg.star for arg in call.args)
+
+
+def _scope(options: Optional[cst.BaseExpression], positional: int = 0) -> Optional[str]:
+    """The scope fixture options give (``plugin_fixtures._literal_scope`` on libcst):
+    a literal ``scope=``, "function" without one, None when unknown (a positional
+    argument beyond the ``positional`` ones, as pytest < 7's positional scope)."""
+    if not isinstance(options, cst.Call):
+        return "function"
+    if sum(1 for arg in options.args if arg.keyword is None) > positional or _has_star_args(options):
+        return None
+    scope = _keyword(options, "scope")
+    if scope is None:
+        return "function"
+    value = _string(scope.value)
+    return value if value in SCOPES else None
 
 
 class _Sites:
@@ -489,9 +508,10 @@ class _Extractor:
         if not isinstance(value, cst.Call):
             return None
         options: Optional[cst.Call] = None
+        positional = 0
         if self.is_fixture_call(frame, value):
             if value.args and value.args[0].keyword is None and not value.args[0].star:
-                options = value  # pytest.fixture(impl, scope=...)
+                options, positional = value, 1  # pytest.fixture(impl, scope=...)
             else:
                 return None
         elif isinstance(value.func, cst.Call) and self.is_fixture_call(frame, value.func):
@@ -517,6 +537,7 @@ class _Extractor:
             None,
             autouse,
             explicit_name=bool(marker_name),
+            scope=_scope(options, positional),
         )
 
     def function(self, func: cst.FunctionDef, frame: Frame, holder: Holder, klass: Optional[ClassFacts]) -> None:
@@ -614,6 +635,7 @@ class _Extractor:
             {n: p for n, p in params},
             self.lookups(func, frame),
             explicit_name=marker_name is not None,
+            scope=None if unknown else _scope(decorator),
         )
         holder.add(fixture)
 

@@ -13,6 +13,9 @@ Plugin code is never imported:
   environment (``importlib.metadata`` reads metadata files, it imports
   nothing), locates each module's files with ``importlib.machinery.PathFinder``
   (no import either) and scans its top-level package.
+- ``scan_scopes(text)`` reads the scope each definition states (MCK303), and
+  ``plugin_scope(name)`` answers for a plugin fixture when every known
+  definition of it agrees.
 - ``bundled_plugins()`` reads ``mocklint/data/plugin_fixtures.json``, generated
   from the released sources of widely used plugins, for the pre-commit case
   where the project's plugins are not installed next to mocklint.  A plugin
@@ -33,7 +36,11 @@ from dataclasses import dataclass
 from importlib import machinery
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
+from mocklint.analysis.source import parse_python
 from mocklint.files import read_text
+
+#: pytest's fixture scopes, narrowest first
+SCOPES = ("function", "class", "module", "package", "session")
 
 #: files parsed with ``ast`` by this module (for tests and benchmarks)
 AST_PARSES = [0]
@@ -83,7 +90,31 @@ def scan_definitions(tree: ast.AST, factories: bool = False) -> List[Tuple[str, 
 
     ``factories``: also count module-level ``name = call(...)`` assignments, the
     way plugins such as pytest-postgresql build fixtures from factories."""
-    found: List[Tuple[str, str]] = []
+    return [(name, where) for name, where, _ in _definitions(tree, factories)]
+
+
+def _literal_scope(options: ast.expr, positional: int = 0) -> Optional[str]:
+    """The scope a fixture decorator or ``fixture(...)`` options call gives: its
+    literal ``scope=``, "function" without one; None when a variable, a callable
+    deciding at run time, ``**options`` or a positional argument beyond the
+    ``positional`` ones (pytest < 7's positional scope) may set it."""
+    if not isinstance(options, ast.Call):
+        return "function"
+    if len(options.args) > positional or any(isinstance(a, ast.Starred) for a in options.args):
+        return None
+    for keyword in options.keywords:
+        if keyword.arg is None:
+            return None
+        if keyword.arg == "scope":
+            value = keyword.value
+            return value.value if isinstance(value, ast.Constant) and value.value in SCOPES else None
+    return "function"
+
+
+def _definitions(tree: ast.AST, factories: bool) -> List[Tuple[str, str, Optional[str]]]:
+    """``scan_definitions`` with the scope each definition gives (``_literal_scope``;
+    None for a factory-built fixture)."""
+    found: List[Tuple[str, str, Optional[str]]] = []
     constants: Dict[str, str] = {}
     for node in getattr(tree, "body", ()):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
@@ -97,17 +128,18 @@ def scan_definitions(tree: ast.AST, factories: bool = False) -> List[Tuple[str, 
                 for decorator in node.decorator_list:
                     if _is_fixture_callable(decorator):
                         name = _call_name_kw(decorator, constants) if isinstance(decorator, ast.Call) else None
-                        found.append((name or node.name, f"{owner}{node.name}"))
+                        found.append((name or node.name, f"{owner}{node.name}", _literal_scope(decorator)))
                         break
             elif isinstance(node, ast.ClassDef):
                 visit(node.body, f"{owner}{node.name}.")
             elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                 call = node.value
                 options = None
+                positional = 0  # the arguments of `options` that are not fixture options
                 if isinstance(call.func, ast.Call) and _is_fixture_callable(call.func):
                     options = call.func  # pytest.fixture(...)(impl)
                 elif _is_fixture_callable(call) and call.args:
-                    options = call  # pytest.fixture(impl, ...)
+                    options, positional = call, 1  # pytest.fixture(impl, ...)
                 if options is not None or (factories and not owner):
                     name = _call_name_kw(options, constants) if options is not None else None
                     for target in node.targets:
@@ -115,7 +147,8 @@ def scan_definitions(tree: ast.AST, factories: bool = False) -> List[Tuple[str, 
                             continue
                         if options is None and (target.id[:1].isupper() or target.id.startswith("_")):
                             continue  # a factory-built fixture is lower_case; TypeVars and constants are not
-                        found.append((name or target.id, f"{owner}{target.id}"))
+                        scope = _literal_scope(options, positional) if options is not None else None
+                        found.append((name or target.id, f"{owner}{target.id}", scope))
             elif isinstance(node, (ast.If, ast.Try, ast.With)):
                 for field in ("body", "orelse", "finalbody"):
                     visit(getattr(node, field, ()) or (), owner)
@@ -131,11 +164,27 @@ def scan_source(text: str, factories: bool = False) -> Optional[Dict[str, str]]:
     if "fixture" not in text and not factories:
         return {}
     try:
-        tree = ast.parse(text)
+        tree = parse_python(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     AST_PARSES[0] += 1
     return scan_tree(tree, factories)
+
+
+def scan_scopes(text: str) -> Optional[Dict[str, Optional[str]]]:
+    """The scope of each fixture defined in ``text`` (None where its definitions
+    disagree or one's scope is not a literal); None when ``text`` does not parse."""
+    if "fixture" not in text:
+        return {}
+    try:
+        tree = parse_python(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    AST_PARSES[0] += 1
+    found: Dict[str, Optional[str]] = {}
+    for name, _, scope in _definitions(tree, False):
+        found[name] = scope if found.get(name, scope) == scope else None
+    return found
 
 
 def scan_file(path: str, factories: bool = False) -> Optional[Dict[str, str]]:
@@ -257,7 +306,7 @@ def _star_imports(path: str) -> List[str]:
         text = read_text(path, errors="replace")
         if "import *" not in text:
             return []
-        tree = ast.parse(text)
+        tree = parse_python(text)
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     return [
@@ -284,6 +333,8 @@ class Release:
 
     version: str
     fixtures: FrozenSet[str]
+    #: (name, scope) of the fixtures whose scope the release states literally
+    scopes: Tuple[Tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -327,7 +378,11 @@ def bundled_plugins() -> Tuple[BundledPlugin, ...]:
     plugins = []
     for dist, entry in sorted((_data().get("plugins") or {}).items()):  # type: ignore[union-attr]
         releases = tuple(
-            Release(str(release.get("version", "")), frozenset(release.get("fixtures", ())))
+            Release(
+                str(release.get("version", "")),
+                frozenset(release.get("fixtures", ())),
+                tuple(sorted((release.get("scopes") or {}).items())),
+            )
             for release in entry.get("releases", ())
         ) or (Release(str(entry.get("version", "")), frozenset(entry.get("fixtures", ()))),)
         plugins.append(
@@ -343,5 +398,53 @@ def bundled_plugins() -> Tuple[BundledPlugin, ...]:
 
 
 def bundled_builtins() -> Dict[str, Dict[str, Dict[str, str]]]:
-    """``{major: {"version": ..., "fixtures": {name: plugin module}}}`` for pytest 7, 8, 9."""
+    """``{major: {"version": ..., "fixtures": {name: plugin module}, "scopes": {name: scope}}}``
+    for pytest 7, 8, 9."""
     return _data().get("pytest") or {}  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=64)
+def _installed_scopes(module: str) -> Optional[Dict[str, Optional[str]]]:
+    """The scopes of the fixtures the installed plugin ``module`` and the rest of
+    its top-level package define (``scan_scopes``); None when unreadable."""
+    located = locate_module(module)
+    if located is None:
+        return None
+    origin, folder = located
+    top = locate_module(module.split(".", 1)[0])
+    files = package_files(top[1]) if top is not None and top[1] is not None else []
+    files = files or ([origin] if origin else package_files(folder or ""))
+    found: Dict[str, Optional[str]] = {}
+    for path in files:
+        try:
+            scanned = scan_scopes(read_text(path, errors="replace"))
+        except OSError:
+            scanned = None
+        for name, scope in (scanned or {}).items():
+            found[name] = scope if found.get(name, scope) == scope else None
+    return found
+
+
+@functools.lru_cache(maxsize=1024)
+def plugin_scope(name: str) -> Optional[str]:
+    """The scope of the plugin fixture ``name``, when every definition mocklint
+    knows of states the same one: those of the installed plugins (read from
+    their files) and of every release of the bundled ones.  None when one of
+    them decides at run time, they disagree, or an installed plugin defines
+    ``name`` where its scope cannot be read."""
+    scopes: Set[str] = set()
+    for plugin in installed_plugins():
+        if plugin.fixtures is None or name not in plugin.fixtures:
+            continue
+        scope = (_installed_scopes(plugin.module) or {}).get(name)
+        if scope is None:
+            return None
+        scopes.add(scope)
+    for bundled in bundled_plugins():
+        for release in bundled.releases:
+            if name in release.fixtures:
+                scope = dict(release.scopes).get(name)
+                if scope is None:
+                    return None
+                scopes.add(scope)
+    return scopes.pop() if len(scopes) == 1 else None

@@ -74,6 +74,10 @@ class PytestConfig:
     confcutdir: Optional[str] = None
     noconftest: bool = False
     pyargs: bool = False
+    #: pytest-asyncio's mode (``asyncio_mode``, ``--asyncio-mode`` in addopts winning), None when unset
+    asyncio_mode: Optional[str] = None
+    #: pytest-trio's ``trio_mode`` ini option, read as pytest reads a bool option
+    trio_mode: bool = False
     #: the files read, for cache invalidation
     sources: Tuple[str, ...] = ()
     extra: Dict[str, Any] = field(default_factory=dict)
@@ -160,6 +164,7 @@ def _parse_addopts(values: Tuple[str, ...]) -> Dict[str, Any]:
     confcutdir: Optional[str] = None
     noconftest = False
     pyargs = False
+    asyncio_mode: Optional[str] = None
     i = 0
     while i < len(values):
         arg = values[i]
@@ -185,6 +190,11 @@ def _parse_addopts(values: Tuple[str, ...]) -> Dict[str, Any]:
             noconftest = True
         elif arg == "--pyargs":
             pyargs = True
+        elif arg == "--asyncio-mode" and i + 1 < len(values):
+            asyncio_mode = values[i + 1]
+            i += 1
+        elif arg.startswith("--asyncio-mode="):
+            asyncio_mode = arg.split("=", 1)[1]
         i += 1
     return {
         "plugins": tuple(plugins),
@@ -192,6 +202,7 @@ def _parse_addopts(values: Tuple[str, ...]) -> Dict[str, Any]:
         "confcutdir": confcutdir,
         "noconftest": noconftest,
         "pyargs": pyargs,
+        "asyncio_mode": asyncio_mode,
     }
 
 
@@ -274,6 +285,9 @@ def _build(rootdir: str, inipath: str, section: Dict[str, Any]) -> PytestConfig:
         return _as_list(section[key]) if key in section else default
 
     addopts = _parse_addopts(get("addopts", ()))
+    if addopts["asyncio_mode"] is None and "asyncio_mode" in section:
+        addopts["asyncio_mode"] = str(section["asyncio_mode"]).strip()
+    trio_mode = str(section.get("trio_mode", "")).strip().lower() in ("y", "yes", "t", "true", "on", "1")
     confcutdir = addopts.pop("confcutdir")
     if confcutdir is not None:
         confcutdir = os.path.normpath(os.path.join(rootdir, confcutdir))
@@ -287,6 +301,7 @@ def _build(rootdir: str, inipath: str, section: Dict[str, Any]) -> PytestConfig:
         norecursedirs=get("norecursedirs", DEFAULT_NORECURSEDIRS),
         usefixtures=get("usefixtures", ()),
         confcutdir=confcutdir,
+        trio_mode=trio_mode,
         sources=(inipath,),
         **addopts,
     )

@@ -3,7 +3,8 @@
 - ``# expect: MCK201`` -- a diagnostic with that code starts on this line;
 - ``# expect: MCK201:17`` -- ... at column 17, 1-based as flake8 prints it;
 - ``# expect: MCK201, MCK202`` -- several on one line;
-- ``# expect: MCK201 "request.config"`` -- the message contains that text;
+- ``# expect: MCK201 "request.config"`` -- the finding says that text, in its
+  first sentence or in its detail (:func:`finding_text`);
 - ``# missed: MCK101`` -- a real bug of that rule's kind on this line, which
   execution shows (``test_runtime.py`` treats the line like an ``# expect:``
   line) but mocklint does not report: ``test_rules.py`` does not require a
@@ -20,7 +21,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mocklint.diagnostic import Diagnostic
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -60,3 +64,9 @@ def expectations(path: Path, relative_to: Path) -> List[Expectation]:
 def missed(path: Path, relative_to: Path) -> List[Expectation]:
     """The ``# missed:`` items: real bugs the engine is known not to report."""
     return [label for label in labels(path, relative_to) if label.missed]
+
+
+def finding_text(diagnostic: "Diagnostic") -> str:
+    """What a finding says, the text an ``# expect:`` quote is looked up in:
+    its first sentence and its detail (the chain and the fix)."""
+    return f"{diagnostic.message}. {diagnostic.detail}" if diagnostic.detail else diagnostic.message

@@ -76,7 +76,8 @@ def test_rule_is_documented(rule: Type[Rule]) -> None:
     assert positions == sorted(positions), f"{rule.code}: sections out of order"
     assert rule.summary and not rule.summary.endswith("."), rule.code
     for template in rule.messages.values():
-        assert not template.endswith("."), f"{rule.code}: messages end without a period"
+        first = template if isinstance(template, str) else template[0]
+        assert not first.endswith("."), f"{rule.code}: first sentences end without a period"
 
 
 def _blocks(doc: str, heading: str) -> List[str]:
@@ -105,6 +106,10 @@ def _example_path(block: str, tmp_path: Path) -> str:
     # a project of its own: with no configuration file, where pytest's rootdir is
     # depends on how it is invoked, which the fixture rules then leave alone
     (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    # `# tests/test_api.py (requirements.txt: pytest-asyncio>=1.0)`: what the project declares
+    declared = re.match(r"#[^\n(]*\(requirements\.txt: ([^)]*)\)", block)
+    if declared:
+        (tmp_path / "requirements.txt").write_text(declared.group(1).replace(", ", "\n") + "\n", encoding="utf-8")
     named = re.match(r"#\s*([\w./]+\.py)\b", block)
     if not named:
         return str(tmp_path / "test_example.py")

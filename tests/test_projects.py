@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
 import pytest
-from expectations import FIXTURES
+from expectations import FIXTURES, finding_text
 from support import ROOT, bin_dir, tool_venv
 
 from mocklint.analysis import project
@@ -168,7 +168,7 @@ def _lint(root: Path) -> List[Tuple[str, int, str, str]]:
         rel = path.relative_to(root).as_posix()
         result = engine.lint(path.read_text(encoding="utf-8"), str(path))
         assert result.internal_error is None, f"{rel}: {result.internal_error}"
-        found.extend((rel, d.line, d.code, d.message) for d in result.diagnostics)
+        found.extend((rel, d.line, d.code, finding_text(d)) for d in result.diagnostics)
     return found
 
 
@@ -218,7 +218,8 @@ def test_lint_where_the_plugins_are_installed(scenario: Path, tmp_path: Path) ->
         timeout=300,
     )
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
-    found = [(d["path"], d["line"], d["code"], d["message"]) for d in json.loads(proc.stdout)["diagnostics"]]
+    diagnostics = json.loads(proc.stdout)["diagnostics"]
+    found = [(d["path"], d["line"], d["code"], f"{d['message']}. {d.get('detail', '')}") for d in diagnostics]
     _compare(found, scenario, "installed")
 
 
@@ -302,10 +303,11 @@ def _locate(work: Path, classname: str, name: str) -> Optional[Tuple[Path, str]]
     return None
 
 
+@pytest.mark.slow  # runs real pytest on fixture files in subprocesses: the execution behind the labels
 @pytest.mark.parametrize(
     "scenario",
     # a scenario with a requirements.txt runs in a virtualenv installed from the registry
-    [pytest.param(s, id=s.name, marks=[pytest.mark.slow] if _requirements(s) else []) for s in SCENARIOS],
+    [pytest.param(s, id=s.name) for s in SCENARIOS],
 )
 def test_pytest_agrees(scenario: Path, tmp_path: Path) -> None:
     copy = _outside_the_repository(scenario, tmp_path / "run")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Dict, List
 
 import pytest
+from expectations import finding_text
 
 from mocklint.analysis import project, reads
 from mocklint.engine import Engine
@@ -51,10 +52,10 @@ def write(root: Path, files: Dict[str, str]) -> Path:
 
 
 def lint(path: Path, select: str = "MCK3") -> List[str]:
-    """``"line:code message"`` of each finding in the file at ``path``."""
+    """``"line:code message. detail"`` of each finding in the file at ``path``."""
     result = Engine(Selection(select=(select,))).lint(path.read_text(encoding="utf-8"), str(path))
     assert result.internal_error is None, result.internal_error
-    return [f"{d.line}:{d.code} {d.message}" for d in result.diagnostics]
+    return [f"{d.line}:{d.code} {finding_text(d)}" for d in result.diagnostics]
 
 
 def named(findings: List[str]) -> List[str]:

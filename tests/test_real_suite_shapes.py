@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List
 
 import pytest
+from expectations import finding_text
 
 from mocklint.analysis import project
 from mocklint.analysis.targets import Target, awaited_at_every_call, definition_file, resolve_target
@@ -307,7 +308,7 @@ def test_mck403_dunder_children_autospec_comparisons_and_asserted_assertions(tmp
         },
     )
     path = tmp_path / "test_locks.py"
-    found = {d.line: d.message for d in _lint(path, "MCK403")}
+    found = {d.line: finding_text(d) for d in _lint(path, "MCK403")}
     dunder = _line(path, "assert lock.__enter__.called_once()")
     assert "checks nothing (and raises AttributeError from Python 3.12)" in found[dunder]
     assert _line(path, "lock.__exit__.called_once_with") in found
@@ -380,7 +381,7 @@ def test_mck402_sys_modules_filled_through_setdefault_update_and_a_loop(tmp_path
         },
     )
     path = tmp_path / "test_stubs.py"
-    found = {d.line: d.message for d in _lint(path, "MCK402")}
+    found = {d.line: finding_text(d) for d in _lint(path, "MCK402")}
     assert "`sys.modules.setdefault(\"boto3\", ...)`" in found[_line(path, "setdefault")]
     assert "every `import grpc`" in found[_line(path, "sys.modules.update")]
     assert "every `import torch` or `import tensorflow`" in found[_line(path, "sys.modules[name] = stub")]

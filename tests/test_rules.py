@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import List, Tuple
 
 import pytest
-from expectations import FIXTURES, expectations, labels, missed
+from expectations import FIXTURES, expectations, finding_text, labels, missed
 
 from mocklint.engine import Engine
 from mocklint.registry import ALL_RULES
@@ -58,7 +58,7 @@ def test_rule_fixtures(name: str, folder: Path) -> None:
                 if e.column is not None and e.code == d.code:
                     assert d.column + 1 == e.column, f"{rel}:{d.line}: column {d.column + 1}, expected {e.column}"
                 if e.text is not None and e.code == d.code:
-                    assert e.text in d.message, f"{rel}:{d.line}: {e.text!r} not in {d.message!r}"
+                    assert e.text in finding_text(d), f"{rel}:{d.line}: {e.text!r} not in {finding_text(d)!r}"
     wanted_all = Counter((e.path, e.line, e.code) for e in expected)
     got_all = Counter(produced)
     missing = sorted((wanted_all - got_all).elements())

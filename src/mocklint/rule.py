@@ -4,7 +4,8 @@ A rule is one class in one module under ``mocklint.rules``:
 
 - ``code`` (``MCK201``), ``name`` (kebab-case, names the pattern it flags) and
   ``summary`` (one line, for tables);
-- ``messages``: message templates with named fields, keyed by variant;
+- ``messages``: message templates with named fields, keyed by variant (see
+  "Messages" below);
 - ``gate``: a regular expression over the raw source.  A file reaches libcst
   only when the gate of some selected rule matches, so the gate must match
   every file in which the rule could report (a cheap over-approximation);
@@ -21,6 +22,23 @@ A rule is one class in one module under ``mocklint.rules``:
 
 Rules report with ``self.report(node, variant, **fields)``; they never compute
 positions, never parse, never read other files except through the context.
+
+Messages
+--------
+The first sentence says what fails and why, in the user's own names, short
+enough for an editor hover (about 100 characters once filled in, no final
+period): ``session.get(...)`` returns a coroutine, so `async with` fails.  The
+chain that leads there and the fix follow in the detail (JSON ``detail``, the
+editor's hover, ``--show-source``) and in the rule's page; flake8 shows the
+first sentence only.  A template is therefore either a pair of strings
+``(first sentence, detail)`` or a plain string, the first sentence alone.
+Both are ``str.format`` templates over the same fields, with two more
+conversions (:func:`format_message`): ``{call!b}`` shortens quoted code for the
+first sentence (:func:`brief`; in a field that quotes code itself, each
+quote), ``{fix!c}`` capitalises a field that starts a sentence of the detail.
+The detail is prose: sentences that end with a period.
+Keep the text a user would search for (pytest's own error, ``fixture 'db' not
+found``) in the first sentence where it fits.
 """
 
 from __future__ import annotations
@@ -28,6 +46,7 @@ from __future__ import annotations
 import ast
 import logging
 import re
+import string
 from dataclasses import dataclass
 from typing import (
     TYPE_CHECKING,
@@ -176,6 +195,117 @@ class Report:
     name: str
     fix: Optional[Fix]
     related: Tuple[Related, ...] = ()
+    #: what follows the first sentence (:attr:`Diagnostic.detail`)
+    detail: str = ""
+
+
+#: a rule's message template: ``(first sentence, detail)``, or the first sentence alone
+Template = Union[str, Tuple[str, str]]
+
+#: how long quoted code may be in a first sentence (``{field!b}``): two such
+#: quotes and the words around them stay within about 100 characters
+BRIEF_WIDTH = 30
+
+
+class _MessageFormatter(string.Formatter):
+    """``str.format`` plus the conversions ``!b`` (:func:`brief`) and ``!c``
+    (first letter capitalised: a field that starts a sentence)."""
+
+    def convert_field(self, value: Any, conversion: Optional[str]) -> Any:
+        if conversion == "b":
+            return _brief_field(str(value))
+        if conversion == "c":
+            text = str(value)
+            return text[:1].upper() + text[1:]
+        return super().convert_field(value, conversion)
+
+
+_FORMATTER = _MessageFormatter()
+
+
+def format_message(template: Template, fields: Mapping[str, Any]) -> Tuple[str, str]:
+    """The first sentence and the detail that ``template`` makes of ``fields``
+    (a plain string template has no detail)."""
+    first, detail = (template, "") if isinstance(template, str) else template
+    return _FORMATTER.vformat(first, (), fields), _FORMATTER.vformat(detail, (), fields)
+
+
+def _brief_field(text: str) -> str:
+    """``text`` made brief: each of its backquoted spans when it has any
+    (a field that quotes code itself), else the whole of it."""
+    if "`" not in text:
+        return brief(text)
+    return re.sub(r"`([^`]+)`", lambda quoted: f"`{brief(quoted.group(1))}`", text)
+
+
+def brief(text: str, width: int = BRIEF_WIDTH) -> str:
+    """Quoted code made short enough for a first sentence: on one line, the
+    arguments of calls as ``...`` when too long, then the middle of a dotted
+    chain, then the end cut.  The finding's position shows the whole code, and
+    the detail may quote it in full."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    text = _without_arguments(text)
+    if len(text) <= width:
+        return text
+    parts = _top_level_parts(text)
+    if len(parts) > 2:
+        kept = [parts[-1]]
+        for part in reversed(parts[1:-1]):
+            if len(parts[0]) + len("...") + len(".".join([part, *kept])) > width:
+                break
+            kept.insert(0, part)
+        shortened = f"{parts[0]}...{'.'.join(kept)}"
+        if len(shortened) <= width:
+            return shortened
+    return text[: width - len("...")].rstrip() + "..."
+
+
+def _without_arguments(text: str) -> str:
+    """``text`` with the arguments of each outermost call written ``...``
+    (``session.get(url, timeout=1).json()`` -> ``session.get(...).json()``);
+    unchanged when its brackets do not pair up."""
+    out: List[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        end = _closing(text, index) if char in "([{" else index
+        if end < 0:
+            return text
+        called = char == "(" and index > 0 and (text[index - 1].isalnum() or text[index - 1] in "_)]")
+        out.append("(...)" if called and end > index + 1 else text[index: end + 1])
+        index = end + 1
+    return "".join(out)
+
+
+def _closing(text: str, start: int) -> int:
+    """Where the bracket opened at ``start`` closes, or -1."""
+    depth = 0
+    for index in range(start, len(text)):
+        if text[index] in "([{":
+            depth += 1
+        elif text[index] in ")]}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
+def _top_level_parts(text: str) -> List[str]:
+    """``text`` split at the dots outside brackets."""
+    parts: List[str] = []
+    depth = start = 0
+    for index, char in enumerate(text):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "." and depth == 0:
+            parts.append(text[start:index])
+            start = index + 1
+    parts.append(text[start:])
+    return parts
 
 
 class FileContext:
@@ -210,7 +340,7 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     summary: ClassVar[str]
-    messages: ClassVar[Mapping[str, str]]
+    messages: ClassVar[Mapping[str, Template]]
     #: "safe", "unsafe", or None when the rule offers no fix (documented under "## Fix safety")
     fix_safety: ClassVar[Optional[str]] = None
     gate: ClassVar[Union["AnyOf", "AllOf"]]
@@ -264,8 +394,8 @@ class Rule:
         related: Tuple[Related, ...] = (),
         **fields: Any,
     ) -> None:
-        message = self.messages[variant].format(**fields)
-        self.context.reports.append(Report(node, self.code, message, self.name, autofix, related=related))
+        message, detail = format_message(self.messages[variant], fields)
+        self.context.reports.append(Report(node, self.code, message, self.name, autofix, related, detail))
 
     @classmethod
     def handled_types(cls) -> Dict[type, str]:
@@ -417,9 +547,11 @@ class AnyOf:
     regex engine.
     """
 
-    __slots__ = ("parts", "pattern")
+    __slots__ = ("alternatives", "parts", "pattern")
 
     def __init__(self, *alternatives: Union[str, "AllOf"]) -> None:
+        #: as given: the flake8 plugin keeps them in its cache to gate files before importing the rules
+        self.alternatives = alternatives
         self.parts: Tuple[_Search, ...] = tuple(_matcher(alt) for alt in alternatives)
         # an AllOf alternative is shown (and checked by tests) as its last, most precise part
         self.pattern = "|".join(f"(?:{alt if isinstance(alt, str) else alt.texts[-1]})" for alt in alternatives)

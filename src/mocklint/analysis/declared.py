@@ -53,6 +53,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on the 3.10 test run
     import tomli as tomllib
 
+from mocklint.analysis.source import parse_python
+
 #: reads a file's text, None when it does not exist or cannot be read (the
 #: project model's ``text``, which records the read for the result cache)
 Reader = Callable[[str], Optional[str]]
@@ -592,7 +594,7 @@ def _module_names(tree: ast.Module) -> Dict[str, ast.expr]:
 
 def _parse(text: str) -> Optional[ast.Module]:
     try:
-        return ast.parse(text)
+        return parse_python(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 

@@ -27,6 +27,7 @@ import libcst as cst
 from mocklint.analysis import project
 from mocklint.analysis.ast_scan import node_fields, statements
 from mocklint.analysis.fixture_defs import ModuleFacts
+from mocklint.analysis.source import parse_python
 from mocklint.analysis.targets import Target, resolve_target
 from mocklint.rule import gate, gate_all
 
@@ -282,7 +283,7 @@ def _conftest_values(path: Optional[str]) -> Tuple[FrozenSet[str], FrozenSet[str
             continue
         text = model.text(level.path) or ""
         try:
-            tree = ast.parse(text)
+            tree = parse_python(text)
         except (SyntaxError, ValueError):
             names |= set(level.facts.fixtures)
             asynchronous |= set(level.facts.fixtures)

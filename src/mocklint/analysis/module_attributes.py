@@ -34,6 +34,7 @@ from typing import FrozenSet, List, Optional, Set
 
 from mocklint.analysis import reads
 from mocklint.analysis.targets import definition_file, search_roots
+from mocklint.analysis.source import parse_python
 from mocklint.files import read_file
 
 _MAX_FILE_SIZE = 2_000_000
@@ -137,7 +138,7 @@ def _names_of(path: str, mtime: float) -> Optional[FrozenSet[str]]:
 
 def _names_in(source: str) -> Optional[FrozenSet[str]]:
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     names: Set[str] = set()

@@ -128,19 +128,22 @@ class AsyncMockCallAsContextManager(Rule):
     summary = "An AsyncMock call returns a coroutine, which `async with`/`async for` cannot use"
     messages = {
         "use": (
-            "`{call}` returns a coroutine because {why}, so `{statement}` fails with {error}; "
-            "make the method a `MagicMock` "
-            "(`{callee} = MagicMock()`) and configure `{callee}.return_value.{magic}`, "
-            "so that awaited methods stay `AsyncMock`s"
+            "`{call!b}` returns a coroutine, so `{statement}` fails",
+            "`{call}` returns a coroutine because {why}, and `{statement}` fails on it with {error}. "
+            "Make the method a `MagicMock` (`{callee} = MagicMock()`) and configure "
+            "`{callee}.return_value.{magic}`, so that awaited methods stay `AsyncMock`s.",
         ),
         "under_test": (
-            "{why}, so {access} returns a coroutine; `{entry}` uses it in `{statement}` "
-            "at {app_site}{via}, which fails"
+            "{access!b} returns a coroutine, so `{statement}` fails",
+            "{why!c}, so {access} returns a coroutine; `{entry}` uses it in `{statement}` at {app_site}{via}, "
+            "which fails.",
         ),
         "configure": (
-            "`{target}` is dead configuration: {why}, so `{callee}(...)` returns a coroutine, which has no "
-            "`return_value` (code that uses it in `{statement}`{where} fails); set `{callee} = MagicMock()` first, "
-            "so that this configuration takes effect"
+            "`{callee!b}(...)` returns a coroutine, so this configuration is dead",
+            "`{target}` is never used: {why}, so `{callee}(...)` returns a coroutine, which has no "
+            "`return_value`, and code that uses it "
+            "in `{statement}`{where} fails. Set `{callee} = MagicMock()` first, so that this configuration "
+            "takes effect.",
         ),
     }
     needed_bodies = MOCK_BODIES  # the bodies that may hold a mock

@@ -9,7 +9,7 @@ import libcst as cst
 
 from mocklint.analysis.mock_fixes import replace_method
 from mocklint.analysis.mock_sources import may_hold_mocks, patch_may_replace_coroutine
-from mocklint.analysis.mocks import Kind, analysis_for
+from mocklint.analysis.mocks import Inferred, Kind, analysis_for
 from mocklint.analysis.names import dotted_name
 from mocklint.analysis.source import code
 from mocklint.analysis.targets import Target, awaited_at_every_call
@@ -131,22 +131,27 @@ class AwaitedSyncMock(Rule):
     summary = "A mock object, or a sync mock's call result, is awaited"
     messages = {
         "call": (
-            "`{expr}` is {article} {kind}, not awaitable, because {why}: {consequence}; make `{callee}` an "
-            "`AsyncMock` (e.g. `{callee} = AsyncMock(return_value=...)`)"
+            "`{expr!b}` returns {article} {kind}, which cannot be awaited",
+            "{why!c}, so `{expr}` is {article} {kind}, not an awaitable: {consequence}. Make `{callee}` an "
+            "`AsyncMock` (e.g. `{callee} = AsyncMock(return_value=...)`).",
         ),
         "value": (
-            "`{expr}` returns a plain value, not an awaitable, because {why}: {consequence}; make `{callee}` an "
-            "`AsyncMock` (`{callee} = AsyncMock(return_value=...)`)"
+            "`{expr!b}` returns a plain value, which cannot be awaited",
+            "{why!c}: {consequence}. Make `{callee}` an `AsyncMock` (`{callee} = AsyncMock(return_value=...)`).",
         ),
         "patch": (
-            "`{target}` is a coroutine function, awaited wherever its module calls it (by `await` or through "
-            "asyncio's `wait_for`, `gather`, `ensure_future`, `create_task`), but `{written}` replaces it with a "
-            "{kind}, whose calls return nothing awaitable: that code raises TypeError; use "
-            "`new_callable=AsyncMock`, or `new=AsyncMock(return_value=...)`"
+            "`{target}` is a coroutine function, patched with an unawaitable {kind}",
+            "Its module awaits it (by `await` or through asyncio's `wait_for`, `gather`, `ensure_future`, "
+            "`create_task`), but `{written}` replaces it with a {kind}, whose calls return nothing awaitable: "
+            "that code raises `TypeError`. Use `new_callable=AsyncMock`, or `new=AsyncMock(return_value=...)`.",
         ),
-        "object": "`{expr}` is {article} {kind} object, not awaitable, because {why}: {consequence}; {fix}",
+        "object": (
+            "`{expr!b}` is {article} {kind} object, which cannot be awaited",
+            "{why!c}: {consequence}. {fix!c}.",
+        ),
         "under_test": (
-            "{why}, so {access} is not awaitable; `{entry}` {verb} at {app_site}{via}, which fails with {error}"
+            "{accessed!b} is not awaitable, but `{entry}` {verb}",
+            "{why!c}, so {access} is not awaitable; `{entry}` {verb} at {app_site}{via}, which fails with {error}.",
         ),
     }
     needed_bodies = REACHED_BODIES  # the bodies that can decide what a site is
@@ -189,14 +194,19 @@ class AwaitedSyncMock(Rule):
             self.report(call, variant, autofix=self._fix(call.func, site, flagged), **fields)
         for finding in matching.findings(self.context):
             if finding.protocol is Protocol.AWAIT:
-                verb, error = "awaits it", f"\"object {_type_name(finding.value.kind)} can't be used in 'await' expression\""
+                verb, error = "awaits it", f"\"object {_type_name(finding.value)} can't be used in 'await' expression\""
             elif finding.protocol is Protocol.SCHEDULE:
                 scheduler = finding.demand.where.scheduler
                 verb = f"passes it to `{scheduler}`"
                 error = f"TypeError ({_SCHEDULERS.get(scheduler) or _LOOP_METHODS.get(scheduler.rsplit('.', 1)[-1], 'not awaitable')})"
             else:
                 continue
-            self.report(finding.node, "under_test", related=finding.related, verb=verb, error=error, **finding.fields())
+            # the first sentence names the entry: the access need not say it is in there too
+            accessed = finding.access.replace(f" in `{finding.entry}`", "")
+            self.report(
+                finding.node, "under_test", related=finding.related, verb=verb, error=error, accessed=accessed,
+                **finding.fields(),
+            )
 
     def _fix(self, callee: cst.BaseExpression, site: Site, flagged: Set[int]) -> Optional[Fix]:
         """``callee = AsyncMock(return_value=MagicMock())`` after the mock is made,
@@ -355,6 +365,6 @@ def _short(call: cst.Call) -> str:
     return text
 
 
-def _type_name(kind: Kind) -> str:
-    """The class name Python's error message shows for a value of ``kind``."""
-    return "int" if kind is Kind.VALUE else kind.value
+def _type_name(value: Inferred) -> str:
+    """The class name Python's error message shows for ``value``."""
+    return value.value_type or value.kind.value

@@ -94,12 +94,13 @@ class ClassFixtureInstanceMethod(Rule):
     summary = "Class-scoped fixtures written as instance methods set attributes no test sees; deprecated in pytest 9.1"
     messages = {
         "attributes": (
-            "{scope}-scoped fixture `{fixture}` sets `{receiver}.{attribute}` on an instance no test sees "
-            "(each test gets a new one); make it a `@classmethod` and set `cls.{attribute}`"
+            "{scope}-scoped fixture `{fixture}` sets `{receiver}.{attribute}` on an instance no test sees",
+            "Each test gets a new instance of the class. Make the fixture a `@classmethod` and set "
+            "`cls.{attribute}`.",
         ),
         "deprecated": (
-            "{scope}-scoped fixture `{fixture}` is an instance method: deprecated in pytest 9.1 "
-            "(`PytestRemovedIn10Warning`), removed in pytest 10; make it a `@classmethod`"
+            "{scope}-scoped fixture `{fixture}` is an instance method, deprecated in pytest 9.1",
+            "It warns `PytestRemovedIn10Warning`, and pytest 10 removes the support. Make it a `@classmethod`.",
         ),
     }
     gate = gate(r"\bscope\s*=\s*['\"](?:class|module|package|session)['\"]")

@@ -35,8 +35,8 @@ from mocklint.rule import Fix, Rule, gate
 #: test items seen and fully checked (for scripts/check_fixture_false_alarms.py and benchmarks)
 STATS = {"tests": 0, "checked": 0}
 
-_NOT_FOUND = "pytest errors at setup with \"fixture '{name}' not found\""
-_UNCOLLECTABLE = "pytest cannot collect this module (none of its tests runs) and reports"
+_NOT_FOUND = "setup fails with \"fixture '{name}' not found\""
+_UNCOLLECTABLE = "pytest cannot collect this module, and none of its tests runs"
 #: unittest's names for the methods it skips or expects to fail (they never error)
 _UNITTEST_SKIPS = frozenset({"skip", "skipIf", "skipUnless", "expectedFailure"})
 #: plugins that run ``async def`` tests (pytest runs none by itself)
@@ -227,33 +227,57 @@ class FixtureNotFound(Rule):
     name = "fixture-not-found"
     summary = "A test requests a fixture that no conftest.py, module, plugin or pytest itself defines for it"
     messages = {
-        "param": "fixture `{name}` is not visible from `{test}`, so " + _NOT_FOUND + "; {hint}",
-        "dependency": "`{test}` requests `{via}` ({where}), which requests fixture `{name}`, "
-        "not visible from this test, so " + _NOT_FOUND + "; {hint}",
-        "fixture-param": "fixture `{fixture}` requests `{name}`, which is not visible from {tests}, so "
-        + _NOT_FOUND
-        + "; {hint}",
-        "usefixtures": "`usefixtures` names fixture `{name}`, which is not visible from {tests}, so "
-        + _NOT_FOUND
-        + "; {hint}",
-        "lookup": '`getfixturevalue("{name}")` fails: fixture `{name}` is not visible from `{test}`, so the '
-        "call raises \"fixture '{name}' not found\" and the test fails; {hint}",
-        "recursive": "fixture `{name}` requests `{name}` to extend an outer definition, but no conftest.py, plugin "
-        'or pytest itself defines `{name}` for {tests}, so pytest errors at setup with "recursive dependency '
-        "involving fixture '{name}' detected\"; {hint}",
-        "ini": "the `usefixtures` option in {ini} requests fixture `{name}`, which is not visible from `{test}`, so "
-        + _NOT_FOUND
-        + "; {hint}",
-        "indirect": "`parametrize(..., indirect=...)` hands `{name}` to a fixture of that name, but none is visible "
-        "from `{test}`, so " + _NOT_FOUND + "; {hint}",
-        "unused-argname": "`parametrize` names `{name}`, which `{test}` neither takes nor requests through a fixture, "
-        "so " + _UNCOLLECTABLE + " \"function uses no {what} '{name}'\"; {hint}",
-        "default-argname": "`parametrize` names `{name}`, which `{test}` takes with a default value, so "
-        + _UNCOLLECTABLE
-        + " \"function already takes an argument '{name}' with a default value\"; drop the default",
-        "unittest": "`{test}` is a unittest.TestCase method, and pytest hands those no fixtures: unittest calls it "
-        'without arguments, so the test fails with "{error}"; reach `{name}` through an autouse fixture or '
-        "`@pytest.mark.usefixtures` and `self`, or make `{cls}` a plain pytest class",
+        "param": (
+            "fixture `{name}` is not visible here: " + _NOT_FOUND,
+            "`{test}` cannot see it. {hint!c}",
+        ),
+        "dependency": (
+            "`{name}` is not visible to `{via}` here: " + _NOT_FOUND,
+            "`{test}` requests `{via}` ({where}), which requests fixture `{name}`, not visible from this test. "
+            "{hint!c}",
+        ),
+        "fixture-param": (
+            "fixture `{fixture}` fails with \"fixture '{name}' not found\"",
+            "It requests `{name}`, which is not visible from {tests}. {hint!c}",
+        ),
+        "usefixtures": (
+            "`usefixtures` names `{name}`: " + _NOT_FOUND,
+            "It names fixture `{name}`, which is not visible from {tests}. {hint!c}",
+        ),
+        "lookup": (
+            "`getfixturevalue(\"{name}\")` fails with \"fixture '{name}' not found\"",
+            "Fixture `{name}` is not visible from `{test}`, so the call raises and the test fails. {hint!c}",
+        ),
+        "recursive": (
+            "fixture `{name}` fails with \"recursive dependency involving fixture '{name}' detected\"",
+            "It requests `{name}` to extend an outer definition, but no conftest.py, plugin or pytest itself "
+            "defines `{name}` for {tests}. {hint!c}",
+        ),
+        "ini": (
+            "`usefixtures` in {ini} fails with \"fixture '{name}' not found\"",
+            "The `usefixtures` option requests fixture `{name}`, which is not visible from `{test}`. {hint!c}",
+        ),
+        "indirect": (
+            "`indirect=` names `{name}`: " + _NOT_FOUND,
+            "`parametrize(..., indirect=...)` hands `{name}` to a fixture of that name, but none is visible "
+            "from `{test}`. {hint!c}",
+        ),
+        "unused-argname": (
+            "`parametrize` names `{name}`: pytest reports \"function uses no {what} '{name}'\"",
+            "`{test}` neither takes `{name}` nor requests it through a fixture, so " + _UNCOLLECTABLE + ". "
+            "{hint!c}",
+        ),
+        "default-argname": (
+            "collection fails with \"function already takes an argument '{name}' with a default value\"",
+            "`parametrize` names `{name}`, which `{test}` takes with a default value, so " + _UNCOLLECTABLE + ". "
+            "Drop the default.",
+        ),
+        "unittest": (
+            "unittest calls this method without `{name}`, so it fails with a `TypeError`",
+            "pytest hands unittest.TestCase methods such as `{test}` no fixtures: unittest calls it without arguments, so the test "
+            "fails with \"{error}\". Reach `{name}` through an autouse fixture or `@pytest.mark.usefixtures` and "
+            "`self`, or make `{cls}` a plain pytest class.",
+        ),
     }
     gate = gate(r"\bdef\s+test", r"usefixtures", r"getfixturevalue")
 
@@ -791,9 +815,12 @@ class _Checker:
             if name not in self.fixes:
                 self.fixes[name] = import_fix(self.model, self.path, name)
             autofix = self.fixes[name]
+        if "hint" in fields:
+            fields["hint"] = _sentence(fields["hint"])
         self.rule.report(node, variant, autofix=autofix, name=name, **fields)
 
     # -- hints ------------------------------------------------------------------
+    # (a hint is a clause: "did you mean `db`?", "it is defined in ...")
     def _hint(self, name: str, context: _Context) -> str:
         model = self.model
         global_level = model.global_level()
@@ -959,3 +986,8 @@ def _module_name(model: ProjectModel, path: str) -> str:
     if rel.endswith(os.sep + "__init__"):
         rel = rel[: -len("__init__") - 1]
     return rel.replace(os.sep, ".")
+
+
+def _sentence(hint: str) -> str:
+    """A hint ended as the last sentence of a detail (its first letter is the template's ``!c``)."""
+    return hint if hint.endswith(("?", ".")) else hint + "."

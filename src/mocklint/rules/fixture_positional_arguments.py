@@ -107,17 +107,18 @@ class FixturePositionalArguments(Rule):
     summary = "`pytest.fixture` options passed positionally stopped working in pytest 6.0"
     messages = {
         "several": (
-            "positional arguments to `{callee}()` stopped working in pytest 6.0 and were removed in 6.1: "
-            "this raises `TypeError`{when}; {fix}"
+            "positional arguments to `{callee!b}()` raise `TypeError` since pytest 6.1",
+            "They stopped working in pytest 6.0 and were removed in 6.1: this raises `TypeError`{when}. {fix!c}.",
         ),
         "function": (
-            "positional arguments to `{callee}()` stopped working in pytest 6.0 and were removed in 6.1: "
-            "`{first}` is taken as the fixture function, so this raises `AttributeError`{when}; {fix}"
+            "`{callee!b}()` raises `AttributeError`: pytest 6.1 takes `{first!b}` for the fixture",
+            "Positional arguments to `{callee}()` stopped working in pytest 6.0 and were removed in 6.1: "
+            "`{first}` is taken as the fixture function, so this raises `AttributeError`{when}. {fix!c}.",
         ),
         "named": (
-            "positional arguments to `{callee}()` stopped working in pytest 6.0 and were removed in 6.1: "
-            "`{first}` is taken as the fixture function, so decorating with this fails with "
-            '`Fixture "{fixture}" called directly`{when}; {fix}'
+            "`{callee!b}()` fails with `Fixture \"{fixture}\" called directly` since pytest 6.1",
+            "Positional arguments to `{callee}()` stopped working in pytest 6.0 and were removed in 6.1: "
+            "`{first}` is taken as the fixture function, so decorating with this fails{when}. {fix!c}.",
         ),
     }
     body_gate = gate(r"fixture\s*\(")  # the call, unless the module renames `fixture`

@@ -73,8 +73,9 @@ class Funcargnames(RemovedAttribute, Rule):
     summary = "`funcargnames` stopped working in pytest 6.0 and was removed in 6.1; use `fixturenames`"
     messages = {
         "default": (
-            "`{receiver}.funcargnames` stopped working in pytest 6.0 and was removed in 6.1, "
-            "so this raises `AttributeError`{when}; use `{receiver}.fixturenames`"
+            "`{receiver!b}.funcargnames` raises `AttributeError`: pytest 6.1 removed it",
+            "It stopped working in pytest 6.0 and was removed in 6.1; the error is raised{when}. "
+            "Use `{receiver}.fixturenames`.",
         ),
     }
     gate = gate(r"\bfuncargnames\b")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from typing import List, Optional, Tuple
 
 import libcst as cst
 
 from mocklint.analysis.ast_scan import header_nodes, import_bindings, qualified_names, statements_on_lines, word_lines
-from mocklint.analysis.project import model_for_path
+from mocklint.analysis import reads
+from mocklint.analysis.async_plugins import async_plugins
+from mocklint.analysis.project import ProjectModel, model_for_path
 from mocklint.analysis.pytest_roles import Role, is_test_module_path
 from mocklint.analysis.source import code
 from mocklint.analysis.tree import Site, descendants
@@ -19,6 +22,8 @@ from mocklint.rule import Rule, gate
 _GET_EVENT_LOOP = frozenset({"asyncio.get_event_loop", "asyncio.events.get_event_loop"})
 _GET_POLICY = frozenset({"asyncio.get_event_loop_policy", "asyncio.events.get_event_loop_policy"})
 _SET_EVENT_LOOP = frozenset({"asyncio.set_event_loop", "asyncio.events.set_event_loop"})
+#: what runs a loop and leaves no current one behind
+_LOOP_CLEARING = frozenset({"asyncio.run", "asyncio.runners.run", "asyncio.Runner", "asyncio.runners.Runner"})
 #: xunit-style and unittest set-up and tear-down, run like fixtures
 _SETUP_NAMES = frozenset(
     {
@@ -37,6 +42,24 @@ _PLAIN_BASES = frozenset({"unittest.TestCase", "unittest.case.TestCase", "object
 _DEPRECATION_TEXT = "There is no current event loop"
 
 
+#: asyncio.run(...), asyncio.Runner(...), IsolatedAsyncioTestCase, as a test module writes them
+_CLEARS_LOOP_TEXT = re.compile(r"\basyncio\.(?:run|Runner)\(|\bIsolatedAsyncioTestCase\b")
+
+
+def _suite_clears_loop(model: ProjectModel) -> bool:
+    """Whether a test module of the project may run a loop that leaves none
+    current (read as text, once per project model)."""
+    found = model.derived.get(_suite_clears_loop)
+    if found is None:
+        modules = [path for path in model.files() if model.is_test_module(path)]
+        found = (any(_CLEARS_LOOP_TEXT.search(model.text(path) or "") is not None for path in modules), modules)
+        model.derived[_suite_clears_loop] = found
+    clears, modules = found  # type: ignore[misc]
+    for path in modules:
+        reads.record(path)  # each linted file depends on them, not only the first to ask
+    return bool(clears)
+
+
 class GetEventLoopInSyncTest(Rule):
     """
     ## What it does
@@ -47,6 +70,11 @@ class GetEventLoopInSyncTest(Rule):
     At import of a test module or conftest.py (module level, class bodies), the
     call is reported where the project's `filterwarnings` turns
     `DeprecationWarning` into errors.
+
+    A sync test or fixture is reported only where something in the suite
+    leaves no current loop: the module itself or another test module runs
+    `asyncio.run`/`asyncio.Runner` or has an `IsolatedAsyncioTestCase`, or the
+    project runs pytest-asyncio 1.x. Elsewhere the call keeps working.
 
     ## Why is this bad?
     Outside a running loop, `get_event_loop()` creates a loop only while no
@@ -81,6 +109,9 @@ class GetEventLoopInSyncTest(Rule):
     ```python
     import asyncio
 
+    def test_fetch_once():
+        assert asyncio.run(fetch()) == 1
+
     def test_fetch_twice():
         loop = asyncio.get_event_loop()
         assert loop.run_until_complete(fetch()) == loop.run_until_complete(fetch())
@@ -89,6 +120,9 @@ class GetEventLoopInSyncTest(Rule):
     Use instead:
     ```python
     import asyncio
+
+    def test_fetch_once():
+        assert asyncio.run(fetch()) == 1
 
     def test_fetch_twice():
         with asyncio.Runner() as runner:  # Python 3.11+; else new_event_loop() and close()
@@ -106,13 +140,14 @@ class GetEventLoopInSyncTest(Rule):
     summary = "`asyncio.get_event_loop()` in sync test code fails once an earlier test ran an event loop"
     messages = {
         "order": (
-            "`{call}` in sync {kind} `{name}` raises `RuntimeError: There is no current event loop` once an earlier "
-            "test ran a loop (pytest-asyncio 1.x, `asyncio.run`); use `asyncio.new_event_loop()`{alternative}"
+            "`{call!b}` raises `RuntimeError` once an earlier test ran a loop",
+            "In sync {kind} `{name}`, `{call}` raises `RuntimeError: There is no current event loop` after a test "
+            "that ran a loop (pytest-asyncio 1.x, `asyncio.run`). Use `asyncio.new_event_loop()`{alternative}.",
         ),
         "import": (
-            "`{call}` at import warns `DeprecationWarning` on Python 3.12+, a collection error under this "
-            "project's `filterwarnings` (`RuntimeError` on 3.14); make the loop in a fixture with "
-            "`asyncio.new_event_loop()`"
+            "`{call!b}` at import warns `DeprecationWarning`, an error under `filterwarnings`",
+            "It warns on Python 3.12+, a collection error under this project's `filterwarnings` (`RuntimeError` on "
+            "3.14). Make the loop in a fixture with `asyncio.new_event_loop()`.",
         ),
     }
     gate = gate(r"\bget_event_loop\b")
@@ -140,10 +175,26 @@ class GetEventLoopInSyncTest(Rule):
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)
         self._calls: List[Tuple[cst.Call, Site]] = []
+        self._clears_loop = "IsolatedAsyncioTestCase" in context.source
 
     def visit_Call(self, node: cst.Call, site: Site) -> None:
         if self._is_get_event_loop(node, site):
             self._calls.append((node, site))
+        elif self.context.resolve(site, node.func) in _LOOP_CLEARING:
+            self._clears_loop = True
+
+    def _loop_cleared(self) -> bool:
+        """Whether some test of the suite may leave no current loop: this module
+        runs ``asyncio.run``/``asyncio.Runner`` or has an
+        ``IsolatedAsyncioTestCase``, another test module of the project does, or
+        the project runs pytest-asyncio 1.x, whose every test does.  Without any,
+        the call keeps working (sanic's suite: nine sync tests that pass)."""
+        if self._clears_loop:
+            return True
+        model = model_for_path(self.context.path) if self.context.path else None
+        if model is None:
+            return False
+        return async_plugins(model).asyncio_at_least("1.0") is True or _suite_clears_loop(model)
 
     def finish(self) -> None:
         if not self._calls or not _test_code_file(self.context.path):
@@ -165,6 +216,8 @@ class GetEventLoopInSyncTest(Rule):
             func = chain[0]
             kind = self._kind(func, site)
             if kind is None or _in_lambda(site, func) or self._loop_provided(func, node):
+                continue
+            if not self._loop_cleared():
                 continue
             alternative = f" or an async {kind}" if kind != "set-up" else ""
             self.report(node, "order", call=call, kind=kind, name=func.name.value, alternative=alternative)

@@ -81,12 +81,12 @@ class Getfuncargvalue(RemovedAttribute, Rule):
     summary = "`request.getfuncargvalue` was removed in pytest 5.1; use `getfixturevalue`"
     messages = {
         "call": (
-            "`{receiver}.getfuncargvalue()` was removed in pytest 5.1 (renamed in 3.0), "
-            "so this raises `AttributeError`; use `{receiver}.getfixturevalue({arguments})`"
+            "`{receiver!b}.getfuncargvalue()` raises `AttributeError`: pytest 5.1 removed it",
+            "It was renamed `getfixturevalue` in pytest 3.0. Use `{receiver}.getfixturevalue({arguments})`.",
         ),
         "read": (
-            "`{receiver}.getfuncargvalue` was removed in pytest 5.1 (renamed in 3.0), "
-            "so reading it raises `AttributeError`; use `{receiver}.getfixturevalue`"
+            "`{receiver!b}.getfuncargvalue` raises `AttributeError`: pytest 5.1 removed it",
+            "It was renamed `getfixturevalue` in pytest 3.0. Use `{receiver}.getfixturevalue`.",
         ),
     }
     gate = gate(r"\bgetfuncargvalue\b")

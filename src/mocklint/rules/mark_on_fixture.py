@@ -95,9 +95,9 @@ class MarkOnFixture(Rule):
     summary = "Marks on fixtures never had an effect and are an error since pytest 9.0"
     messages = {
         "default": (
-            "marks cannot be applied to fixtures: `{mark}` on fixture `{fixture}` never had any effect, pytest 8 "
-            "warns and since pytest 9.0 the module fails to import (\"Marks cannot be applied to fixtures\"); "
-            "{advice}"
+            "`{mark!b}` on fixture `{fixture}` fails the import since pytest 9.0",
+            "Marks cannot be applied to fixtures: the mark never had any effect, pytest 8 warns and since "
+            "pytest 9.0 the import fails (\"Marks cannot be applied to fixtures\"). {advice!c}.",
         ),
     }
     body_gate = gate(r"(?m)^[ \t]*@")  # a nested decorated function

@@ -66,8 +66,9 @@ class MetafuncAddcall(Rule):
     summary = "`Metafunc.addcall` was removed in pytest 4.1"
     messages = {
         "default": (
-            "`{receiver}.addcall()` was removed in pytest 4.1 (an error since 4.0), so this raises "
-            "`AttributeError: 'Metafunc' object has no attribute 'addcall'` and collection fails; {replacement}"
+            "`{receiver}.addcall()` raises `AttributeError`: pytest 4.1 removed it, so collection fails",
+            "pytest fails with `AttributeError: 'Metafunc' object has no attribute 'addcall'` (an error since "
+            "pytest 4.0). {replacement!c}.",
         ),
     }
     body_gate = gate(r"addcall")

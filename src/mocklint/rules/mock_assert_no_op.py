@@ -86,7 +86,7 @@ _DROPPED = " (and under `python -O`, outside pytest, the line is dropped, check 
 # when a no-op checks nothing, by Python version
 _WHEN = {
     "3.12": " (and raises AttributeError from Python 3.12)",
-    "3.10": " on Python 3.9 and older (and raises AttributeError from Python 3.10)",
+    "3.10": " up to Python 3.9 (and raises AttributeError from Python 3.10)",
     "never": " on every Python version",
     "unsafe": " on every Python version (`unsafe=True` turns off mock's name checks)",
 }
@@ -215,27 +215,31 @@ class MockAssertNoOp(Rule):
     name = "mock-assert-no-op"
     summary = "An attribute of a mock that looks like an assertion checks nothing"
     messages = {
-        "call": "`{written}` is not an assertion{misspelling}: it {does} and checks nothing{when}; use `{real}`",
+        "call": (
+            "`{written!b}` is not an assertion, so it checks nothing",
+            "It {does}{misspelling}, and checks nothing{when}. Use `{real}`.",
+        ),
         "attribute": (
-            "`{written}` is not an assertion{misspelling}: it is a child mock, always true, and checks nothing{when}; "
-            "use `{real}`"
+            "`{written!b}` is not an assertion, so it checks nothing",
+            "It is a child mock{misspelling}, always true, and checks nothing{when}. Use `{real}`.",
         ),
         "uncalled": (
-            "`{written}` never calls the assertion, so it checks nothing on every Python version "
-            "(a method is always true); use `{real}`"
+            "`{written!b}` never calls the assertion, so it checks nothing",
+            "A method is always true, on every Python version. Use `{real}`.",
         ),
         "specced": (
-            "`{written}` is not an assertion{misspelling}: `{receiver}` has a spec without `{attribute}`, so it raises "
-            "AttributeError on every Python version; use `{real}`"
+            "`{written!b}` raises AttributeError: the spec of `{receiver}` lacks it",
+            "It is not an assertion{misspelling}: `{receiver}` has a spec without `{attribute}`, so it raises on every "
+            "Python version. Use `{real}`.",
         ),
         "comparison": (
-            "`{written}` is a comparison used as a statement: its result is thrown away, so it checks nothing on "
-            "every Python version; use `assert {written}`"
+            "`{written!b}` is a comparison used as a statement, so it checks nothing",
+            "Its result is thrown away, on every Python version. Use `assert {written}`.",
         ),
         "asserted": (
-            "`{written}` can only fail: `{attribute}()` returns None when it passes, so {check} fails when the "
-            "mock saw what it expects, and mock raises when it did not{dropped}; call the assertion as a "
-            "statement: `{real}`"
+            "`{written!b}` can only fail: the assertion returns None",
+            "`{attribute}()` returns None when it passes, so {check} fails when the mock saw what it expects, and mock raises when it did not{dropped}. "
+            "Call the assertion as a statement: `{real}`.",
         ),
     }
     # literal first, the lookbehind after it: the regex engine scans for the literal fast
@@ -393,7 +397,7 @@ class MockAssertNoOp(Rule):
             return
         does = "creates a child mock"
         if name in _ASYNC or real in _REAL_ASYNC:
-            does = "calls a child AsyncMock, makes a coroutine that is never awaited,"
+            does = "calls a child AsyncMock and makes a coroutine that is never awaited"
         self.report(attr.attr, "call", written=written, misspelling=misspelling, does=does, when=when, real=real_text, autofix=fix)
 
     def _fix(

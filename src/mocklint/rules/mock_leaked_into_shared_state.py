@@ -121,25 +121,30 @@ class MockLeakedIntoSharedState(Rule):
     summary = "A mock replaces an attribute of an imported module or class, or a `sys.modules` entry, for good"
     messages = {
         "attribute": (
-            "`{written}` is replaced by {kind} and never restored: {shared} by every test in the process, and the "
-            "mock stays in place for every test that runs later; those that need the real `{attr}` fail only in the "
-            "full run or in some orders; {fix}"
+            "`{written!b}` is mocked and never restored, so later tests get the mock",
+            "It is replaced by {kind}: {shared} by every test in the process, and the mock stays in place for "
+            "every test that runs later; those that need the real `{attr}` fail only in the full run or in some "
+            "orders. {fix!c}.",
         ),
         "module": (
-            "`{written}` is replaced by {kind} and never restored: {imports} that runs later in the same process "
-            "(test modules collected after this one included) gets the mock instead of the real module, so tests "
-            "fail only in the full run or in some orders; {fix}"
+            "`{written!b}` is mocked and never restored, so later imports get the mock",
+            "It is replaced by {kind}: {imports} that runs later in the same process (test modules collected "
+            "after this one included) gets the mock instead of the real module, so tests fail only in the full "
+            "run or in some orders. {fix!c}.",
         ),
         "module_call": (
-            "`{written}` puts {kind} into `sys.modules`{when} and nothing takes it out: {imports} that runs later in "
-            "the same process (test modules collected after this one included) gets the mock instead of the real "
-            "module, so tests fail only in the full run or in some orders; {fix}"
+            "`{written!b}` puts a mock into `sys.modules` for good, so later imports get it",
+            "`{written}` puts {kind} into `sys.modules`{when}, and nothing takes it out: {imports} that runs "
+            "later in the same process "
+            "(test modules collected after this one included) gets the mock instead of the real module, so tests "
+            "fail only in the full run or in some orders. {fix!c}.",
         ),
         "module_deleted": (
-            "`{written}` is replaced by {kind}, and deleting the entry afterwards does not put back the `{module}` "
-            "this module imported: the next `import {module}` runs it again and makes a second copy, while the code "
-            "that imported it before keeps the first (and what imported it during the test keeps the mock), so "
-            "tests fail only in the full run or in some orders; {fix}"
+            "deleting the entry does not put back the `{module}` this module imported",
+            "`{written}` is replaced by {kind}; once the entry is deleted, the next `import {module}` runs it "
+            "again and makes a second copy, while the code that imported it before keeps the first (and what "
+            "imported it during the test keeps the mock), so tests fail only in the full run or in some orders. "
+            "{fix!c}.",
         ),
     }
     # A mock is made in the file: two literals, each found with `str.__contains__`.  (A second,

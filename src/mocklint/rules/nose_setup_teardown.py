@@ -112,23 +112,24 @@ class NoseSetupTeardown(Rule):
     summary = "Nose-style `setup`/`teardown` are not called since pytest 8.1"
     messages = {
         "method-setup": (
-            "pytest stopped calling nose-style `setup()` methods in 8.1 (deprecated in 7.2, an error in 8.0), "
-            "so the tests of `{cls}` run without this set-up, silently; rename it `setup_method` "
-            "(or make it a `@pytest.fixture(autouse=True)`)"
+            "pytest 8.1 ignores nose-style `setup()`, so the tests of `{cls}` run without it",
+            "pytest stopped calling it in 8.1 (deprecated in 7.2, an error in 8.0), silently. Rename it "
+            "`setup_method` (or make it a `@pytest.fixture(autouse=True)`).",
         ),
         "method-teardown": (
-            "pytest stopped calling nose-style `teardown()` methods in 8.1 (deprecated in 7.2, an error in 8.0), "
-            "so the tests of `{cls}` are no longer torn down, silently; rename it `teardown_method` "
-            "(or tear down after the `yield` of an autouse fixture)"
+            "pytest 8.1 ignores nose-style `teardown()`, so the tests of `{cls}` are not torn down",
+            "pytest stopped calling it in 8.1 (deprecated in 7.2, an error in 8.0), silently. Rename it "
+            "`teardown_method` (or tear down after the `yield` of an autouse fixture).",
         ),
         "module-setup": (
-            "pytest stopped calling a module-level nose-style `setup()` in 8.1 (deprecated in 7.2), so the tests "
-            "of this module run without this set-up, silently; rename it `setup_module` "
-            "(or make it a `@pytest.fixture(scope=\"module\", autouse=True)`)"
+            "pytest 8.1 ignores a module-level `setup()`, so this module's tests run without it",
+            "pytest stopped calling nose-style `setup()` in 8.1 (deprecated in 7.2), silently. Rename it "
+            "`setup_module` (or make it a `@pytest.fixture(scope=\"module\", autouse=True)`).",
         ),
         "module-teardown": (
-            "pytest stopped calling a module-level nose-style `teardown()` in 8.1 (deprecated in 7.2), so this "
-            "module is no longer torn down after its tests, silently; rename it `teardown_module`"
+            "pytest 8.1 ignores a module-level `teardown()`, so this module is not torn down",
+            "pytest stopped calling nose-style `teardown()` in 8.1 (deprecated in 7.2), silently. Rename it "
+            "`teardown_module`.",
         ),
     }
     body_gate = gate(r"setup", r"teardown")  # definitions, and any mention that calls them

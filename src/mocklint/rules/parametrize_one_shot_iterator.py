@@ -126,12 +126,14 @@ class ParametrizeOneShotIterator(Rule):
     summary = "A one-shot iterator as parametrize argvalues gives every test after the first an empty parameter set"
     messages = {
         "reused": (
-            "the one-shot `{values}` is used up by `{first}`, so `{victim}`{more} gets an empty parameter set "
-            "and is skipped; pass a list or tuple"
+            "this iterator is used up by `{first}`, so `{victim}` is skipped",
+            "`{values}` is a one-shot iterator: it is used up by `{first}`, so `{victim}`{more} gets an empty "
+            "parameter set. Pass a list or tuple.",
         ),
         "warning_error": (
-            "`{values}` is not a Collection: pytest 9.1 warns `PytestRemovedIn10Warning`, an error under "
-            "this project's `filterwarnings`; pass a list or tuple"
+            "`{values!b}` is not a Collection: pytest 9.1 warns, an error under `filterwarnings`",
+            "pytest 9.1 warns `PytestRemovedIn10Warning`, which the project's `filterwarnings` makes an error. "
+            "Pass a list or tuple.",
         ),
     }
     gate = gate(r"\bparametrize\b")

@@ -98,22 +98,27 @@ class PatchCallAlwaysFails(Rule):
     name = "patch-call-always-fails"
     summary = "A `patch()` call whose arguments `unittest.mock` rejects every time"
     messages = {
-        "conflict": "`{callee}()` with `{first}` and `{second}` always raises `{error}`; pass only one of them",
+        "conflict": (
+            "`{callee}()` cannot take both `{first}` and `{second}`: it always raises",
+            "The call raises `{error}`. Pass only one of them.",
+        ),
         "typo": (
-            "`{keyword}=` makes `{callee}()` raise `RuntimeError: '{keyword}' might be a typo` on Python 3.10+; "
-            "use `{correct}=`"
+            "`{keyword}=` makes `{callee}()` raise `RuntimeError: '{keyword}' might be a typo`",
+            "Since Python 3.10 mock rejects names that look like misspellings. Use `{correct}=`.",
         ),
         "target": (
-            "`{callee}()` needs a `'package.module.attribute'` string, so `{target}` raises "
-            "`TypeError: Need a valid target to patch`{hint}"
+            "`{callee}({target!b})` raises `TypeError`: it needs a `'package.module.attribute'` string",
+            "The call raises `TypeError: Need a valid target to patch`{hint}.",
         ),
         "object_string": (
-            "`{callee}()` takes the object itself, so the string `{target}` raises `TypeError: ... must be the "
-            "actual object to be patched, not a str`; pass the object, or use `patch('{target_text}.attribute')`"
+            "`{callee}()` takes the object itself, so the string `{target!b}` raises `TypeError`",
+            "The call raises `TypeError: ... must be the actual object to be patched, not a str`. Pass the object, "
+            "or use `patch('{target_text}.attribute')`.",
         ),
         "injected": (
-            "the `@patch` decorators pass {mocks} but `{function}` takes {taken}: `TypeError: {function}() takes "
-            "{taken_n} positional argument{plural} but {given} given`; add a parameter per mock"
+            "the `@patch` decorators pass {mocks}, but `{function}` takes {taken}",
+            "Calling it raises `TypeError: {function}() takes {taken_n} positional argument{plural} but {given} "
+            "given`. Add a parameter per mock.",
         ),
     }
     gate = gate(r"\bpatch\b")

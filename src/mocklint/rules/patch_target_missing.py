@@ -98,8 +98,9 @@ class PatchTargetMissing(Rule):
     summary = "A `patch()` target names an attribute its project module does not define"
     messages = {
         "default": (
-            "`{target}`: `{module}` ({path}) defines no `{attribute}`, so the patch raises `AttributeError: "
-            "<module '{module}'> does not have the attribute '{attribute}'`{suggestion}"
+            "`{target!b}` raises `AttributeError`: `{module}` defines no `{attribute}`",
+            "`{module}` ({path}) has no `{attribute}`, so the patch raises `AttributeError: <module '{module}'> "
+            "does not have the attribute '{attribute}'`.{suggestion}",
         ),
     }
     gate = gate(r"\bpatch\b")
@@ -156,7 +157,7 @@ class PatchTargetMissing(Rule):
             module=missing.module,
             path=self._shown_path(missing),
             attribute=missing.attribute,
-            suggestion=f"; did you mean `{missing.suggestion}`?" if missing.suggestion else "",
+            suggestion=f" Did you mean `{missing.suggestion}`?" if missing.suggestion else "",
             autofix=_autofix(target, missing),
         )
 

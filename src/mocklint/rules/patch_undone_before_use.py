@@ -188,27 +188,28 @@ class PatchUndoneBeforeUse(Rule):
     summary = "A fixture or helper returns a patch's mock from inside the `with` block, which undoes the patch"
     messages = {
         "fixture": (
-            "fixture `{function}` returns `{value}` from inside `with {patch}`, and leaving the block undoes the patch "
-            "before the test runs: the test gets {gets} and runs against {real}; "
-            "`yield {value}` inside the `with` block instead (or use pytest-mock's `mocker.patch`)"
+            "fixture `{function}` returns inside its `with` patch, so its test runs unpatched",
+            "It returns `{value}` from inside `with {patch}`, and leaving the block undoes the patch before the test "
+            "runs: the test gets {gets} and runs against {real}. `yield {value}` inside the `with` block instead "
+            "(or use pytest-mock's `mocker.patch`).",
         ),
         "fixture_nothing": (
-            "fixture `{function}` returns from inside `with {patch}`, and leaving the block undoes the patch before "
-            "the test runs: the test runs against {real}; `yield` inside the `with` block instead "
-            "(or use pytest-mock's `mocker.patch`)"
+            "fixture `{function}` returns inside its `with` patch, so its test runs unpatched",
+            "It returns from inside `with {patch}`, and leaving the block undoes the patch before the test runs: the test runs against {real}. `yield` inside "
+            "the `with` block instead (or use pytest-mock's `mocker.patch`).",
         ),
         "helper": (
-            "`{function}()` returns `{value}` from inside `with {patch}`, and leaving the block undoes the patch: "
-            "its caller gets {gets}, and the code under test runs against {real}; "
-            "patch where the mock is used (a `with` block around the code under test, a `yield` fixture, "
-            "or pytest-mock's `mocker.patch`)"
+            "`{function}()` returns inside its `with` patch, so its caller gets an undone patch",
+            "It returns `{value}` from inside `with {patch}`, and leaving the block undoes the patch: its caller gets "
+            "{gets}, and the code under test runs against {real}. Patch where the mock is used (a `with` block "
+            "around the code under test, a `yield` fixture, or pytest-mock's `mocker.patch`).",
         ),
         "helper_reused": (
+            "`{caller}` runs more code after `{function}()` returned, outside its patch",
             "`{function}()` returns `{value}` from inside `with {patch}`, and leaving the block undoes the patch: "
-            "`{caller}` runs more code after `{function}()` returned and then reads the mock again, but that code "
-            "ran against {real} and the mock recorded only what ran inside the block; patch around all the code "
-            "that should reach the mock (a `with` block around it, a `yield` fixture, or pytest-mock's "
-            "`mocker.patch`)"
+            "`{caller}` then reads the mock again, but that code ran against {real} and the mock recorded only "
+            "what ran inside the block. Patch around all the code that should reach the mock (a `with` block "
+            "around it, a `yield` fixture, or pytest-mock's `mocker.patch`).",
         ),
     }
     gate = gate_all(r"\bpatch\b", r"\breturn\b", r"\bwith\b")

@@ -145,9 +145,9 @@ class PatcherStartedWithoutStop(Rule):
     summary = "A patcher is started in a test, fixture or set-up and never stopped, so the patch leaks into later tests"
     messages = {
         "default": (
-            "`{started}` patches {target} and the patcher is never stopped: the patch stays active, after {when}, "
-            "for every test that runs later in the same process, so those tests get the mock and fail only in the "
-            "full run or in some orders; {fix}"
+            "`{started!b}` is never stopped, so the patch leaks into later tests",
+            "It patches {target}, and the patch stays active, after {when}, for every test that runs later in the "
+            "same process: those tests get the mock and fail only in the full run or in some orders. {fix!c}.",
         ),
     }
     needed_bodies = MOCK_BODIES  # the bodies that may hold a mock

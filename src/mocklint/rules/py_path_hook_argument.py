@@ -85,8 +85,9 @@ class PyPathHookArgument(Rule):
     summary = "Hooks taking the `py.path` arguments `path`/`startdir` fail to load since pytest 9.0"
     messages = {
         "default": (
-            "`{hook}({old})`: pytest 9 removed `{old}`, so loading this {where} aborts the run with "
-            "`PluginValidationError`; take `{new}` (a `pathlib.Path`, pytest 7.0+) instead"
+            "`{hook}({old})` fails to load: pytest 9 removed `{old}`",
+            "pytest aborts the run with `PluginValidationError` when it loads this {where}. Take `{new}` "
+            "(a `pathlib.Path`, pytest 7.0+) instead.",
         ),
     }
     gate = gate(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import warnings
 from typing import List, Optional, Set, Tuple
 
 import libcst as cst
@@ -124,12 +125,19 @@ class PytestConfigGlobal(Rule):
     name = "pytest-config-global"
     summary = "`pytest.config` was removed in pytest 5.1"
     messages = {
-        "read": "`pytest.config` was removed in pytest 5.1, so this raises `AttributeError`; {replacement}",
-        "import": "`from pytest import config` raises `ImportError` since pytest 5.1 removed `pytest.config`; {replacement}",
-        "guard": "`{guard}` is always {value} since pytest 5.1 removed `pytest.config`, so {consequence}; {replacement}",
+        "read": ("`pytest.config` raises `AttributeError`: pytest 5.1 removed it", "{replacement!c}."),
+        "import": (
+            "`from pytest import config` raises `ImportError`: pytest 5.1 removed `pytest.config`",
+            "{replacement!c}.",
+        ),
+        "guard": (
+            "`{guard!b}` is always {value}: pytest 5.1 removed `pytest.config`",
+            "Because of that, {consequence}. {replacement!c}.",
+        ),
         "string": (
-            "`{read}` in this `{mark}` string condition raises `AttributeError` when pytest evaluates it "
-            "(removed in pytest 5.1); write `config`, which pytest puts in the condition's namespace"
+            "`{read}` in this `{mark}` condition raises `AttributeError`: pytest 5.1 removed it",
+            "pytest evaluates the string condition, and fails on it. Write `config`, which pytest puts in the "
+            "condition's namespace.",
         ),
     }
     body_gate = gate(r"\bconfig\b")  # reads, assignments, getattr/hasattr/setattr of `config`
@@ -396,7 +404,9 @@ def _with_request(params: cst.Parameters) -> cst.Parameters:
 def _config_reads(condition: str) -> List[Tuple[Tuple[int, int], str]]:
     """The spans of ``<name>.config`` in a string condition, with ``<name>``."""
     try:
-        tree = ast.parse(condition.strip(), mode="eval")
+        with warnings.catch_warnings():  # what CPython says of the condition's escapes is not mocklint's to print
+            warnings.simplefilter("ignore")
+            tree = ast.parse(condition.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     offset = len(condition) - len(condition.lstrip())

@@ -76,15 +76,14 @@ class PytestFuncargPrefix(Rule):
     summary = "The `pytest_funcarg__` fixture prefix was removed in pytest 4.1"
     messages = {
         "module": (
-            "`{function}` is not a fixture since pytest 4.1 removed the `pytest_funcarg__` prefix "
-            "(an error since 4.0): tests that request `{fixture}` from it error with "
-            "\"fixture '{fixture}' not found\"; "
-            "write `@pytest.fixture` and `def {fixture}({params}):`"
+            "`{function}` is no fixture since pytest 4.1: \"fixture '{fixture}' not found\"",
+            "pytest 4.1 removed the `pytest_funcarg__` prefix (an error since 4.0): tests that request "
+            "`{fixture}` from it error. Write `@pytest.fixture` and `def {fixture}({params}):`.",
         ),
         "conftest": (
-            "`{function}` is not a fixture since pytest 4.1 removed the `pytest_funcarg__` prefix "
-            "(an error since 4.0), and in a conftest.py pytest takes every `pytest_*` function for a hook: "
-            "the run stops with \"unknown hook '{function}'\"; write `@pytest.fixture` and `def {fixture}({params}):`"
+            "`{function}` stops the run with \"unknown hook '{function}'\"",
+            "pytest 4.1 removed the `pytest_funcarg__` prefix (an error since 4.0), and in a conftest.py pytest "
+            "takes every `pytest_*` function for a hook. Write `@pytest.fixture` and `def {fixture}({params}):`.",
         ),
     }
     body_gate = gate(r"pytest_funcarg__")

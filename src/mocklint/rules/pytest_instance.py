@@ -84,12 +84,13 @@ class PytestInstance(Rule):
     summary = "`pytest.Instance` was removed (collector gone in 7.0, stand-in gone in 8.1)"
     messages = {
         "read": (
-            "`{name}` no longer exists (the collector was removed in pytest 7.0; its stand-in errors since 8.0 "
-            "and is gone since 8.1), so this raises `AttributeError`; {advice}"
+            "`{name}` raises `AttributeError`: pytest 8.1 removed it",
+            "The collector was removed in pytest 7.0; its stand-in errors since 8.0 and is gone since 8.1. "
+            "{advice!c}.",
         ),
         "import": (
-            "`from {module} import Instance` raises `ImportError` since pytest 8.1 (the collector was removed in "
-            "7.0; its stand-in errors since 8.0); {advice}"
+            "`from {module} import Instance` raises `ImportError`: pytest 8.1 removed it",
+            "The collector was removed in pytest 7.0; its stand-in errors since 8.0. {advice!c}.",
         ),
     }
     body_gate = gate(r"Instance")

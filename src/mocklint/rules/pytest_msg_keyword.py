@@ -98,12 +98,13 @@ class PytestMsgKeyword(Rule):
     summary = "`msg=` in `pytest.skip`/`fail`/`exit` stopped working in pytest 8.0; use `reason=`"
     messages = {
         "removed": (
-            "`{callee}(msg=...)` stopped working in pytest 8.0 (deprecated in 7.0) and now raises "
-            "`TypeError` instead of {outcome}; use `{callee}(reason=...)`"
+            "`{callee!b}(msg=...)` raises `TypeError`: pytest 8.0 removed `msg`",
+            "So the call raises instead of {outcome} (`msg` was deprecated in pytest 7.0). "
+            "Use `{callee}(reason=...)`.",
         ),
         "never": (
-            "`{callee}()` has no `msg` parameter, so this raises `TypeError` instead of "
-            "marking the test xfailed; use `{callee}(reason=...)`"
+            "`{callee!b}()` has no `msg` parameter, so this raises `TypeError`",
+            "The test errors instead of being marked xfailed. Use `{callee}(reason=...)`.",
         ),
     }
     # `msg=` as a keyword: after `(` or `,` (and comments), not the `msg = ...` of an assignment

@@ -63,10 +63,13 @@ class PytestPluginsInNonRootConftest(Rule):
     name = "pytest-plugins-in-non-root-conftest"
     summary = "`pytest_plugins` in a conftest.py below the rootdir is a collection error since pytest 4.0"
     messages = {
-        "default": "`pytest_plugins` in {conftest} stops the run with a collection error since pytest 4.0: pytest "
-        "loads this conftest.py only when it collects {folder}/, and then fails with \"Defining 'pytest_plugins' "
-        'in a non-top-level conftest is no longer supported" (plugins always apply to the whole suite); move '
-        "this line to the root conftest.py ({root_conftest})",
+        "default": (
+            "`pytest_plugins` in {conftest} stops the run: only the root conftest.py may set it",
+            "pytest loads this conftest.py only when it collects {folder}/, and then fails with \"Defining "
+            "'pytest_plugins' in a non-top-level conftest is no longer supported\" (a collection error since pytest "
+            "4.0; plugins always apply to the whole suite). Move this line to the root conftest.py "
+            "({root_conftest}).",
+        ),
     }
     body_gate = gate(r"pytest_plugins")
     gate = gate(r"\bpytest_plugins\b")

@@ -76,9 +76,9 @@ class PytestRaisesMessage(Rule):
     summary = "`pytest.raises(..., message=...)` stopped working in pytest 5.0 and raises `TypeError`"
     messages = {
         "default": (
-            "`{callee}(..., message=...)` raises `TypeError` since pytest 5.0 removed `message`; "
-            "it never checked the exception: use `match=` to check it, or `{fail}(...)` at the end "
-            "of the block to keep the failure text"
+            "`{callee}(..., message=...)` raises `TypeError`: pytest 5.0 removed `message`",
+            "It never checked the exception: use `match=` to check it, or `{fail}(...)` at the end of the block "
+            "to keep the failure text.",
         ),
     }
     body_gate = gate(r"\bmessage\s*=")

@@ -77,17 +77,19 @@ class PytestWarnsNone(Rule):
     summary = "`pytest.warns(None)` stopped working in pytest 8.0"
     messages = {
         "default": (
-            "`{call}` stopped working in pytest 8.0 (deprecated in 7.0) and now raises `TypeError`; "
-            "to check that no warning is emitted, " + _NO_WARNING_FIX + "; "
-            "to accept any warning, use `{callee}(Warning)`"
+            "`{call!b}` raises `TypeError`: pytest 8.0 no longer accepts `None`",
+            "It was deprecated in pytest 7.0. To check that no warning is emitted, " + _NO_WARNING_FIX + "; "
+            "to accept any warning, use `{callee}(Warning)`.",
         ),
         "no_warning": (
-            "`{call}` stopped working in pytest 8.0 (deprecated in 7.0) and now raises `TypeError`; "
-            "to check that no warning is emitted, as the test's check on `{record}` intends, " + _NO_WARNING_FIX
+            "`{call!b}` raises `TypeError`: pytest 8.0 no longer accepts `None`",
+            "It was deprecated in pytest 7.0. To check that no warning is emitted, as the test's check on "
+            "`{record}` intends, " + _NO_WARNING_FIX + ".",
         ),
         "any_warning": (
-            "`{call}` stopped working in pytest 8.0 (deprecated in 7.0) and now raises `TypeError`; "
-            "to record at least one warning of any kind in `{record}`, use `{callee}(Warning)`"
+            "`{call!b}` raises `TypeError`: pytest 8.0 no longer accepts `None`",
+            "It was deprecated in pytest 7.0. To record at least one warning of any kind in `{record}`, use "
+            "`{callee}(Warning)`.",
         ),
     }
     body_gate = gate(r"warns", r"expected_warning")

@@ -109,9 +109,9 @@ class PytestYieldFixture(Rule):
     summary = "`pytest.yield_fixture` is a deprecated alias of `pytest.fixture`, scheduled for removal"
     messages = {
         "default": (
-            "`{used}` is a deprecated alias of `pytest.fixture` (since pytest 6.2): it warns {when} "
-            "(`PytestRemovedIn10Warning` since pytest 9.2 scheduled it for removal); "
-            "write `{replacement}`{note}"
+            "`{used!b}` is a deprecated alias of `pytest.fixture`, and warns",
+            "It warns {when} (deprecated since pytest 6.2; `PytestRemovedIn10Warning` since pytest 9.2 scheduled "
+            "it for removal). Write `{replacement}`{note}.",
         ),
     }
     gate = gate(r"\byield_fixture\b")

@@ -79,20 +79,22 @@ class RequestCachedSetup(Rule):
     summary = "`request.cached_setup` was removed in pytest 4.1"
     messages = {
         "fixture": (
-            "`{receiver}.cached_setup()` was removed in pytest 4.1 (an error since 4.0), so fixture `{function}` "
-            "raises `AttributeError` and every test using it errors; {replacement}"
+            "`{receiver}.cached_setup()` raises `AttributeError`: pytest 4.1 removed it",
+            "So fixture `{function}` raises, and every test using it errors (an error since pytest 4.0). "
+            "{replacement!c}.",
         ),
         "funcarg": (
-            "`{receiver}.cached_setup()` was removed in pytest 4.1 (an error since 4.0), and `{function}` is no "
-            "fixture since 4.1 either; {replacement}"
+            "`{receiver}.cached_setup()` and the `pytest_funcarg__` prefix are gone since pytest 4.1",
+            "Both are errors since pytest 4.0, so `{function}` is no fixture either. {replacement!c}.",
         ),
         "test": (
-            "`{receiver}.cached_setup()` was removed in pytest 4.1 (an error since 4.0), so this test fails "
-            "with `AttributeError`; move the set-up into a fixture: {replacement}, and request it"
+            "`{receiver}.cached_setup()` raises `AttributeError`: pytest 4.1 removed it",
+            "So this test fails (an error since pytest 4.0). Move the set-up into a fixture: {replacement}, "
+            "and request it.",
         ),
         "other": (
-            "`{receiver}.cached_setup()` was removed in pytest 4.1 (an error since 4.0), so this raises "
-            "`AttributeError`; {replacement}"
+            "`{receiver}.cached_setup()` raises `AttributeError`: pytest 4.1 removed it",
+            "It is an error since pytest 4.0. {replacement!c}.",
         ),
     }
     body_gate = gate(r"cached_setup")

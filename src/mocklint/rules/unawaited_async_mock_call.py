@@ -77,13 +77,13 @@ class UnawaitedAsyncMockCall(Rule):
     summary = "An AsyncMock call's coroutine is never awaited"
     messages = {
         "under_test": (
-            "{why}, so {access} returns a coroutine; `{entry}` calls it without `await` at {app_site}{via}, "
-            "so it never runs"
+            "{accessed!b} returns a coroutine that `{entry}` never awaits",
+            "{why!c}, so {access} returns a coroutine; `{entry}` calls it without `await` at {app_site}{via}.",
         ),
         "default": (
-            "`{call}` creates a coroutine that is never awaited, because {why}: the call counts for "
-            "`assert_called_*` but nothing runs, and only a \"never awaited\" RuntimeWarning tells; "
-            "{fix}"
+            "`{call!b}` makes a coroutine that is never awaited, so nothing runs",
+            "{why!c}, so the call returns a coroutine: it counts for `assert_called_*` but nothing runs, and only "
+            "a \"never awaited\" RuntimeWarning tells. {fix!c}.",
         ),
     }
     needed_bodies = REACHED_BODIES  # the bodies that can decide what a site is
@@ -102,7 +102,9 @@ class UnawaitedAsyncMockCall(Rule):
     def finish(self) -> None:
         for finding in matching.findings(self.context):
             if finding.protocol is Protocol.DROP:
-                self.report(finding.node, "under_test", related=finding.related, **finding.fields())
+                # the first sentence names the entry: the access need not say it is in there too
+                accessed = finding.access.replace(f" in `{finding.entry}`", "")
+                self.report(finding.node, "under_test", related=finding.related, accessed=accessed, **finding.fields())
 
     def visit_Expr(self, node: cst.Expr, site: Site) -> None:
         value = node.value

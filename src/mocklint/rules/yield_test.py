@@ -87,9 +87,10 @@ class YieldTest(Rule):
     summary = "`yield` tests stopped running in pytest 4.0 and are a collection error since 8.4"
     messages = {
         "default": (
-            "`{test}` contains `yield`: pytest has not run yield tests since 4.0 (they were reported as xfail) "
-            "and since pytest 8.4 this is a collection error (\"'yield' keyword is allowed in fixtures, but not "
-            "in tests\"), so no test of {scope} runs; {replacement}"
+            "`{test}` is a yield test: since pytest 8.4 no test of {scope} runs",
+            "Since pytest 8.4 a `yield` in a test is a collection error (\"'yield' keyword is allowed in "
+            "fixtures, but not in tests\"); pytest has not run yield tests since 4.0 (they were reported as "
+            "xfail). {replacement!c}.",
         ),
     }
 

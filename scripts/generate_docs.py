@@ -2,7 +2,9 @@
 """Render the rule documentation from the rules themselves.
 
 Writes ``docs/rules/<rule-name>.md`` for every rule in ``mocklint.registry``
-and the rule table of ``README.md`` (between the ``rules-table`` markers).
+the rule table of ``README.md`` (between the ``rules-table`` markers) and
+``docs/options.md``, the reference of the command's options and of
+``[tool.mocklint]`` (``mocklint.cli.options_reference``).
 ``tests/test_meta.py`` fails when the committed files differ from what this
 script renders, so run it after changing a rule:
 
@@ -18,6 +20,7 @@ from typing import Dict
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from mocklint.cli import options_reference  # noqa: E402
 from mocklint.registry import ALL_RULES  # noqa: E402
 from mocklint.rule_docs import rule_page  # noqa: E402
 
@@ -43,6 +46,7 @@ def rendered() -> Dict[Path, str]:
     files = {ROOT / "docs" / "rules" / f"{rule.name}.md": rule_page(rule) for rule in ALL_RULES}
     readme = ROOT / "README.md"
     files[readme] = readme_with_table(readme.read_text(encoding="utf-8"))
+    files[ROOT / "docs" / "options.md"] = options_reference()
     return files
 
 

@@ -41,7 +41,7 @@ HEADER = "import pytest\nX = pytest.config\n"  # an MCK201 finding at 2:5 once t
 FINDING = 'import pytest\n\nX = pytest.config.getoption("--slow")\n'  # MCK201 at 3:5
 
 NOTE = re.compile(r"^(?P<path>.+?): (?P<kind>skipped|not checked|internal error): (?P<reason>\S.*)$")
-SUMMARY = re.compile(r"^Found \d+ problems? in \d+ files?\.$")
+SUMMARY = re.compile(r"^(Found \d+ problems? in \d+ files?\.|All checks passed! \(\d+ files? checked\)|\[\*\] .*|No fixes .*)$")
 FINDING_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<column>\d+): (?P<code>[A-Z]+\d+) ")
 
 
@@ -154,7 +154,7 @@ def test_syntax_errors_and_python_2_files_get_one_note_each(project: Path) -> No
     bad = sorted(f"py2/test_{name}.py" for name in [*PYTHON_2, "syntax", "unclosed"])
     assert sorted(notes) == bad
     for path, (kind, reason) in notes.items():
-        where = re.match(r"syntax error at line (\d+): \S", reason)
+        where = re.match(r"syntax error for Python 3\.\d+'s grammar at line (\d+): \S", reason)
         assert kind == "not checked" and where and int(where[1]) >= 3, (path, reason)
 
     found = clean_flake8(flake8(["py2"], project))
@@ -511,7 +511,8 @@ def test_paths_outside_the_current_folder(project: Path) -> None:
 
 def test_stdin_with_bad_input(project: Path) -> None:
     done = mocklint(["-"], project, stdin=HEADER.encode() + b"def f(:\n")
-    assert clean_run(done, 0) == {"<stdin>": ("not checked", "syntax error at line 3: invalid syntax")}
+    grammar = f"Python {sys.version_info[0]}.{sys.version_info[1]}'s grammar"
+    assert clean_run(done, 0) == {"<stdin>": ("not checked", f"syntax error for {grammar} at line 3: invalid syntax")}
     done = mocklint(["-", "--stdin-filename", "tests/conftest.py"], project, stdin=b"\xef\xbb\xbf# coding: latin-1\n")
     assert list(clean_run(done, 0)) == ["tests/conftest.py"]
     found = clean_flake8(

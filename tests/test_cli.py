@@ -91,7 +91,7 @@ def reported(out: str) -> List[str]:
 def test_exit_0_when_clean(project: Path) -> None:
     write(project, "test_ok.py", CLEAN)
     done = run([], project)
-    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "All checks passed! (1 file checked)\n")
 
 
 def test_exit_1_with_findings_flake8_layout_and_summary(project: Path) -> None:
@@ -100,7 +100,7 @@ def test_exit_1_with_findings_flake8_layout_and_summary(project: Path) -> None:
     done = run(["tests"], project)
     assert done.returncode == 1, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].startswith("tests/test_a.py:3:5: MCK201 `pytest.config` was removed in pytest 5.1")
+    assert lines[0].startswith("tests/test_a.py:3:5: MCK201 `pytest.config` raises `AttributeError`: pytest 5.1 removed it")
     assert reported(done.stdout) == ["tests/test_a.py:3", "tests/test_b.py:3", "tests/test_b.py:4"]
     assert done.stderr == "Found 3 problems in 2 files.\n"
 
@@ -315,7 +315,10 @@ def test_undecodable_file_is_skipped_with_a_one_line_note(project: Path) -> None
     write(project, "test_ok.py", CLEAN)
     done = run([], project)
     assert (done.returncode, done.stdout) == (0, "")
-    assert done.stderr == "test_bad.py: skipped: cannot decode line 2 as utf-8 (byte 0xe9: invalid continuation byte)\n"
+    assert done.stderr == (
+        "test_bad.py: skipped: cannot decode line 2 as utf-8 (byte 0xe9: invalid continuation byte)\n"
+        "All checks passed! (1 file checked)\n"
+    )
 
 
 def test_bad_coding_cookie_is_skipped(call: Call, project: Path) -> None:
@@ -609,11 +612,15 @@ def test_json_format(project: Path) -> None:
                 "code": "MCK201",
                 "name": "pytest-config-global",
                 "message": document["diagnostics"][0]["message"],
+                "detail": document["diagnostics"][0]["detail"],
+                "related": [],
+                "url": document["diagnostics"][0]["url"],
+                "fix": None,
             }
         ],
         "files_checked": 2,
     }
-    assert document["diagnostics"][0]["message"].startswith("`pytest.config` was removed in pytest 5.1")
+    assert document["diagnostics"][0]["message"].startswith("`pytest.config` raises `AttributeError`: pytest 5.1 removed it")
     assert done.stderr.startswith("tests/test_bad.py: not checked: ")  # no summary in json
 
 
@@ -632,7 +639,7 @@ def test_github_format(call: Call, project: Path) -> None:
     assert (status, err) == (1, "")
     assert out.startswith(
         "::error file=dir%2Cwith%3Aodd/test_a.py,line=3,col=5,endLine=3,endColumn=18,"
-        "title=MCK201 pytest-config-global::`pytest.config` was removed"
+        "title=MCK201 pytest-config-global::`pytest.config` raises `AttributeError`: pytest 5.1 removed it"
     )
     assert out.count("\n") == 1
 

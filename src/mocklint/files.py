@@ -169,6 +169,166 @@ def _compile(globs: Sequence[str], flags: int) -> Optional[Pattern[str]]:
     return re.compile("|".join(f"(?:{fnmatch.translate(glob)})" for glob in globs), flags)
 
 
+# -- .gitignore ----------------------------------------------------------------
+@dataclass(frozen=True)
+class IgnoreRule:
+    """One line of a ``.gitignore``, as git reads it (gitignore(5)).
+
+    ``segments`` are the pattern's ``/``-separated parts, each an ``fnmatch``
+    pattern (``*``, ``?`` and ``[...]`` never match ``/``, since they see one
+    part at a time) or ``**``, any number of parts.  A pattern with a ``/``
+    before its end is anchored to the folder of its ``.gitignore``; one
+    without matches a name at any depth below it.
+    """
+
+    segments: Tuple[str, ...]
+    negated: bool
+    directory_only: bool
+
+    @classmethod
+    def parse(cls, line: str) -> Optional["IgnoreRule"]:
+        """The rule of one line, or None for a blank line or a comment."""
+        line = line.rstrip("\n").rstrip("\r")
+        while line.endswith(" ") and not line.endswith("\\ "):
+            line = line[:-1]
+        if not line or line.startswith("#"):
+            return None
+        negated = line.startswith("!")
+        if negated:
+            line = line[1:]
+        directory_only = line.endswith("/")
+        line = line.rstrip("/")
+        if not line:
+            return None
+        anchored = "/" in line
+        parts = tuple(_glob_part(part) for part in line.strip("/").split("/") if part)
+        if not anchored and parts != ("**",):
+            parts = ("**",) + parts
+        return cls(parts, negated, directory_only)
+
+    def matches(self, parts: Sequence[str], is_dir: bool) -> bool:
+        """Whether the path ``parts`` (relative to the ``.gitignore``'s folder) matches."""
+        if self.directory_only and not is_dir:
+            return False
+        return _match_parts(self.segments, tuple(parts))
+
+
+def _glob_part(part: str) -> str:
+    """A part of a gitignore pattern as an ``fnmatch`` pattern: ``\\x`` is a
+    literal ``x`` (``[x]``) and ``[^...]`` is ``[!...]``; ``**`` alone stays."""
+    if part == "**":
+        return part
+    out: List[str] = []
+    i = 0
+    while i < len(part):
+        char = part[i]
+        if char == "\\" and i + 1 < len(part):
+            out.append(f"[{part[i + 1]}]")
+            i += 2
+            continue
+        if char == "[" and part.startswith("[^", i):
+            out.append("[!")
+            i += 2
+            continue
+        if char == "*" and part.startswith("**", i):  # ``a**b`` is ``a*b``
+            i += 1
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def _match_parts(pattern: Tuple[str, ...], parts: Tuple[str, ...]) -> bool:
+    """Whether ``parts`` match ``pattern`` (``**`` any number of parts, even none;
+    a final ``**`` at least one), in at most ``len(pattern) * len(parts)`` steps:
+    the set of positions in ``parts`` each pattern part can start at."""
+    positions = {0}
+    for index, glob in enumerate(pattern):
+        if glob == "**":
+            start = min(positions)
+            last = index == len(pattern) - 1
+            positions = set(range(start + 1 if last else start, len(parts) + 1))
+        else:
+            positions = {p + 1 for p in positions if p < len(parts) and fnmatch.fnmatchcase(parts[p], glob)}
+        if not positions:
+            return False
+    return len(parts) in positions
+
+
+@dataclass(frozen=True)
+class IgnoreFile:
+    """The rules of one ``.gitignore`` (or ``.git/info/exclude``) and the folder they are relative to."""
+
+    base: str
+    rules: Tuple[IgnoreRule, ...]
+
+    @classmethod
+    def read(cls, path: str, base: str) -> Optional["IgnoreFile"]:
+        """The file's rules, or None when there is no such file (or none in it)."""
+        try:
+            text = read_file(path).decode("utf-8", "replace")
+        except OSError:
+            return None
+        rules = tuple(rule for rule in map(IgnoreRule.parse, text.splitlines()) if rule is not None)
+        return cls(os.path.abspath(base), rules) if rules else None
+
+
+#: the ``.gitignore`` files that apply in a folder, outermost first (later ones win)
+IgnoreChain = Tuple[IgnoreFile, ...]
+
+
+def ignored(chain: IgnoreChain, path: str, is_dir: bool) -> bool:
+    """Whether git would ignore ``path`` by ``chain``: the last rule that
+    matches decides (``!`` re-includes).  The parents of ``path`` are not
+    looked at: a walk does not enter an ignored folder, so what is below it
+    stays ignored, as in git, even where a ``!`` rule names it."""
+    verdict = False
+    absolute = os.path.abspath(path)
+    for ignore_file in chain:
+        relative = os.path.relpath(absolute, ignore_file.base)
+        if relative == os.curdir or relative.startswith(os.pardir):
+            continue
+        parts = relative.split(os.sep)
+        for rule in ignore_file.rules:
+            if rule.matches(parts, is_dir):
+                verdict = not rule.negated
+    return verdict
+
+
+def repository_root(folder: str) -> Optional[str]:
+    """The nearest folder at or above ``folder`` holding ``.git``, or None."""
+    current = os.path.abspath(folder)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def ignore_chain(folder: str) -> IgnoreChain:
+    """The ignore files that apply to the entries of ``folder``: the
+    repository's ``.git/info/exclude``, then each ``.gitignore`` from the
+    repository root down to ``folder`` (only ``folder``'s own outside a
+    repository)."""
+    folder = os.path.abspath(folder)
+    root = repository_root(folder)
+    chain: List[IgnoreFile] = []
+    folders = [folder]
+    if root is not None:
+        exclude = IgnoreFile.read(os.path.join(root, ".git", "info", "exclude"), root)
+        if exclude is not None:
+            chain.append(exclude)
+        while folders[-1] != root:
+            folders.append(os.path.dirname(folders[-1]))
+    for directory in reversed(folders):
+        found = IgnoreFile.read(os.path.join(directory, ".gitignore"), directory)
+        if found is not None:
+            chain.append(found)
+    return tuple(chain)
+
+
 @dataclass
 class Discovery:
     """What walking the command-line paths found."""
@@ -188,15 +348,16 @@ def _display(path: str) -> str:
     return os.path.normpath(path)
 
 
-def discover(paths: Sequence[str], excluder: Excluder) -> Discovery:
+def discover(paths: Sequence[str], excluder: Excluder, gitignore: bool = False) -> Discovery:
     """Expand ``paths`` into the files to lint, in a deterministic order.
 
     Arguments are taken in the order given; each directory is walked
     depth-first with its entries sorted by name.  A path named explicitly is
     always linted, even when it matches an exclude or does not end in ``.py``
     (ruff's default), because the user asked for it; only what is found by
-    walking is filtered.  Duplicates (``mocklint . tests``) are linted once.
-    ``-`` (stdin) is kept as is, in place.
+    walking is filtered (by ``excluder`` and, with ``gitignore``, by the
+    ``.gitignore`` files, as git reads them).  Duplicates (``mocklint .
+    tests``) are linted once.  ``-`` (stdin) is kept as is, in place.
     """
     found = Discovery([], [], [])
     seen: Set[str] = set()
@@ -213,7 +374,7 @@ def discover(paths: Sequence[str], excluder: Excluder) -> Discovery:
             continue
         path = _display(raw)
         if os.path.isdir(path):
-            for file in _walk(path, excluder, found.notes):
+            for file in _walk(path, excluder, found.notes, gitignore):
                 add(file)
         elif os.path.exists(path):
             add(path)
@@ -245,7 +406,7 @@ def inside(real: str, folders: Sequence[str]) -> bool:
     return any(real == folder or real.startswith(folder.rstrip(os.sep) + os.sep) for folder in folders)
 
 
-def _walk(top: str, excluder: Excluder, notes: List[Note]) -> List[str]:
+def _walk(top: str, excluder: Excluder, notes: List[Note], gitignore: bool = False) -> List[str]:
     """Depth-first, sorted; symlinked folders followed into the project, once.
 
     Symlinked folders are followed (a test tree assembled from links is still a
@@ -257,11 +418,12 @@ def _walk(top: str, excluder: Excluder, notes: List[Note]) -> List[str]:
     in the order of a plain depth-first walk.  A link back to a folder being
     walked is reported and skipped.  Errors become notes instead of
     exceptions.  An explicit stack of listings keeps a very deep tree off the
-    recursion limit.
+    recursion limit.  With ``gitignore``, what the ``.gitignore`` files of the
+    repository ignore is left out, and an ignored folder is not entered.
     """
     real_top = os.path.realpath(top)
-    walk = _Walk(excluder, notes, (real_top, os.path.realpath(project_root(top))), {real_top})
-    pending: List[Iterator[_Entry]] = [walk.listing(top, (real_top,))]
+    walk = _Walk(excluder, notes, (real_top, os.path.realpath(project_root(top))), {real_top}, gitignore)
+    pending: List[Iterator[_Entry]] = [walk.listing(top, (real_top,), ignore_chain(top) if gitignore else ())]
     links: List[_Entry] = []
     found: List[str] = []
     while pending or links:
@@ -269,7 +431,7 @@ def _walk(top: str, excluder: Excluder, notes: List[Note]) -> List[str]:
             link = links.pop(0)
             if link.real not in walk.visited:
                 walk.visited.add(link.real)
-                pending.append(walk.listing(link.path, link.ancestors or ()))
+                pending.append(walk.listing(link.path, link.ancestors or (), link.ignores))
             continue
         entry = next(pending[-1], None)
         if entry is None:
@@ -279,7 +441,7 @@ def _walk(top: str, excluder: Excluder, notes: List[Note]) -> List[str]:
         elif entry.ancestors is not None:
             if entry.real not in walk.visited:
                 walk.visited.add(entry.real)
-                pending.append(walk.listing(entry.path, entry.ancestors))
+                pending.append(walk.listing(entry.path, entry.ancestors, entry.ignores))
         else:
             found.append(entry.path)
     return sorted(found, key=lambda path: path.split(os.sep))
@@ -294,6 +456,8 @@ class _Entry:
     real: str = ""
     #: a symlinked directory: walked after the real tree
     link: bool = False
+    #: a directory's ignore files (:func:`ignore_chain`), its own last
+    ignores: "IgnoreChain" = ()
 
 
 @dataclass
@@ -304,8 +468,10 @@ class _Walk:
     allowed: Tuple[str, ...]
     #: real folders entered (or about to be)
     visited: Set[str]
+    #: whether ``.gitignore`` files are read
+    gitignore: bool = False
 
-    def listing(self, directory: str, ancestors: Tuple[str, ...]) -> Iterator[_Entry]:
+    def listing(self, directory: str, ancestors: Tuple[str, ...], ignores: "IgnoreChain" = ()) -> Iterator[_Entry]:
         try:
             with os.scandir(directory) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
@@ -322,7 +488,7 @@ class _Walk:
                 self.notes.append(Note(path, "skipped", _reason(exc)))
                 continue
             if is_dir:
-                if self.excluder.is_excluded(path):
+                if self.excluder.is_excluded(path) or (ignores and ignored(ignores, path, True)):
                     continue
                 real = os.path.realpath(path)
                 if real in ancestors:
@@ -330,9 +496,9 @@ class _Walk:
                 elif is_link and not inside(real, self.allowed):
                     self.notes.append(Note(path, "skipped", f"symlink to {real}, outside the project"))
                 else:
-                    yield _Entry(path, ancestors + (real,), real, is_link)
+                    yield _Entry(path, ancestors + (real,), real, is_link, self._ignores(ignores, path))
             elif entry.name.endswith(".py"):
-                if self.excluder.is_excluded(path):
+                if self.excluder.is_excluded(path) or (ignores and ignored(ignores, path, False)):
                     continue
                 if is_file:
                     yield _Entry(path)
@@ -340,6 +506,14 @@ class _Walk:
                     self.notes.append(Note(path, "skipped", "broken symbolic link"))
                 else:
                     self.notes.append(Note(path, "skipped", _not_regular(path)))
+
+
+    def _ignores(self, chain: "IgnoreChain", directory: str) -> "IgnoreChain":
+        """``chain`` and the ``.gitignore`` of ``directory``, if it has one (and they are read)."""
+        if not self.gitignore:
+            return chain
+        own = IgnoreFile.read(os.path.join(directory, ".gitignore"), directory)
+        return chain + (own,) if own is not None else chain
 
 
 def _not_regular(path: str) -> str:

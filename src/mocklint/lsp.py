@@ -10,14 +10,17 @@ What it does:
   re-lints every open document, since a saved ``conftest.py`` can change what
   the others see.  ``# noqa`` applies as in flake8 and the CLI.  Each
   diagnostic has ``code`` (``MCK201``), ``source`` ``"mocklint"`` and, as
-  ``codeDescription.href``, the rule's documentation page (see ``DocsPages``).
+  ``codeDescription.href``, the rule's documentation page (see
+  ``rule_docs.DocsPages``); the message is followed by the finding's detail,
+  and its related places (the application code where a mock fails) are
+  ``relatedInformation``.
 - **Settings**, from ``initializationOptions`` and
   ``workspace/didChangeConfiguration`` (either flat or under a ``"mocklint"``
   key): ``select`` and ``ignore`` (code prefixes, a list or a comma-separated
   string), ``unsafeFixes`` (offer fixes that may change behaviour as quick
   fixes too) and ``docsBaseUrl``.  A setting that is not given falls back to
-  ``[tool.mocklint]`` of the document's project, as for the ``mocklint``
-  command.
+  ``[tool.mocklint]`` of the document's project (``docs-base-url`` for
+  ``docsBaseUrl``), as for the ``mocklint`` command.
 - **Code actions**: one ``quickfix`` per fixable diagnostic (the rule's own
   fix), and ``source.fixAll.mocklint`` ("fix all safe problems"), which
   applies the safe fixes as ``mocklint --fix`` does.  A fix that also changes
@@ -63,12 +66,12 @@ except ImportError:  # pygls 1.3
 from mocklint import __version__
 from mocklint.analysis import project
 from mocklint.config import CODE_PREFIX, Config, ConfigError, discover_config
-from mocklint.diagnostic import Diagnostic, TextEdit, TextFix, line_starts, split_lines, text_digest
+from mocklint.diagnostic import Diagnostic, Related, TextEdit, TextFix, line_starts, split_lines, text_digest
 from mocklint.engine import Engine
 from mocklint.fixes import fix_source, locate, project_root, within
 from mocklint.noqa import filter_diagnostics
 from mocklint.registry import ALL_RULES
-from mocklint.rule_docs import rule_page
+from mocklint.rule_docs import DocsPages
 from mocklint.settings import Selection
 
 LOG = logging.getLogger("mocklint.lsp")
@@ -124,55 +127,6 @@ def _prefixes(key: str, value: Any, problems: List[str]) -> Optional[Tuple[str, 
         else:
             problems.append(f"`{key}`: {item!r} is not a code prefix (expected something like MCK, MCK2 or MCK201)")
     return tuple(found)
-
-
-# -- documentation links -------------------------------------------------------
-def _user_cache() -> Path:
-    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-
-
-class DocsPages:
-    """The ``codeDescription.href`` of each code.
-
-    mocklint has no web site, so by default the link is a ``file://`` URI of
-    the rule's page, rendered from the installed rule into
-    ``<user cache>/mocklint/docs/<version>/<rule-name>.md`` (the same text as
-    ``docs/rules/`` in the repository): it matches the installed version and
-    works offline.  ``docsBaseUrl`` links to ``<docsBaseUrl>/<rule-name>.md``
-    instead (for a team that hosts the docs).  A code with no page (``MCK000``)
-    or a page that cannot be written gets no link.
-    """
-
-    def __init__(self) -> None:
-        self.rules = {rule.code: rule for rule in ALL_RULES}
-        self.folder = _user_cache() / "mocklint" / "docs" / __version__
-        self._written: Dict[str, Optional[str]] = {}
-
-    def href(self, code: str, base_url: Optional[str]) -> Optional[str]:
-        rule = self.rules.get(code)
-        if rule is None:
-            return None
-        if base_url:
-            return f"{base_url.rstrip('/')}/{rule.name}.md"
-        if code not in self._written:
-            self._written[code] = self._write(rule)
-        return self._written[code]
-
-    def _write(self, rule: Any) -> Optional[str]:
-        page = self.folder / f"{rule.name}.md"
-        text = rule_page(rule, source_note=False)
-        try:
-            if not page.is_file() or page.read_text(encoding="utf-8") != text:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                temporary = page.with_suffix(f".{os.getpid()}.tmp")
-                temporary.write_text(text, encoding="utf-8")
-                os.replace(temporary, page)
-        except OSError as exc:
-            LOG.warning("cannot write the documentation page %s: %s", page, exc)
-            return None
-        return page.resolve().as_uri()
 
 
 # -- positions -----------------------------------------------------------------
@@ -370,10 +324,15 @@ class Mocklint:
         source = document.source
         path = self._path(document)
         engine = self.engine_for(path)
+        # the code under test as the editor holds it, saved or not (MCK101-MCK103 read it)
+        from mocklint.analysis.under_test import summaries
+
+        summaries.open_buffers({p: d.source for p, d in self._open_python_paths().items()})
         result = engine.lint(source, path)  # bounded in time and memory per document, as in the command
         diagnostics = filter_diagnostics(source, result.diagnostics)
         lines = Lines(document)
-        published = tuple(self._lsp_diagnostic(lines, d) for d in diagnostics)
+        base_url = self.settings.docs_base_url or self._config(path).docs_base_url
+        published = tuple(self._lsp_diagnostic(lines, d, base_url) for d in diagnostics)
         note = f"not checked: {result.parse_error}" if result.parse_error else None
         previous = self.linted.get(uri)
         if note and (previous is None or previous.note != note):  # said once, not at each keystroke
@@ -384,6 +343,15 @@ class Mocklint:
         self.publish(uri, published, document.version)
         LOG.debug("linted %s in %.1f ms", uri, (time.perf_counter() - started) * 1000)
         return linted
+
+    def _open_python_paths(self) -> Dict[str, Any]:
+        """The open Python documents that are files, by path."""
+        found: Dict[str, Any] = {}
+        for document in self.documents().values():
+            path = self._path(document) if self.is_python(document) else None
+            if path:
+                found[path] = document
+        return found
 
     def lint_all(self) -> None:
         for uri, document in self.documents().items():
@@ -413,18 +381,31 @@ class Mocklint:
                 paths.append(path)
         project.evict_unused(paths)
 
-    def _lsp_diagnostic(self, lines: Lines, d: Diagnostic) -> lsp.Diagnostic:
-        href = self.docs.href(d.code, self.settings.docs_base_url)
+    def _lsp_diagnostic(self, lines: Lines, d: Diagnostic, base_url: Optional[str] = None) -> lsp.Diagnostic:
+        href = self.docs.href(d.code, base_url)
         fixable = d.fix is not None and (d.fix.safe or self.settings.unsafe_fixes) and lines.applies(d.fix)
         return lsp.Diagnostic(
             range=lines.range(d.line, d.column, d.end_line, d.end_column),
-            message=d.message,
+            message=f"{d.message}\n\n{d.detail}" if d.detail else d.message,
+            related_information=[self._related(r) for r in d.related] or None,
             severity=lsp.DiagnosticSeverity.Warning,
             code=d.code,
             code_description=lsp.CodeDescription(href=href) if href else None,
             source=SOURCE,
             data={"name": d.name, "fixable": fixable},
         )
+
+    def _related(self, related: Related) -> lsp.DiagnosticRelatedInformation:
+        """A related place as a location of its file, its column converted as the client counts."""
+        uri = Path(os.path.abspath(related.path)).as_uri()
+        line, column = max(related.line, 1) - 1, max(related.column, 0)
+        position = lsp.Position(line=line, character=column)
+        try:
+            position = Lines(self.server.workspace.get_text_document(uri)).position(line, column)
+        except (OSError, ValueError, IndexError):
+            pass  # an unreadable file: the code-point column
+        where = lsp.Location(uri=uri, range=lsp.Range(start=position, end=position))
+        return lsp.DiagnosticRelatedInformation(location=where, message=related.message)
 
     # -- code actions --
     def code_actions(self, params: lsp.CodeActionParams) -> List[lsp.CodeAction]:

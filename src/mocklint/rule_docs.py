@@ -1,19 +1,33 @@
 """A rule's documentation page, rendered from the rule itself.
 
-``scripts/generate_docs.py`` writes these pages to ``docs/rules/`` in the
-repository; the language server (``mocklint lsp``) writes them next to the
-user's cache so that a diagnostic's link opens the page of the installed
-version, with no network and no web site needed.
+The rule's docstring is the one source: ``scripts/generate_docs.py`` writes
+the pages to ``docs/rules/`` in the repository; ``mocklint rule CODE`` prints
+the page of the installed version (a pip install has no ``docs/``); and
+:class:`DocsPages` writes them next to the user's cache, so that a link from
+the language server, the JSON ``url`` or the SARIF ``helpUri`` opens the page
+of the installed version, with no network and no web site needed.
+
+Nothing here imports the rules until a page is needed: a run the result
+cache answers imports no libcst.
 """
 
 from __future__ import annotations
 
-from typing import Type
+import difflib
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Type
 
-from mocklint.rule import Rule
+from mocklint import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mocklint.rule import Rule
+
+LOG = logging.getLogger("mocklint")
 
 
-def rule_page(rule: Type[Rule], source_note: bool = True) -> str:
+def rule_page(rule: Type["Rule"], source_note: bool = True) -> str:
     """The Markdown page of ``rule``; ``source_note`` adds the "generated from"
     comment that the repository's copies carry."""
     module = rule.__module__.replace(".", "/")
@@ -24,3 +38,95 @@ def rule_page(rule: Type[Rule], source_note: bool = True) -> str:
         + f"{rule.summary}.\n\n"
         + f"{rule.documentation()}\n"
     )
+
+
+def _all_rules() -> Sequence[Type["Rule"]]:
+    from mocklint.registry import ALL_RULES
+
+    return ALL_RULES
+
+
+def find_rule(query: str) -> Optional[Type["Rule"]]:
+    """The rule whose code (any case) or kebab name is ``query``."""
+    wanted = query.strip()
+    for rule in _all_rules():
+        if wanted.upper() == rule.code or wanted.lower() == rule.name:
+            return rule
+    return None
+
+
+def close_rules(query: str) -> List[str]:
+    """Up to three codes or names near ``query``, for a "did you mean"."""
+    names = [rule.code for rule in _all_rules()] + [rule.name for rule in _all_rules()]
+    upper = query.strip().upper()
+    found = difflib.get_close_matches(upper, names[: len(names) // 2], n=3, cutoff=0.6)
+    return found or difflib.get_close_matches(query.strip().lower(), names[len(names) // 2:], n=3, cutoff=0.6)
+
+
+def rules_list() -> str:
+    """``mocklint rule --all``: one ``CODE  name  summary`` line per rule."""
+    rules = _all_rules()
+    width = max(len(rule.name) for rule in rules)
+    return "".join(f"{rule.code}  {rule.name.ljust(width)}  {rule.summary}\n" for rule in rules)
+
+
+# -- documentation links -------------------------------------------------------
+def _user_cache() -> Path:
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+
+
+class DocsPages:
+    """The documentation link of each code (LSP ``codeDescription.href``,
+    JSON ``url``, SARIF ``helpUri``).
+
+    mocklint has no web site, so by default the link is a ``file://`` URI of
+    the rule's page, rendered from the installed rule into
+    ``<user cache>/mocklint/docs/<version>/<rule-name>.md`` (the same text as
+    ``docs/rules/`` in the repository): it matches the installed version and
+    works offline.  A base URL (the language server's ``docsBaseUrl``,
+    ``docs-base-url`` in ``[tool.mocklint]``, ``--docs-base-url``) links to
+    ``<base>/<rule-name>.md`` instead (for a team that hosts the docs).  A
+    code with no page (``MCK000``) or a page that cannot be written gets no
+    link.
+    """
+
+    def __init__(self, base_url: Optional[str] = None) -> None:
+        self.base_url = base_url
+        self.folder = _user_cache() / "mocklint" / "docs" / __version__
+        self._written: Dict[str, Optional[str]] = {}
+        self._rules: Optional[Dict[str, Type["Rule"]]] = None
+
+    @property
+    def rules(self) -> Dict[str, Type["Rule"]]:
+        if self._rules is None:
+            self._rules = {rule.code: rule for rule in _all_rules()}
+        return self._rules
+
+    def __call__(self, code: str) -> Optional[str]:
+        return self.href(code, self.base_url)
+
+    def href(self, code: str, base_url: Optional[str]) -> Optional[str]:
+        rule = self.rules.get(code)
+        if rule is None:
+            return None
+        if base_url:
+            return f"{base_url.rstrip('/')}/{rule.name}.md"
+        if code not in self._written:
+            self._written[code] = self._write(rule)
+        return self._written[code]
+
+    def _write(self, rule: Type["Rule"]) -> Optional[str]:
+        page = self.folder / f"{rule.name}.md"
+        text = rule_page(rule, source_note=False)
+        try:
+            if not page.is_file() or page.read_text(encoding="utf-8") != text:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                temporary = page.with_suffix(f".{os.getpid()}.tmp")
+                temporary.write_text(text, encoding="utf-8")
+                os.replace(temporary, page)
+        except OSError as exc:
+            LOG.warning("cannot write the documentation page %s: %s", page, exc)
+            return None
+        return page.resolve().as_uri()

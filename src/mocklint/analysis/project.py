@@ -80,6 +80,7 @@ from mocklint.analysis.fixture_defs import (
 )
 from mocklint.analysis.names import NameResolver
 from mocklint.analysis.pytest_config import PytestConfig, expand_testpaths, locate
+from mocklint.analysis.source import parse_python
 from mocklint.analysis.tree import Frame
 from mocklint.files import read_text
 
@@ -489,8 +490,12 @@ class ProjectModel:
         return path == self.root or path.startswith(self.root.rstrip(os.sep) + os.sep)
 
     def rel(self, path: str) -> str:
+        """``path`` as messages name it: relative to the folder mocklint runs
+        in when that is inside the project, as the user standing there types
+        it (``web/conftest.py`` from ``tests/``), else to the rootdir."""
+        cwd = os.getcwd()
         try:
-            rel = os.path.relpath(path, self.root)
+            rel = os.path.relpath(path, cwd if self.in_project(cwd) else self.root)
         except ValueError:
             return path
         return rel.replace(os.sep, "/")
@@ -784,10 +789,8 @@ class ProjectModel:
             # `in` first: a memchr-speed scan, where a pattern opening with \b steps character by character
             if not text or name not in text or "fixture" not in text or not pattern.search(text):
                 continue
-            import ast
-
             try:
-                tree = ast.parse(text)
+                tree = parse_python(text)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
             plugin_fixtures.AST_PARSES[0] += 1
@@ -823,7 +826,7 @@ class ProjectModel:
             if not text or "pytest_plugins" not in text:
                 continue
             try:
-                tree = ast.parse(text)
+                tree = parse_python(text)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
             for node in tree.body:
@@ -884,6 +887,7 @@ def _rebound(fixture: Fixture, attr: str) -> Fixture:
         fixture.params,
         fixture.lookups,
         False,
+        fixture.scope,
     )
 
 

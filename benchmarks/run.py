@@ -77,6 +77,8 @@ class Project:
     version: str
     test_dirs: Tuple[str, ...] = TEST_DIRS
     note: str = ""
+    #: a mock-heavy async suite: its own flake8 rows and ratio (``TARGETS["flake8_overhead_async"]``)
+    mock_heavy_async: bool = False
 
     @property
     def key(self) -> str:
@@ -101,8 +103,26 @@ CORPUS: Tuple[Project, ...] = (
     Project("pytest-mock", "3.14.0", note="tests/"),
 )
 
+#: Mock-heavy async suites, where mocklint costs most (the MCK1xx rules and the
+#: cross-module analysis of the application code they call): each gets its own
+#: flake8 rows.  Their sdists ship their tests; the application modules the
+#: tests import come along (``keep_package``) so that the cross-module analysis
+#: has the code it reads in a real project.  Versions are the newest that
+#: install on Python 3.10-3.13.  Considered and left out: aiokafka (its sdist has
+#: no tests), pipecat-ai (two test helpers), livekit-agents (no tests).
+ASYNC_CORPUS: Tuple[Project, ...] = (
+    Project("aiogram", "3.31.0", note="tests/", mock_heavy_async=True),
+    Project("python-telegram-bot", "22.8", note="tests/", mock_heavy_async=True),
+    Project("python-kasa", "0.12.0", note="tests/", mock_heavy_async=True),
+    Project("zha", "2.3.1", note="tests/", mock_heavy_async=True),
+    Project("hass-nabucasa", "1.15.0", note="tests/", mock_heavy_async=True),
+)
+
 TARGETS = {
     "flake8_overhead": 1.15,  # flake8+mocklint / flake8 default, at most
+    "flake8_overhead_async": 1.25,  # the same on each mock-heavy async suite, at most
+    "flake8_warm": 1.05,  # flake8+mocklint with mocklint's cache filled / flake8, at most
+    "startup_cpu": 0.03,  # flake8+mocklint on one new file without mocks, CPU seconds over flake8, at most
     "cold_vs_libcst": 0.5,  # mocklint cold / libcst.parse_module, at most
     "fixit_speedup": 20.0,  # Fixit / mocklint, at least
     "warm_vs_cold": 0.05,  # mocklint warm / cold, at most
@@ -143,6 +163,45 @@ def _source_key(source: Any) -> str:
     if isinstance(source, str):
         source = source.encode("utf-8", "surrogatepass")
     return hashlib.sha1(bytes(source)).hexdigest()
+
+
+def _count_under_test() -> Optional[Dict[str, Any]]:
+    """Counters of the cross-module analysis of MCK101-MCK103 (``analysis.under_test``),
+    filled while the engine runs: the test files its gate lets through
+    (``reach.may_hand_mocks_to_project``), the project modules it summarised
+    (each a libcst parse) and the time that took, and its lookups of summaries
+    (the rest were answered by its in-process cache).  Installed before the rules
+    are imported, since they import the gate by name.  None on checkouts without it."""
+    try:
+        from mocklint.analysis.under_test import reach, summaries
+    except ImportError:
+        return None
+    counts: Dict[str, Any] = {"candidate_paths": set(), "summaries_parsed": 0, "summary_seconds": 0.0,
+                              "summary_lookups": 0}
+    gate, lookup, build = reach.may_hand_mocks_to_project, summaries.module_summary, summaries.ModuleSummary.__init__
+
+    def counting_gate(tree: Any, source: str, path: Optional[str]) -> bool:
+        found = gate(tree, source, path)
+        if found:
+            counts["candidate_paths"].add(path)
+        return found
+
+    def counting_lookup(*args: Any, **kwargs: Any) -> Any:
+        counts["summary_lookups"] += 1
+        return lookup(*args, **kwargs)
+
+    def timed_build(self: Any, *args: Any, **kwargs: Any) -> None:
+        counts["summaries_parsed"] += 1
+        start = time.perf_counter()
+        try:
+            build(self, *args, **kwargs)
+        finally:
+            counts["summary_seconds"] += time.perf_counter() - start
+
+    reach.may_hand_mocks_to_project = counting_gate  # type: ignore[assignment]
+    summaries.module_summary = counting_lookup  # type: ignore[assignment]
+    summaries.ModuleSummary.__init__ = timed_build  # type: ignore[method-assign]
+    return counts
 
 
 def worker(kind: str, list_file: str) -> int:
@@ -192,6 +251,7 @@ def worker(kind: str, list_file: str) -> int:
             return original(source, *args, **kwargs)
 
         libcst.parse_module = counting_parse  # type: ignore[assignment]
+        under_test = _count_under_test()
         from mocklint.engine import Engine
 
         try:
@@ -205,10 +265,13 @@ def worker(kind: str, list_file: str) -> int:
                 conftests.setdefault(_source_key(source), []).append(path)
         engine = Engine()
         findings = internal_errors = 0
+        interprocedural: set = set()
         start = time.perf_counter()
         for path, source in sources:
             outcome = engine.lint(source, path)
             findings += len(outcome.diagnostics)
+            if any(d.code in ("MCK101", "MCK102", "MCK103") for d in outcome.diagnostics):
+                interprocedural.add(path)
             failures += outcome.parse_error is not None
             internal_errors += outcome.internal_error is not None
         result["seconds"] = time.perf_counter() - start
@@ -240,6 +303,12 @@ def worker(kind: str, list_file: str) -> int:
             for path in conftest_paths:
                 per_conftest[path] = count / len(conftest_paths)
         result["conftest_parses"] = per_conftest
+        if under_test is not None:
+            candidates = under_test.pop("candidate_paths")
+            under_test["candidates"] = len(candidates)
+            under_test["candidates_with_findings"] = len(candidates & interprocedural)
+            under_test["files_with_findings"] = len(interprocedural)
+            result["under_test"] = under_test
     else:
         raise SystemExit(f"unknown worker kind {kind!r}")
     result["failures"] = failures
@@ -345,6 +414,10 @@ class CorpusProject:
     version: str
     files: int
     lines: int
+    #: what the tools are handed for this project (its folder, or its test folders
+    #: when its application code came along only to be read)
+    paths: List[Path] = field(default_factory=list)
+    mock_heavy_async: bool = False
 
 
 @dataclass
@@ -356,6 +429,14 @@ class Corpus:
     lines: int
     projects: List[CorpusProject]
     line_counts: Dict[Path, int] = field(default_factory=dict)
+
+    @property
+    def paths(self) -> List[Path]:
+        """What every tool is handed: the whole folder, unless some project's
+        application code is in it only to be read (then each project's paths)."""
+        if all(p.paths == [self.root / f"{p.name}-{p.version}"] or not p.paths for p in self.projects):
+            return [self.root]
+        return [path for p in self.projects for path in p.paths]
 
 
 #: the files at a project's top that hold its pytest configuration
@@ -386,7 +467,16 @@ def build_corpus(projects: Sequence[Project], cache: Path, pip_python: str) -> C
         for name in PROJECT_CONFIG:
             if (top / name).is_file():
                 configs[Path(project.key) / name] = top / name
-        summary.append(CorpusProject(project.name, project.version, len(selected), lines))
+        paths = [root / project.key]
+        if project.mock_heavy_async:
+            # the application code the tests call, read by the cross-module analysis, not linted
+            chosen = set(selected)
+            for relative in _python_files(top):
+                if relative not in chosen:
+                    configs[Path(project.key) / relative] = top / relative
+            paths = sorted({root / project.key / _test_top(relative, project.test_dirs) for relative in selected})
+        summary.append(CorpusProject(project.name, project.version, len(selected), lines, paths,
+                                     project.mock_heavy_async))
     manifest = json.dumps(sorted((str(k), str(v)) for k, v in {**wanted, **configs}.items()))
     manifest_file = cache / "corpus.manifest"
     if not (root.is_dir() and manifest_file.exists() and manifest_file.read_text(encoding="utf-8") == manifest):
@@ -399,6 +489,22 @@ def build_corpus(projects: Sequence[Project], cache: Path, pip_python: str) -> C
     files = sorted(root / relative for relative in wanted)
     line_counts = {f: count_lines(f.read_bytes()) for f in files}
     return Corpus(root, files, sum(line_counts.values()), summary, line_counts)
+
+
+def _python_files(top: Path) -> List[Path]:
+    found = []
+    for folder, dirnames, filenames in os.walk(top):
+        dirnames.sort()
+        found.extend((Path(folder) / name).relative_to(top) for name in sorted(filenames) if name.endswith(".py"))
+    return found
+
+
+def _test_top(relative: Path, test_dirs: Sequence[str]) -> Path:
+    """The outermost test folder above ``relative`` (a conftest.py outside them: itself)."""
+    for index, part in enumerate(relative.parts[:-1]):
+        if part in test_dirs:
+            return Path(*relative.parts[: index + 1])
+    return relative
 
 
 SMOKE_CONFTEST = '''\
@@ -876,9 +982,28 @@ def report(
     libcst_name, ast_name = "libcst.parse_module (in-process)", "ast.parse (in-process)"
     ratio_line("flake8_overhead_j1", "flake8+mocklint / flake8 (-j1)", "flake8+mocklint -j1", "flake8 -j1",
                TARGETS["flake8_overhead"])
+    ratio_line("flake8_warm_j1", "flake8+mocklint warm / flake8 (-j1)", "flake8+mocklint -j1 warm", "flake8 -j1",
+               TARGETS["flake8_warm"])
     if jobs > 1:
         ratio_line(f"flake8_overhead_j{jobs}", f"flake8+mocklint / flake8 (-j{jobs})", f"flake8+mocklint -j{jobs}",
                    f"flake8 -j{jobs}", TARGETS["flake8_overhead"])
+        ratio_line(f"flake8_warm_j{jobs}", f"flake8+mocklint warm / flake8 (-j{jobs})",
+                   f"flake8+mocklint -j{jobs} warm", f"flake8 -j{jobs}", TARGETS["flake8_warm"])
+    for project in corpus.projects:
+        if project.mock_heavy_async:
+            ratio_line(f"flake8_overhead_{project.name}", f"flake8+mocklint / flake8 (-j1, {project.name})",
+                       f"flake8+mocklint -j1 [{project.name}]", f"flake8 -j1 [{project.name}]",
+                       TARGETS["flake8_overhead_async"])
+    for variant in ("no cache", "new file"):
+        top, bottom = f"flake8+mocklint one file, {variant}", "flake8 one file"
+        extra = cpu(top) - cpu(bottom) if cpu(top) is not None and cpu(bottom) is not None else None
+        verdict = ""
+        if extra is not None:
+            verdict = f"target <= +{TARGETS['startup_cpu']:g} s  {'met' if extra <= TARGETS['startup_cpu'] else 'MISSED'}"
+        print(f"{'cpu    one-file start-up, ' + variant + ': flake8+mocklint - flake8':<57} "
+              f"{fmt(extra, '+.3f'):>7} s  {verdict}".rstrip())
+        ratios[f"startup_{variant.replace(' ', '_')}"] = {"value": extra, "target": TARGETS["startup_cpu"],
+                                                          "at_most": True, "unit": "cpu seconds", "of": [top, bottom]}
     ratio_line("cold_vs_libcst", "mocklint -j1 cold / libcst.parse_module", "mocklint -j1 cold", libcst_name,
                TARGETS["cold_vs_libcst"])
     ratio_line("engine_vs_libcst", "mocklint engine in-process / libcst.parse_module", "mocklint engine (in-process)",
@@ -915,7 +1040,7 @@ def report(
             "root": str(corpus.root),
             "files": len(corpus.files),
             "lines": corpus.lines,
-            "projects": [vars(p) for p in corpus.projects],
+            "projects": [{**vars(p), "paths": [str(path) for path in p.paths]} for p in corpus.projects],
         },
         "versions": tools.versions,
         "jobs": jobs,
@@ -954,6 +1079,15 @@ def engine_summary(rows: List[Measurement], corpus: Corpus) -> Tuple[List[str], 
         f"engine findings: {extra.get('findings')}, not parsed (syntax): {extra.get('failures')}, "
         f"internal errors: {extra.get('internal_errors')}",
     ]
+    under_test = extra.get("under_test")
+    if under_test:
+        lookups, parsed = under_test.get("summary_lookups", 0), under_test.get("summaries_parsed", 0)
+        lines.append(
+            f"cross-module analysis (MCK101-MCK103): {under_test.get('candidates')} candidate test files, "
+            f"{under_test.get('candidates_with_findings')} of them with an MCK101-MCK103 finding "
+            f"({under_test.get('files_with_findings')} files in all); project modules summarised (parsed): {parsed} "
+            f"in {under_test.get('summary_seconds', 0):.2f} s; summary lookups: {lookups}, "
+            f"answered by its cache: {max(lookups - parsed, 0)}")
     hits = extra.get("gate_hits")
     if hits is not None:
         lines.append(f"gates: all of them over all files take {extra.get('gate_seconds', 0):.2f} s; files (lines) "
@@ -981,21 +1115,46 @@ class Group:
 def plan(corpus: Corpus, tools: Tools, args: argparse.Namespace, work: Path) -> List[Group]:
     """The groups of measurements, in the order they run in each repeat."""
     jobs = args.jobs
-    root = str(corpus.root)
+    paths = [str(p) for p in corpus.paths]
     listing = work / "files.txt"
     listing.write_text("\n".join(str(f) for f in corpus.files) + "\n", encoding="utf-8")
     worker = [str(HERE), "--worker"]
     clear = clear_caches(work, corpus.root)
     mocklint = lambda j, *paths: tools.mocklint + ["--isolated", "--format", "json", "-j", str(j), *paths]  # noqa: E731
-    flake8 = lambda prefix, j: prefix + ["--isolated", f"-j{j}", root]  # noqa: E731
+    flake8 = lambda prefix, j, *where: prefix + ["--isolated", f"-j{j}", *(where or paths)]  # noqa: E731
 
+    # flake8+mocklint rows are cold (mocklint's result cache removed first) unless named "warm"
     groups: List[Group] = [
         Group([Measurement("flake8 -j1", lambda: flake8(tools.flake8_plain, 1)),
-               Measurement("flake8+mocklint -j1", lambda: flake8(tools.flake8_mocklint, 1))]),
+               Measurement("flake8+mocklint -j1", lambda: flake8(tools.flake8_mocklint, 1), before=clear)]),
+        Group([Measurement("flake8+mocklint -j1 warm", lambda: flake8(tools.flake8_mocklint, 1))]),
     ]
     if jobs > 1:
         groups.append(Group([Measurement(f"flake8 -j{jobs}", lambda: flake8(tools.flake8_plain, jobs)),
-                             Measurement(f"flake8+mocklint -j{jobs}", lambda: flake8(tools.flake8_mocklint, jobs))]))
+                             Measurement(f"flake8+mocklint -j{jobs}", lambda: flake8(tools.flake8_mocklint, jobs),
+                                         before=clear)]))
+        groups.append(Group([Measurement(f"flake8+mocklint -j{jobs} warm", lambda: flake8(tools.flake8_mocklint, jobs))]))
+    for project in corpus.projects:
+        if project.mock_heavy_async:
+            where = [str(p) for p in project.paths]
+            lines = project.lines
+            groups.append(Group([
+                Measurement(f"flake8 -j1 [{project.name}]", lambda where=where: flake8(tools.flake8_plain, 1, *where),
+                            lines=lines),
+                Measurement(f"flake8+mocklint -j1 [{project.name}]",
+                            lambda where=where: flake8(tools.flake8_mocklint, 1, *where), before=clear, lines=lines),
+            ]))
+    # one new file without mocks, as pre-commit or an editor lints it: start-up is the whole cost
+    one_file = work / "startup" / "settings_module.py"
+    one_file.parent.mkdir(parents=True, exist_ok=True)
+    fresh = _fresh_module(one_file)
+    groups.append(Group([
+        Measurement("flake8 one file", lambda: tools.flake8_plain + ["--isolated", str(one_file)], before=fresh),
+        Measurement("flake8+mocklint one file, no cache",
+                    lambda: tools.flake8_mocklint + ["--isolated", "--mocklint-no-cache", str(one_file)], before=fresh),
+        Measurement("flake8+mocklint one file, new file", lambda: tools.flake8_mocklint + ["--isolated", str(one_file)],
+                    before=fresh),
+    ]))
     groups.append(Group([
         Measurement("ast.parse (in-process)", lambda: [tools.python] + worker + ["ast", str(listing)],
                     ok_codes=(0,), in_process=True),
@@ -1006,8 +1165,8 @@ def plan(corpus: Corpus, tools: Tools, args: argparse.Namespace, work: Path) -> 
                                      ok_codes=(0,))]))
     for j in ([1, jobs] if jobs > 1 else [1]):
         groups.append(Group([
-            Measurement(f"mocklint -j{j} cold", lambda j=j: mocklint(j, root), before=clear),
-            Measurement(f"mocklint -j{j} warm", lambda j=j: mocklint(j, root)),
+            Measurement(f"mocklint -j{j} cold", lambda j=j: mocklint(j, *paths), before=clear),
+            Measurement(f"mocklint -j{j} warm", lambda j=j: mocklint(j, *paths)),
         ], alternate=False))
     groups.append(Group([Measurement("mocklint engine (in-process)",
                                      lambda: [tools.python] + worker + ["engine", str(listing)],
@@ -1025,7 +1184,8 @@ def plan(corpus: Corpus, tools: Tools, args: argparse.Namespace, work: Path) -> 
     if args.double:
         double_root = make_double(corpus, work / "double")
         clear_double = clear_caches(work, double_root / "a", double_root / "b", double_root)
-        groups.append(Group([Measurement("mocklint -j1 cold, corpus twice", lambda: mocklint(1, str(double_root)),
+        groups.append(Group([Measurement("mocklint -j1 cold, corpus twice", lambda: mocklint(1, *[str(double_root / half / p.relative_to(corpus.root))
+                                                             for half in ("a", "b") for p in corpus.paths]),
                                          before=clear_double)]))
     if args.only:
         words = [w.strip() for w in args.only.split(",") if w.strip()]
@@ -1033,6 +1193,19 @@ def plan(corpus: Corpus, tools: Tools, args: argparse.Namespace, work: Path) -> 
             group.members = [m for m in group.members if any(w in m.name for w in words)]
         groups = [g for g in groups if g.members]
     return groups
+
+
+def _fresh_module(path: Path) -> Callable[[], None]:
+    """Write ``path`` anew with text no run has seen (so no result cache answers
+    it): a settings module without tests or mocks."""
+    count = [0]
+
+    def write() -> None:
+        count[0] += 1
+        path.write_text(f'"""Settings."""\nTIMEOUT = {count[0]}\nNAME = "service-{os.getpid()}-{time.time_ns()}"\n',
+                        encoding="utf-8")
+
+    return write
 
 
 def run_all(groups: List[Group], tools: Tools, repeat: int, work: Path) -> List[Measurement]:
@@ -1103,7 +1276,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         cache.mkdir(parents=True, exist_ok=True)
         log(f"setup in {cache}")
         tools = full_tools(cache, args.python, want_fixit=not args.no_fixit)
-        corpus = build_corpus(CORPUS, cache, tools.flake8_plain[0])
+        corpus = build_corpus(CORPUS + ASYNC_CORPUS, cache, tools.flake8_plain[0])
         work = cache / "run"
         if work.exists():
             shutil.rmtree(work)

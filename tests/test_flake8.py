@@ -60,7 +60,7 @@ def project(tmp_path: Path) -> Path:
 def test_codes_are_on_by_default(project: Path) -> None:
     proc = flake8("test_slow.py", cwd=project)
     assert proc.returncode == 1, proc.stderr
-    assert "test_slow.py:4:25: MCK201 `pytest.config` was removed in pytest 5.1" in proc.stdout
+    assert "test_slow.py:4:25: MCK201 `pytest.config` raises `AttributeError`: pytest 5.1 removed it" in proc.stdout
     assert codes(proc.stdout) == ["MCK201"]  # and nothing on request.config
 
 
@@ -182,7 +182,7 @@ def test_stdin_is_the_unsaved_buffer_and_the_display_name_its_place(tree: Path) 
     elsewhere = flake8("--stdin-display-name", "tests/web/test_new.py", "-", cwd=tree, stdin=TEST_ONE_MISSING_FIXTURE)
     assert "`signed_in_user`" not in elsewhere.stdout, elsewhere.stdout + elsewhere.stderr
     assert [line.split(" ", 2)[1] for line in elsewhere.stdout.splitlines()] == ["MCK301"], elsewhere.stdout
-    assert "fixture `client` is not visible from `test_users`" in elsewhere.stdout
+    assert "fixture `client` is not visible here" in elsewhere.stdout
 
 
 def test_select_and_extend_ignore_on_the_command_line(tree: Path) -> None:
@@ -241,14 +241,14 @@ def test_plugins_from_tool_mocklint_and_from_flake8_options(tmp_path: Path) -> N
     # pytest-mock is neither declared by the project nor installed next to flake8: no `mocker`
     undeclared = flake8(".", cwd=tree)
     assert codes(undeclared.stdout) == ["MCK301"], undeclared.stdout + undeclared.stderr
-    assert "which the project does not declare and which is not installed here" in undeclared.stdout
+    assert "fixture `mocker` is not visible here" in undeclared.stdout  # why: in the detail, which flake8 omits
     (tree / "requirements-test.txt").write_text("pytest\npytest-mock>=3\n")
     assert flake8(".", cwd=tree).stdout == ""  # declared: its fixtures exist
     (tree / "requirements-test.txt").unlink()
     (tree / "pyproject.toml").write_text(PYPROJECT + '\n[tool.mocklint]\nplugins = ["pytest-asyncio"]\n')
     proc = flake8(".", cwd=tree)
     assert codes(proc.stdout) == ["MCK301"], proc.stdout + proc.stderr
-    assert "`mocker` comes from the pytest-mock plugin: install it (`pip install pytest-mock`)" in proc.stdout
+    assert "fixture `mocker` is not visible here" in proc.stdout
     assert flake8("--mocklint-plugins=pytest-mock,pytest-asyncio", ".", cwd=tree).stdout == ""
     (tree / ".flake8").write_text("[flake8]\nmocklint-plugins = pytest-asyncio, pytest-mock\n")
     assert flake8(".", cwd=tree, isolated=False).stdout == ""

@@ -16,8 +16,10 @@ For each file:
 5. **Walk once** (``analysis.tree.walk``): the name resolver records bindings,
    and the nodes the gated rules asked for are collected with their frames.
 6. **Rules run** over the collected nodes, now that all imports are known.
-7. **Positions** are computed only when something was reported, by one
-   ``PositionProvider`` pass over the tree, without copying it.
+7. **Positions** are computed only when something was reported, and only for
+   the reported nodes and those their fixes edit (``analysis.positions``: the
+   ``PositionProvider``'s ranges from one code generation, without its
+   record of every node or its walk of the tree).
 
 The engine never imports or executes the code it lints.
 """
@@ -28,6 +30,7 @@ import ast
 import io
 import logging
 import os
+import sys
 import tokenize
 import warnings
 from collections import defaultdict
@@ -37,6 +40,7 @@ from typing import (
     DefaultDict,
     Dict,
     Iterable,
+    Iterator,
     List,
     Optional,
     Sequence,
@@ -46,12 +50,12 @@ from typing import (
 )
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from mocklint.analysis import project
 from mocklint.analysis.ast_scan import LastTree, node_fields
 from mocklint.analysis.bodies import Lines, reduce_source
 from mocklint.analysis.names import NameResolver
+from mocklint.analysis.positions import positions_of
 from mocklint.analysis.project import SettingsOverride, settings_override
 from mocklint.analysis.source import parse_module
 from mocklint.analysis.tree import Frame, Site, walk
@@ -110,8 +114,10 @@ def _syntax_tree(source: str, tree: Optional[ast.AST]) -> Tuple[Optional[str], O
                 warnings.simplefilter("ignore")
                 tree = ast.parse(source.lstrip("\ufeff"))
         except SyntaxError as exc:
+            # which Python's grammar: the same file parses on another version (a `match`, an `except*`)
             where = f" at line {exc.lineno}" if exc.lineno else ""
-            return f"syntax error{where}: {exc.msg}", None
+            grammar = f"Python {sys.version_info[0]}.{sys.version_info[1]}'s grammar"
+            return f"syntax error for {grammar}{where}: {exc.msg}", None
         except (RecursionError, MemoryError):
             return "too deeply nested for mocklint to analyse", None
         except ValueError as exc:  # null bytes on older Pythons
@@ -422,7 +428,7 @@ class Engine:
                 module = parse_module(parsed)
             except cst.ParserSyntaxError as exc:
                 where = f"line {exc.raw_line}, column {exc.raw_column + 1}"
-                return FileResult(display, parse_error=f"syntax error at {where}")
+                return FileResult(display, parse_error=f"syntax error for libcst's grammar at {where}")
             self.parsed_files += 1
         else:
             conftest_path = None  # the model's own parse: nothing to hand back
@@ -481,7 +487,7 @@ class Engine:
     def _diagnostics(
         display: str, module: cst.Module, reports: Iterable[Report]
     ) -> List[Diagnostic]:
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        positions = positions_of(module, _placed_nodes(reports))
         found = {}
         for report in reports:
             span = positions[report.node]
@@ -496,7 +502,17 @@ class Engine:
                 span.end.column,
                 report.name,
                 text_fix,
+                detail=report.detail,
                 related=report.related,
             )
             found.setdefault(diagnostic, diagnostic)
         return sorted(found)
+
+
+def _placed_nodes(reports: Iterable[Report]) -> Iterator[cst.CSTNode]:
+    """The nodes of the linted file whose positions the diagnostics need: each
+    report's, and those its fix edits there (other files' edits get their own)."""
+    for report in reports:
+        yield report.node
+        if report.fix is not None:
+            yield from (edit.node for edit in report.fix.edits if edit.file is None)

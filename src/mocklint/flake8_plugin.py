@@ -23,6 +23,26 @@ every ``MCK`` code is on by default and ``--select``/``--extend-ignore``/
   linted path).  ``--mocklint-extra-fixtures`` and ``--mocklint-plugins``
   (comma-separated; also ``mocklint-extra-fixtures = ...`` in flake8's own
   config file) replace those values; the engine hands them to the model.
+- Loading the plugin costs flake8 next to nothing: the engine (with libcst
+  and the rules, about three times flake8's own start-up) is imported when
+  the first file needs it, not when flake8 starts, so ``flake8 --version``
+  and a run the cache answers never import it.
+- Results are kept in the command's result cache (``mocklint.cache``), in
+  ``.mocklint_cache`` of the project root (the folder of the
+  ``pyproject.toml`` with ``[tool.mocklint]``, else the current folder), so
+  an unchanged file costs a hash and a small read.  An entry is keyed by the
+  file's path and text, mocklint's code, the ``--mocklint-*`` options and the
+  current folder, and is used only while every file and part of the
+  environment its analysis read (conftest chains, the project modules of the
+  cross-module analysis, ``sys.path``, plugins) is unchanged: the same
+  dependencies as the command's entries.  ``--jobs`` workers share it (entries
+  are written atomically).  ``--mocklint-no-cache`` or ``cache = false`` in
+  ``[tool.mocklint]`` turns it off; standard input is never cached.
+- The cache also keeps the rules' gates (``cache.GateTable``, written by the
+  first process that builds the engine): a new file that no rule's gate
+  matches (a module without tests or mocks) is answered without importing the
+  engine, as the engine would answer it, so pre-commit and editors linting one
+  such file pay only flake8's own start-up.
 """
 
 from __future__ import annotations
@@ -30,12 +50,20 @@ from __future__ import annotations
 import argparse
 import ast
 import logging
-from typing import Any, ClassVar, Iterator, List, Optional, Tuple, Type
+import os
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator, List, Optional, Sequence, Tuple, Type
 
 from mocklint import __version__
-from mocklint.analysis.project import SettingsOverride
-from mocklint.engine import Engine
+from mocklint.analysis import reads
+from mocklint.cache import CACHE_DIR_NAME, GateTable, ResultCache, refusal, settings_key
 from mocklint.files import SourceError, decode_source, read_file, source_encoding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mocklint.diagnostic import FileResult
+    from mocklint.engine import Engine
+
+#: a finding as the cache keeps it for flake8: line, column, code, message
+Finding = Tuple[int, int, str, str]
 
 LOG = logging.getLogger("flake8.mocklint")
 
@@ -44,7 +72,14 @@ class Plugin:
     name = "mocklint"
     version = __version__
 
-    _engine: ClassVar[Optional[Engine]] = None
+    _engine: ClassVar[Optional["Engine"]] = None
+    #: ``--mocklint-extra-fixtures`` and ``--mocklint-plugins`` (None: not given)
+    _extra: ClassVar[Optional[Tuple[str, ...]]] = None
+    _plugins: ClassVar[Optional[Tuple[str, ...]]] = None
+    #: the result cache; None when off, and until ``parse_options`` turns it on
+    _cache: ClassVar[Optional[ResultCache]] = None
+    #: the rules' gates as the cache keeps them (``cache.GateTable``); False: not read yet
+    _gates: ClassVar[Any] = False
     _stdin_display_name: ClassVar[Optional[str]] = None
     #: the ``filename`` flake8 gives standard input, when it reads it
     _stdin_filename: ClassVar[Optional[str]] = None
@@ -74,24 +109,79 @@ class Plugin:
             help="the pytest plugins the tests run with, as distribution names such as pytest-mock "
             "(comma-separated; replaces `plugins` of [tool.mocklint])",
         )
+        manager.add_option(
+            "--mocklint-no-cache",
+            default=False,
+            action="store_true",
+            parse_from_config=True,
+            help=f"neither read nor write mocklint's result cache ({CACHE_DIR_NAME} in the project root; "
+            "also `cache = false` in [tool.mocklint])",
+        )
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
         # flake8 has already applied --select/--ignore/per-file-ignores by code,
         # so the engine runs every rule and flake8 filters what it prints.
-        extra = _names(getattr(options, "mocklint_extra_fixtures", None))
-        plugins = _names(getattr(options, "mocklint_plugins", None))
-        override = SettingsOverride(extra, plugins) if extra is not None or plugins is not None else None
-        cls._engine = Engine(project_settings=override)
+        cls._extra = _names(getattr(options, "mocklint_extra_fixtures", None))
+        cls._plugins = _names(getattr(options, "mocklint_plugins", None))
+        cls._engine = None  # built with these settings when the first file needs it
         display = getattr(options, "stdin_display_name", None)
         cls._stdin_display_name = display if display and display != "stdin" else None
-        cls._stdin_filename = (display or "stdin") if "-" in (getattr(options, "filenames", None) or ()) else None
+        filenames = tuple(getattr(options, "filenames", None) or ())
+        cls._stdin_filename = (display or "stdin") if "-" in filenames else None
+        cls._cache = None if getattr(options, "mocklint_no_cache", False) else cls._open_cache(filenames)
+        cls._gates = False
 
     @classmethod
-    def engine(cls) -> Engine:
+    def _open_cache(cls, filenames: Sequence[str]) -> Optional[ResultCache]:
+        """The result cache of the project the files are in, as the command
+        finds it; None when ``cache = false`` in ``[tool.mocklint]``, or when
+        it cannot be used (the configuration is broken: the command says why;
+        the folder is a symlink, leads out of the project or is not writable)."""
+        from mocklint.config import ConfigError, discover_config
+
+        try:
+            config = discover_config(tuple(name for name in filenames if name != "-") or (".",))
+        except ConfigError as exc:
+            LOG.warning("mocklint: not using the result cache: %s", exc)
+            return None
+        if config.cache is False:
+            return None
+        directory = os.path.join(config.root, CACHE_DIR_NAME)
+        why = refusal(directory, config.root)
+        if why is not None:
+            LOG.warning("mocklint: not using the cache folder %s: %s", directory, why)
+            return None
+        # the findings of one Engine over every rule (flake8 selects and applies noqa), which
+        # read the fixture options; messages name other files relative to the current folder
+        key = settings_key(("flake8", "|", *(cls._extra or ("<none>",)), "|", *(cls._plugins or ("<none>",)),
+                            "|", os.getcwd()))
+        cache = ResultCache(directory, key)
+        return cache if cache.prepare() else None
+
+    @classmethod
+    def engine(cls) -> "Engine":
+        """The process's one Engine, imported and built on first use."""
         if cls._engine is None:
-            cls._engine = Engine()
+            from mocklint.analysis.project import SettingsOverride
+            from mocklint.engine import Engine
+
+            extra, plugins = cls._extra, cls._plugins
+            override = SettingsOverride(extra, plugins) if extra is not None or plugins is not None else None
+            cls._engine = Engine(project_settings=override)
+            if cls._cache is not None and cls._gates is None:  # the cache has no table for these rules yet
+                table = GateTable.of_rules(cls._engine.rules)
+                if table is not None:
+                    cls._cache.store(cls._cache.gates_key(), {"gates": table.to_json()}, reads.Dependencies(reads.Stamps()))
         return cls._engine
+
+    @classmethod
+    def gate_table(cls) -> Optional[GateTable]:
+        """The gates of the engine's rules, from the cache (read once per process), or None."""
+        if cls._gates is False:
+            cache = cls._cache
+            cls._gates = cache.load(cache.gates_key(), _stored_gates) if cache is not None else None
+        return cls._gates  # type: ignore[no-any-return]
 
     def _path(self) -> Optional[str]:
         """The path rules should reason about: the display name for stdin."""
@@ -100,20 +190,51 @@ class Plugin:
         return self._filename
 
     def run(self) -> Iterator[Tuple[int, int, str, Type[Any]]]:
+        source = "".join(self._lines)
+        cache = self._cache if self._filename not in ("-", "stdin", self._stdin_filename) else None
+        key = cache.key(self._filename, source.encode("utf-8", "surrogatepass")) if cache is not None else ""
+        findings = cache.load(key, _stored_findings) if cache is not None else None
+        if findings is None and cache is not None:
+            gates = self.gate_table()
+            if gates is not None and not gates.matches(source):
+                # what the engine answers at once for a file no rule's gate matches, without importing it
+                findings = []
+                cache.store(key, {"findings": []}, reads.Dependencies(cache.stamps))
+        if findings is None:
+            if cache is None:
+                result = self._lint(source)
+            else:
+                with reads.recording(cache.stamps) as dependencies:
+                    result = self._lint(source)
+            findings = [(d.line, d.column, d.code, d.message) for d in result.diagnostics]
+            if result.internal_error:
+                if not self._undecodable_skipped():
+                    LOG.warning("mocklint: internal error on %s: %s", self._filename, result.internal_error)
+                    yield from self._emitted(findings)
+                return
+            if cache is not None:
+                cache.store(key, {"findings": [list(finding) for finding in findings]}, dependencies)
+        if findings and self._undecodable_skipped():
+            return
+        yield from self._emitted(findings)
+
+    def _lint(self, source: str) -> "FileResult":
         engine = self.engine()
         try:
-            result = engine.lint("".join(self._lines), self._path(), self._tree)
+            return engine.lint(source, self._path(), self._tree)
         except Exception as exc:  # noqa: BLE001 - Engine.lint never raises; this is the last net
-            result = engine.internal_error(self._filename, exc)
-        if result.diagnostics or result.internal_error:
-            undecodable = self._undecodable()
-            if undecodable is not None:
-                LOG.warning("mocklint: skipped %s: %s", self._filename, undecodable)
-                return
-        if result.internal_error:
-            LOG.warning("mocklint: internal error on %s: %s", self._filename, result.internal_error)
-        for d in result.diagnostics:
-            yield d.line, d.column, f"{d.code} {d.message}", type(self)
+            return engine.internal_error(self._filename, exc)
+
+    def _emitted(self, findings: List[Finding]) -> Iterator[Tuple[int, int, str, Type[Any]]]:
+        for line, column, code, message in findings:
+            yield line, column, f"{code} {message}", type(self)
+
+    def _undecodable_skipped(self) -> bool:
+        """Whether the file is one the command skips as undecodable (said in a warning)."""
+        undecodable = self._undecodable()
+        if undecodable is not None:
+            LOG.warning("mocklint: skipped %s: %s", self._filename, undecodable)
+        return undecodable is not None
 
     def _undecodable(self) -> Optional[str]:
         """Why the command would skip this file as undecodable (its note), or None.
@@ -132,6 +253,24 @@ class Plugin:
         except OSError:  # flake8 read it; what it read is linted
             return None
         return None
+
+
+def _stored_gates(stored: Any) -> GateTable:
+    if not isinstance(stored, dict) or set(stored) != {"gates"}:
+        raise ValueError("not a stored gate table")
+    return GateTable.from_json(stored["gates"])
+
+
+def _stored_findings(stored: Any) -> List[Finding]:
+    """The findings :meth:`Plugin.run` stored; ``ValueError`` for any other shape (a miss)."""
+    if not isinstance(stored, dict) or set(stored) != {"findings"} or not isinstance(stored["findings"], list):
+        raise ValueError("not stored by the flake8 plugin")
+    findings = []
+    for values in stored["findings"]:
+        if not isinstance(values, list) or [type(value) for value in values] != [int, int, str, str]:
+            raise ValueError("not a stored finding")
+        findings.append((values[0], values[1], values[2], values[3]))
+    return findings
 
 
 def _names(value: Any) -> Optional[Tuple[str, ...]]:

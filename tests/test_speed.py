@@ -1,0 +1,311 @@
+"""Speed where users feel it (#22), checked for what it must keep exact.
+
+- Positions come from one code generation for the reported nodes only
+  (``mocklint.analysis.positions``): they must be exactly libcst's
+  ``PositionProvider`` ranges, for every node of every fixture file, and the
+  engine's findings and fixes must not change.
+- The flake8 plugin is cheap to load (the engine is imported when a file needs
+  it) and keeps its results in the command's result cache: an unchanged file
+  is answered from it, a changed dependency (a conftest.py) is linted again,
+  and ``--mocklint-no-cache`` or ``cache = false`` turns it off.
+
+Nothing here asserts a duration: what is counted is imports and engine runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional
+
+import libcst as cst
+import pytest
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from mocklint import engine as engine_module
+from mocklint.analysis.positions import positions_of
+from mocklint.engine import Engine
+from mocklint.files import SourceError, read_source
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
+
+
+def _sources() -> Dict[Path, str]:
+    """The fixture files, as the command reads them."""
+    found = {}
+    for path in FIXTURE_FILES:
+        try:
+            found[path] = read_source(str(path))
+        except SourceError:
+            continue
+    return found
+
+
+def _parsed(source: str) -> Optional[cst.Module]:
+    """The libcst tree of ``source``, when the engine would parse it (some
+    fixtures are built to be too deep or too large for libcst)."""
+    problem, tree = engine_module._syntax_tree(source, None)
+    if problem or tree is None or engine_module._beyond_limits(tree, source):
+        return None
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError:
+        return None
+
+
+class _Nodes(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.nodes: List[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.nodes.append(node)
+        return True
+
+
+def _provider(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+
+# -- 2. positions without the metadata pass ----------------------------------------
+@pytest.mark.slow  # every fixture file through libcst, twice
+def test_positions_are_the_providers_for_every_node_of_every_fixture() -> None:
+    compared = 0
+    for path, source in _sources().items():
+        module = _parsed(source)
+        if module is None:
+            continue
+        collector = _Nodes()
+        module.visit(collector)
+        expected = _provider(module)
+        found = positions_of(module, collector.nodes)
+        assert dict(found) == {node: expected[node] for node in collector.nodes}, path
+        compared += len(collector.nodes)
+    assert compared > 100_000
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = 1",  # no final newline: the last token is popped
+        "@decorator\n# a comment\ndef f(a,\n      b):  # x\n    return (a +\n            b)\n",
+        "class C(Base, metaclass=M):\n\n    async def m(self): await x\n",
+        "if a:\n    pass\nelif b:\n    pass\nelse:\n    pass\n",
+        "x = 1\r\ny = 2\r\n",  # carriage returns: the provider itself answers
+        "s = f'{a!r:>{width}}' 'b' \"c\"\n",
+        "\ufeffimport os\n",
+    ],
+)
+def test_positions_of_edge_cases(source: str) -> None:
+    module = cst.parse_module(source)
+    collector = _Nodes()
+    module.visit(collector)
+    expected = _provider(module)
+    assert dict(positions_of(module, collector.nodes)) == {node: expected[node] for node in collector.nodes}
+
+
+def test_positions_of_only_the_nodes_asked_for() -> None:
+    module = cst.parse_module("def f():\n    return g(1)\n")
+    call = module.body[0].body.body[0].body[0].value  # type: ignore[attr-defined]
+    found = positions_of(module, [call])
+    assert list(found) == [call]
+    assert found[call] == _provider(module)[call]
+    assert positions_of(module, []) == {}
+
+
+@pytest.mark.slow  # every fixture file through the engine, twice
+def test_findings_and_fixes_are_those_of_the_provider(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every fixture file through the engine with positions from the new code and
+    from the provider: the same diagnostics, and the same fixes (TextEdits)."""
+    sources = _sources()
+
+    def lint_all() -> Dict[Path, list]:
+        engine = Engine()
+        return {
+            path: [(d, d.fix) for d in engine.lint(source, str(path)).diagnostics]
+            for path, source in sources.items()
+        }
+
+    new = lint_all()
+    monkeypatch.setattr(engine_module, "positions_of", lambda module, nodes: _provider(module))
+    old = lint_all()
+    assert new == old
+    assert sum(len(found) for found in new.values()) > 300
+    assert sum(fix is not None for found in new.values() for _, fix in found) > 50
+
+
+# -- 1. and 3. the flake8 plugin: loading, and the result cache ---------------------
+def _flake8(args: List[str], cwd: Path, env: Mapping[str, str] = {}) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "MCK", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env},
+    )
+
+
+#: run flake8 in-process and say which modules it imported, and how many files the engine linted
+COUNTING_FLAKE8 = textwrap.dedent(
+    """
+    import json, sys
+    from flake8.main.cli import main
+    linted = []
+    def count():
+        from mocklint.engine import Engine
+        lint = Engine.lint
+        def counting(self, source, path=None, tree=None):
+            linted.append(path)
+            return lint(self, source, path, tree)
+        Engine.lint = counting
+    if sys.argv[1] == "count":
+        count()
+    try:
+        main(sys.argv[2:])
+    except SystemExit:
+        pass
+    print(json.dumps({"linted": linted, "libcst": "libcst" in sys.modules,
+                      "engine": "mocklint.engine" in sys.modules}))
+    """
+)
+
+
+def _counted(project: Path, *args: str, count: bool = True) -> Dict[str, object]:
+    proc = subprocess.run(
+        [sys.executable, "-c", COUNTING_FLAKE8, "count" if count else "plain", "-j1", "--select", "MCK", *args, "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    last = proc.stdout.strip().splitlines()[-1]
+    result: Dict[str, object] = json.loads(last)
+    result["output"] = proc.stdout
+    return result
+
+
+FLAGGED = "import pytest\n\nX = pytest.config\n"
+FIXTURE_TEST = "def test_one(shared):\n    assert shared\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    (root / "tests").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[tool.mocklint]\n", encoding="utf-8")
+    (root / "tests" / "test_flagged.py").write_text(FLAGGED, encoding="utf-8")
+    (root / "tests" / "test_fixture.py").write_text(FIXTURE_TEST, encoding="utf-8")
+    (root / "tests" / "conftest.py").write_text(
+        "import pytest\n\n@pytest.fixture\ndef shared():\n    return 1\n", encoding="utf-8"
+    )
+    return root
+
+
+def test_loading_the_plugin_imports_neither_the_engine_nor_libcst(tmp_path: Path) -> None:
+    """flake8 loads every plugin at start-up; mocklint's must not import the
+    engine (libcst and the rules) before a file needs it: ``--version`` does not."""
+    code = (
+        "import sys\nfrom flake8.main.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "print('libcst' in sys.modules, 'mocklint.engine' in sys.modules, 'mocklint.flake8_plugin' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert "mocklint" in proc.stdout  # flake8 --version names its plugins: it loaded ours
+    assert proc.stdout.strip().splitlines()[-1].split() == ["False", "False", "True"], proc.stdout
+
+
+def test_an_unchanged_project_is_answered_from_the_cache(project: Path) -> None:
+    cold = _counted(project)
+    assert sorted(os.path.basename(str(p)) for p in cold["linted"]) == [  # type: ignore[union-attr]
+        "conftest.py", "test_fixture.py", "test_flagged.py"]
+    assert "MCK201" in str(cold["output"])
+    warm = _counted(project, count=False)
+    assert warm["linted"] == [] and warm["libcst"] is False and warm["engine"] is False
+    assert "MCK201" in str(warm["output"])
+    assert (project / ".mocklint_cache" / "CACHEDIR.TAG").is_file()
+
+
+def test_a_changed_dependency_lints_the_dependent_file_again(project: Path) -> None:
+    _counted(project)
+    unchanged = _counted(project)
+    assert unchanged["linted"] == [] and "MCK301" not in str(unchanged["output"])
+    # the conftest no longer defines `shared`: test_fixture.py must be linted again and get MCK301
+    (project / "tests" / "conftest.py").write_text("import pytest\n", encoding="utf-8")
+    again = _counted(project)
+    linted = sorted(os.path.basename(str(p)) for p in again["linted"])  # type: ignore[union-attr]
+    assert "test_fixture.py" in linted
+    assert "MCK301" in str(again["output"])
+
+
+def test_the_cache_can_be_turned_off(project: Path) -> None:
+    _counted(project, "--mocklint-no-cache")
+    assert not (project / ".mocklint_cache").exists()
+    assert len(_counted(project, "--mocklint-no-cache")["linted"]) == 3  # type: ignore[arg-type]
+    (project / "pyproject.toml").write_text("[tool.mocklint]\ncache = false\n", encoding="utf-8")
+    _counted(project)
+    assert len(_counted(project)["linted"]) == 3  # type: ignore[arg-type]
+    assert not (project / ".mocklint_cache").exists()
+
+
+def test_jobs_share_the_cache_and_give_the_same_findings(project: Path) -> None:
+    for n in range(6):
+        (project / "tests" / f"test_more_{n}.py").write_text(FLAGGED, encoding="utf-8")
+    serial = _flake8(["--mocklint-no-cache", "."], project).stdout
+    parallel = _flake8(["-j2", "."], project).stdout
+    warm = _flake8(["-j2", "."], project).stdout
+    assert sorted(serial.splitlines()) == sorted(parallel.splitlines()) == sorted(warm.splitlines())
+    assert serial.count("MCK201") == 7
+    entries = list((project / ".mocklint_cache").rglob("*.json"))
+    # one entry per file, and the rules' gates
+    assert len(entries) == 10 and not list((project / ".mocklint_cache").rglob("*.tmp"))
+
+
+def test_the_command_honours_cache_false(project: Path) -> None:
+    (project / "pyproject.toml").write_text("[tool.mocklint]\ncache = false\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "mocklint", "tests"], cwd=project, capture_output=True, text=True,
+                          timeout=300)
+    assert "MCK201" in proc.stdout
+    assert not (project / ".mocklint_cache").exists()
+
+
+def test_the_gate_table_answers_what_the_gates_answer() -> None:
+    """The gates kept in the cache (``cache.GateTable``) match exactly the files
+    some rule's gate matches: every fixture file, and each file cut short."""
+    from mocklint.cache import GateTable
+    from mocklint.registry import ALL_RULES
+
+    table = GateTable.of_rules(ALL_RULES)
+    assert table is not None
+    stored = GateTable.from_json(json.loads(json.dumps(table.to_json())))
+    texts = [text for source in _sources().values() for text in (source, source[: len(source) // 3], source[-200:])]
+    texts += ["", "x = 1\n", '"""Settings."""\nTIMEOUT = 3\n']
+    for text in texts:
+        assert stored.matches(text) == any(rule.gate.search(text) for rule in ALL_RULES), text[:200]
+    assert not stored.matches("x = 1\n") and stored.matches(FLAGGED)
+
+
+def test_a_new_file_no_gate_matches_is_answered_without_the_engine(project: Path) -> None:
+    """One new module without tests or mocks, as pre-commit hands it over: once
+    a run has left the rules' gates in the cache, flake8 imports neither the
+    engine nor libcst for it."""
+    _counted(project)
+    settings = project / "settings.py"
+    settings.write_text('"""Settings."""\nTIMEOUT = 3\n', encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-c", COUNTING_FLAKE8, "plain", "--select", "MCK", "settings.py"],
+        cwd=project, capture_output=True, text=True, timeout=300,
+    )
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert found["engine"] is False and found["libcst"] is False, proc.stdout + proc.stderr
+    # and a new file that does need the rules gets them
+    (project / "tests" / "test_new.py").write_text(FLAGGED, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-c", COUNTING_FLAKE8, "plain", "--select", "MCK", "tests/test_new.py"],
+        cwd=project, capture_output=True, text=True, timeout=300,
+    )
+    assert "MCK201" in proc.stdout and json.loads(proc.stdout.strip().splitlines()[-1])["engine"] is True

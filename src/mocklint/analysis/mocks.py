@@ -498,9 +498,14 @@ class MockAnalysis:
             # mocker.patch(...) returns the mock; patch(...) returns a patcher
             return patched if self._is_mocker_call(call) else None
         func = call.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "start" and isinstance(func.value, cst.Call):
-            started = self.patch_kind(func.value, site, depth)
-            if started is not None and not self._is_mocker_call(func.value):
+        if isinstance(func, cst.Attribute) and func.attr.value == "start" and not call.args:
+            patcher: Optional[cst.BaseExpression] = func.value
+            patcher_site = site
+            if isinstance(patcher, cst.Name):
+                bound = self.bound_value(patcher, site)  # `patcher = patch(...)`, then `patcher.start()`
+                patcher, patcher_site = bound if bound is not None else (None, site)
+            started = self.patch_kind(patcher, patcher_site, depth) if isinstance(patcher, cst.Call) else None
+            if started is not None and not self._is_mocker_call(patcher):  # type: ignore[arg-type]
                 return Inferred(
                     started.kind, f"`{code(call)}` gives {_indefinite(started.kind)}", opaque=started.opaque, at=started.at
                 )

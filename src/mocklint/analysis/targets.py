@@ -33,6 +33,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 from mocklint.analysis import reads
 from mocklint.analysis.ast_scan import own_nodes
 from mocklint.analysis.project import PROJECT_MARKERS
+from mocklint.analysis.source import parse_python
 from mocklint.files import read_file
 
 
@@ -40,6 +41,9 @@ class Target(enum.Enum):
     ASYNC_FUNCTION = "async def"
     SYNC_FUNCTION = "def"
     CLASS = "class"
+    #: an instance of a plain project class, made at import (``ledger_client = Ledger()``):
+    #: never awaitable, so ``patch()`` puts a MagicMock there
+    INSTANCE = "instance"
 
 
 _TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})
@@ -50,7 +54,7 @@ _MAX_FILE_SIZE = 2_000_000
 @functools.lru_cache(maxsize=512)
 def _parse(path: str, mtime: float) -> Optional[ast.Module]:
     try:
-        return ast.parse(read_file(path, _MAX_FILE_SIZE))
+        return parse_python(read_file(path, _MAX_FILE_SIZE))
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
@@ -188,8 +192,38 @@ def _in_module(
             continue
         if not last:
             return None
+        if isinstance(node, ast.Assign) and index == 0:
+            return Target.INSTANCE if _plain_instance(node.value, body, module, path, roots, hops) else None
         return _function_kind(node)
     return None
+
+
+def _plain_instance(
+    value: ast.expr, body: List[ast.stmt], module: List[str], path: str, roots: Sequence[str], hops: int
+) -> bool:
+    """Whether ``value`` is ``Cls()`` of a project class without bases, metaclass
+    or ``__await__``: an object ``inspect.isawaitable`` says no to, whatever its
+    arguments (what ``patch()`` looks at to choose an AsyncMock)."""
+    if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Name) or hops > _MAX_HOPS:
+        return False
+    name = value.func.id
+    found = _definitions(body, name)
+    if len(found) == 1 and isinstance(found[0], ast.ClassDef):
+        cls = found[0]
+        plain_bases = all(isinstance(b, ast.Name) and b.id == "object" for b in cls.bases)
+        return plain_bases and not cls.keywords and not cls.decorator_list and not _definitions(cls.body, "__await__")
+    if found:
+        return False
+    source = _imported_from(body, name, module, path)
+    if source is None or "." not in source:
+        return False
+    source_module, class_name = source.rsplit(".", 1)
+    module_file = _module_file(roots, source_module)
+    tree = _module_ast(module_file) if module_file is not None else None
+    if tree is None:
+        return False
+    call = ast.Call(func=ast.Name(id=class_name, ctx=ast.Load()), args=[], keywords=[])
+    return _plain_instance(call, tree.body, source_module.split("."), module_file, roots, hops + 1)  # type: ignore[arg-type]
 
 
 def _definitions(body: List[ast.stmt], name: str) -> List[ast.stmt]:

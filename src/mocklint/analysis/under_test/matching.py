@@ -47,6 +47,9 @@ from mocklint.analysis.under_test.summaries import (
     Protocol,
     Root,
     Step,
+    UNKNOWN,
+    Where,
+    literal_value,
     locate,
 )
 from mocklint.diagnostic import Related
@@ -355,6 +358,8 @@ class _Matcher:
         for step in steps:
             if not all(_non_empty_literal(bindings.get(root), path) for root, path in step.where.nonempty):
                 continue  # in a loop the test may not enter
+            if not all(_passes(bindings.get(root), path, op, literal) for root, path, op, literal in step.where.guards):
+                continue  # after an early return the test's value may take
             if any(("global", name) in bindings for name in step.where.through):
                 continue  # made in the body of a function the test patched: that body does not run
             if isinstance(step, ObjectCall):
@@ -395,9 +400,13 @@ class _Matcher:
     def _check(self, demand: Demand, bindings: Dict[Root, Value], entry: str, call: cst.Call, site: Site) -> bool:
         """Record ``demand`` if the value it is made of cannot meet it; True when that raises."""
         base = bindings.get(demand.root)
+        path = demand.path
         if base is None:
-            return False
-        evaluated = _evaluate(base, demand.path)
+            found = self._accessed(demand.root, path, bindings)
+            if found is None:
+                return False
+            base, path = found
+        evaluated = _evaluate(base, path)
         if evaluated is None:
             return False
         inferred, access = evaluated
@@ -407,17 +416,32 @@ class _Matcher:
             return True  # MCK102 reports the patch itself, where it replaces the coroutine function
         if self._reconfigured(base, site):
             return True  # what runs is not what mocklint saw: nothing after it is sure either
-        if not _named(base[0]) or AWAIT in demand.path:
+        if not _named(base[0]) or AWAIT in path:
             # a mock made on the spot, or reached past an `await`: say it the app's way
             access = f"`{demand.where.text}` in `{demand.where.function}`"
         else:
             access = f"`{access}`"
-        node = self._report_node(inferred, base, call, demand.path)
+        node = self._report_node(inferred, base, call, path)
         key = (id(node), (demand.root[1], *demand.path), demand.protocol)
         if key not in self.seen:
             self.seen.add(key)
             self.found.append(Finding(demand.protocol, node, inferred, access, demand, entry))
         return demand.protocol is not Protocol.DROP  # a dropped coroutine only warns
+
+    def _accessed(self, root: Root, path: Path, bindings: Dict[Root, Value]) -> Optional[Tuple[Value, Path]]:
+        """``get_ledger().total()`` where ``get_ledger`` returns the module
+        attribute ``ledger_client`` that the test patched: that value, and the
+        rest of the path."""
+        for _ in range(_MAX_OBJECT_HOPS):
+            if root[0] != "global" or path[:1] != (CALL,):
+                return None
+            accessor = locate(root[1], self.directory)  # type: ignore[arg-type]
+            if not isinstance(accessor, FunctionSummary) or accessor.returns is None or accessor.is_async:
+                return None
+            root, path = accessor.returns[0], accessor.returns[1] + path[1:]
+            if root in bindings:
+                return bindings[root], path
+        return None
 
     def _patched_coroutine_function(self, demand: Demand) -> bool:
         """Whether ``demand`` awaits the call of a project ``async def`` that the
@@ -464,7 +488,7 @@ class _Matcher:
             elif isinstance(node, cst.Call) and isinstance(statement, cst.Assign) and len(statement.targets) == 1:
                 target = statement.targets[0].target
             configured = self._configuration(target, at_site, words) if target is not None else None
-            return configured or node
+            return configured or _started_patch(node, at_site, self.analysis) or node
         if analysis is self.analysis and any(arg.value is expr for arg in call.args):
             return expr
         return call
@@ -490,13 +514,45 @@ def _mock_words(path: Path) -> str:
 
 
 def _non_empty_literal(value: Optional[Value], path: Path) -> bool:
-    """Whether the test passed a list, tuple or set literal with an element."""
-    if value is None or path:
+    """Whether the test passed a list, tuple, set or dict literal with an
+    element (a dict for ``.items()``, ``.keys()``, ``.values()``)."""
+    if value is None:
         return False
     expr = value[0]
-    return isinstance(expr, (cst.List, cst.Tuple, cst.Set)) and any(
+    if isinstance(expr, cst.Dict):
+        return any(isinstance(e, cst.DictElement) for e in expr.elements)
+    return not path and isinstance(expr, (cst.List, cst.Tuple, cst.Set)) and any(
         not isinstance(e, cst.StarredElement) for e in expr.elements
     )
+
+
+_TESTS = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "is": lambda a, b: a is b,
+    "is not": lambda a, b: a is not b,
+    "in": lambda a, b: a in b,
+    "not in": lambda a, b: a not in b,
+    "truthy": lambda a, b: bool(a),
+    "falsy": lambda a, b: not a,
+}
+
+
+def _passes(value: Optional[Value], path: Path, op: str, literal: object) -> bool:
+    """Whether the literal the test passed makes the early return's test false
+    (``"USD"`` against ``if currency == "EUR": return``), computed on the
+    literals themselves; False when the value is no literal or unsure."""
+    if value is None or path:
+        return False
+    given = literal_value(value[0])
+    if given is UNKNOWN:
+        return False
+    if op in ("is", "is not") and not (literal is None or isinstance(literal, bool)):
+        return False  # identity of other literals is an implementation detail
+    try:
+        return not _TESTS[op](given, literal)
+    except (TypeError, ValueError):  # `1 in "a"`: the app would raise there, nothing after it is sure
+        return False
 
 
 def _with_patches(node: cst.With, site: Site, analysis: MockAnalysis) -> Dict[Root, Value]:
@@ -558,6 +614,17 @@ def _same_value(handed: cst.BaseExpression, installed: cst.BaseExpression) -> bo
 def _yields(node: cst.CSTNode) -> bool:
     """Whether ``node`` holds a ``yield`` of its own function (a fixture's teardown point)."""
     return any(isinstance(n, cst.Yield) for n in descendants(node, stop_at=_SCOPES))
+
+
+def _started_patch(node: cst.CSTNode, site: Site, analysis: MockAnalysis) -> Optional[cst.Call]:
+    """For ``self.queue = patcher.start()`` after ``patcher = patch(...)``: that
+    ``patch(...)`` call, where what the mock is was decided."""
+    value = node.value if isinstance(node, cst.Assign) else node
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "start"):
+        return None
+    patcher = value.func.value
+    bound = analysis.bound_value(patcher, site) if isinstance(patcher, cst.Name) else None
+    return bound[0] if bound is not None and isinstance(bound[0], cst.Call) else None
 
 
 def _started(patch_call: cst.Call) -> cst.Call:

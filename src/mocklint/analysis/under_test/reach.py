@@ -15,6 +15,13 @@ project module, made in one of two ways:
 
 Any other file is spared the libcst parse for them.  Like the gates, the
 answer errs towards "maybe".
+
+Three rules and the mock relevance ask in turn about each file: the answer is
+kept for the file's tree (``LastTree``, dropped when the engine is done with
+the file, so every file records its own dependencies), and the ``ast`` trees
+of the conftest files, which every test file below them asks about, are kept
+by their text (measured on aiogram's tests: most of this check's cost was
+parsing the same conftest.py again for each file and each rule).
 """
 
 from __future__ import annotations
@@ -25,13 +32,20 @@ import re
 from typing import Dict, FrozenSet, Optional, Set, Tuple
 
 from mocklint.analysis import project, reads, targets
-from mocklint.analysis.ast_scan import statements
+from mocklint.analysis.ast_scan import LastTree, statements
 from mocklint.analysis.mock_sources import conftest_mock_fixtures, may_hold_mocks, requests_fixtures
+from mocklint.analysis.source import parse_python
 from mocklint.files import read_text
 
 
-_ASYNC_CODE = re.compile(r"\b(?:async|await)\b")
+#: what only a mock can fail in: `await`, `async with`/`for`, and handing a value to
+#: asyncio's schedulers (which sync code does too: `[create_task(a.run(i)) for i in ids]`)
+_ASYNC_CODE = re.compile(r"\b(?:async|await|ensure_future|create_task|gather|wait_for|shield|run_until_complete)\b")
 _ASYNC_MODULES: Dict[Tuple[str, int, int], bool] = {}
+#: the answer of :func:`may_hand_mocks_to_project` for the file being linted, with its path
+_ANSWER: "LastTree[bool]" = LastTree()
+#: conftest.py trees by path and text (None: not Python that ``ast`` parses)
+_CONFTEST_TREES: Dict[Tuple[str, str], Optional[ast.Module]] = {}
 
 
 def _async_module(path: Optional[str]) -> bool:
@@ -53,9 +67,11 @@ def _async_module(path: Optional[str]) -> bool:
         return False
 
 
-def project_names(tree: ast.Module, path: Optional[str]) -> Set[str]:
+def project_names(tree: ast.Module, path: Optional[str], every: bool = False) -> Set[str]:
     """The names ``tree`` binds by importing modules of its own project that
-    have async code (a relative import of a package counts as maybe)."""
+    have async code (``every``: any module of its project; a relative import
+    of a package counts as maybe)."""
+    wanted = (lambda module: module is not None) if every else _async_module
     if path is None:
         return set()
     roots = targets.search_roots(os.path.dirname(os.path.abspath(path)), installed=False)
@@ -70,7 +86,7 @@ def project_names(tree: ast.Module, path: Optional[str]) -> Set[str]:
                 continue
             for alias in statement.names:
                 # `from app.clients import matrix` imports a module; `from app.matrix import Client`, a name
-                if _async_module(targets._module_file(roots, f"{module}.{alias.name}")) or _async_module(
+                if wanted(targets._module_file(roots, f"{module}.{alias.name}")) or wanted(
                     targets._module_file(roots, module)
                 ):
                     found.add(alias.asname or alias.name)
@@ -78,14 +94,15 @@ def project_names(tree: ast.Module, path: Optional[str]) -> Set[str]:
             for alias in statement.names:
                 if targets._module_file(roots, alias.name.split(".", 1)[0]) is None:
                     continue
-                if _async_module(targets._module_file(roots, alias.name)):
+                if wanted(targets._module_file(roots, alias.name)):
                     found.add(alias.asname or alias.name.split(".", 1)[0])
     return found
 
 
-def calls_project(tree: ast.Module, path: Optional[str]) -> bool:
-    """Whether ``tree`` calls something it imported from its own project."""
-    names = project_names(tree, path)
+def calls_project(tree: ast.Module, path: Optional[str], every: bool = False) -> bool:
+    """Whether ``tree`` calls something it imported from its own project
+    (from a module with async code, unless ``every``)."""
+    names = project_names(tree, path, every)
     if not names:
         return False
     for node in ast.walk(tree):
@@ -111,10 +128,8 @@ def _object_fixtures(path: Optional[str]) -> FrozenSet[str]:
     for level in model.conftest_levels(os.path.dirname(os.path.abspath(path))):
         if level.facts is None:
             continue
-        text = model.text(level.path) or ""
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = _conftest_tree(level.path, model.text(level.path) or "")
+        if tree is None:
             found.update(set(level.facts.fixtures) & mocky)
             continue
         if project_names(tree, level.path):
@@ -122,8 +137,26 @@ def _object_fixtures(path: Optional[str]) -> FrozenSet[str]:
     return frozenset(found)
 
 
+def _conftest_tree(path: str, text: str) -> Optional[ast.Module]:
+    """The ``ast`` of a conftest.py's ``text``, parsed once per text; None when it does not parse."""
+    key = (path, text)
+    if key not in _CONFTEST_TREES:
+        if len(_CONFTEST_TREES) > 256:
+            _CONFTEST_TREES.clear()
+        try:
+            _CONFTEST_TREES[key] = parse_python(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            _CONFTEST_TREES[key] = None
+    return _CONFTEST_TREES[key]
+
+
 def may_hand_mocks_to_project(tree: ast.Module, source: str, path: Optional[str]) -> bool:
     """A file that may hand a mock to project code (see the module's docstring)."""
-    if calls_project(tree, path) and may_hold_mocks(tree, source, path):
+    return _ANSWER.get(tree, lambda: _may_hand_mocks_to_project(tree, source, path), key=path)
+
+
+def _may_hand_mocks_to_project(tree: ast.Module, source: str, path: Optional[str]) -> bool:
+    # an AsyncMock's call fails in sync code too, where it is dropped (MCK103)
+    if calls_project(tree, path, every="AsyncMock" in source) and may_hold_mocks(tree, source, path):
         return True
     return requests_fixtures(_object_fixtures(path), source)

@@ -30,10 +30,11 @@ change what a mock returns) and ``"await"`` for awaiting the call before it.
 
 from __future__ import annotations
 
+import ast
 import enum
 import os
 from dataclasses import dataclass, field, replace
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -41,6 +42,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from mocklint.analysis import reads
 from mocklint.analysis.source import code, parse_module
 from mocklint.analysis.tree import descendants
+from mocklint.diagnostic import text_digest
 from mocklint.files import read_file
 
 #: ("param", name), ("self", attribute) or ("global", "pkg.module.name")
@@ -50,6 +52,9 @@ Path = Tuple[str, ...]
 CALL = "()"
 AWAIT = "await"
 _MAX_PATH = 8
+#: what a loop over a parameter may iterate for its first run to be checked
+#: against the test's literal: the value itself, or a dict's views
+_ITERATED = frozenset({(), ("items", "()"), ("keys", "()"), ("values", "()")})
 _MAX_DEMANDS = 64
 _MAX_CALL_DEPTH = 4
 _MAX_SOURCE = 400_000
@@ -75,6 +80,20 @@ class Protocol(enum.Enum):
     DROP = "drop"
 
 
+#: ``(root, path, op, literal)``: the function leaves early when ``root.path op literal``
+#: holds; ``op`` is a comparison (``==``, ``!=``, ``is``, ``is not``, ``in``, ``not in``),
+#: or ``truthy``/``falsy`` for ``if x:``/``if not x:``
+Guard = Tuple["Root", "Path", str, object]
+_COMPARISONS = {
+    cst.Equal: "==",
+    cst.NotEqual: "!=",
+    cst.Is: "is",
+    cst.IsNot: "is not",
+    cst.In: "in",
+    cst.NotIn: "not in",
+}
+
+
 @dataclass(frozen=True)
 class Where:
     """Where in the code under test a demand is made."""
@@ -92,6 +111,9 @@ class Where:
     through: Tuple[str, ...] = ()
     #: what must be a non-empty literal for it to run (``for url in urls:``)
     nonempty: Tuple[Tuple[Root, Path], ...] = ()
+    #: early returns passed on the way (``if currency == "EUR": return amount``): it
+    #: runs when the test's literal makes each test false, as ``(root, path, op, literal)``
+    guards: Tuple[Guard, ...] = ()
 
     @property
     def line(self) -> int:
@@ -101,6 +123,19 @@ class Where:
     def text(self) -> str:
         text = code(self.node).strip()
         return text if len(text) <= 60 and "\n" not in text else _elided(self.node)
+
+
+UNKNOWN = object()
+
+
+def literal_value(expr: cst.BaseExpression) -> object:
+    """The value of a literal written in code (``"EUR"``, ``3``, ``None``, ``("a", 1)``),
+    read without running anything, or ``UNKNOWN``."""
+    try:
+        return ast.literal_eval(code(expr).strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return UNKNOWN
+
 
 
 def _elided(node: cst.CSTNode) -> str:
@@ -155,6 +190,9 @@ class _InnerCall:
     node: cst.CSTNode
     #: for ("object", ...): the arguments the instance was constructed with
     made_with: Optional[Tuple[Tuple[Passed, ...], Tuple[Tuple[str, Passed], ...]]] = None
+    #: for ("object", ...): the name the class or factory was looked up by, as a
+    #: ``patch()`` would replace it (``app.accounts.AuditLog``)
+    maker: str = ""
 
 
 @dataclass
@@ -174,6 +212,8 @@ class FunctionSummary:
     #: a factory: the project class it returns an instance of, and the constructor's
     #: arguments in this function's own terms (``return MatrixClient(session_factory(), hs)``)
     made: Optional[Tuple[str, Tuple[Passed, ...], Tuple[Tuple[str, Passed], ...]]] = None
+    #: an accessor: the module attribute it returns (``return ledger_client``), as a path
+    returns: Optional[Tuple[Root, Path]] = None
     _expanded: Optional[Tuple[Union[Demand, ObjectCall], ...]] = None
 
     def parameter_for(self, position: Optional[int], keyword: Optional[str]) -> Optional[str]:
@@ -269,12 +309,19 @@ class ModuleSummary:
                 local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
                 self.imports[local] = f"{base}.{name}" if base else name
 
+    def _names_module(self, dotted: str) -> bool:
+        """Whether ``from pkg import dotted`` binds a project module (``from app.billing import queues``)."""
+        from mocklint.analysis import targets
+
+        roots = targets.search_roots(os.path.dirname(self.path), installed=False)
+        return targets._module_file(roots, dotted) is not None
+
     def global_root(self, name: str, path: Path) -> Optional[Tuple[Root, Path]]:
         """The module attribute a global ``name`` (read as ``name.path``) is looked
         up in at run time, which a ``patch()`` of that dotted name replaces."""
         if name not in self.once:
             return None
-        if name in self.module_imports:
+        if name in self.module_imports or (name in self.imports and self._names_module(self.imports[name])):
             if not path or path[0] in (CALL, AWAIT):
                 return None
             return ("global", f"{self.imports[name]}.{path[0]}"), path[1:]
@@ -498,28 +545,32 @@ class _Reader:
         self.params = {p for p in (*summary.positional, *summary.keyword_only) if p not in counts}
         self.aliases: Dict[str, Tuple[Root, Path]] = {}
         self.nonempty: Tuple[Tuple[Root, Path], ...] = ()
+        self.guards: Tuple[Guard, ...] = ()
         #: locals bound once to an instance of a project class: (class, constructor arguments)
         self.objects: Dict[str, Tuple[str, Tuple[Passed, ...], Tuple[Tuple[str, Passed], ...]]] = {}
+        #: for each of ``objects``: the name its class or factory is looked up by
+        self.makers: Dict[str, str] = {}
 
     def read(self) -> None:
         body = self.summary.node.body
         statements = body.body if isinstance(body, cst.IndentedBlock) else ()
         self._block(statements)
-        self.summary.made = self._made(statements)
+        value = self._returned(statements)
+        if value is not None:
+            self.summary.made = self.objects.get(value.value) if isinstance(value, cst.Name) else self._constructed(value)
+            returned = self._path(value) if self.summary.made is None else None
+            if returned is not None and returned[0][0] == "global":
+                self.summary.returns = returned
 
-    def _made(self, statements: Sequence[cst.BaseStatement]) -> Optional[Tuple[str, Tuple[Passed, ...], Tuple[Tuple[str, Passed], ...]]]:
-        """What the function returns when it is a factory: its one ``return``, the
-        last statement, gives a project class's instance, built there or bound once."""
+    def _returned(self, statements: Sequence[cst.BaseStatement]) -> Optional[cst.BaseExpression]:
+        """What the function returns when its one ``return`` is its last statement."""
         returns = [
             n for n in descendants(self.summary.node.body, stop_at=(cst.FunctionDef, cst.ClassDef, cst.Lambda)) if isinstance(n, cst.Return)
         ]
         last = statements[-1] if statements else None
         if len(returns) != 1 or not isinstance(last, cst.SimpleStatementLine) or last.body[-1] is not returns[0]:
             return None
-        value = returns[0].value
-        if isinstance(value, cst.Name):
-            return self.objects.get(value.value)
-        return self._constructed(value) if value is not None else None
+        return returns[0].value
 
     # -- statements ----------------------------------------------------------
     def _block(self, statements: Sequence[cst.BaseStatement]) -> bool:
@@ -535,7 +586,10 @@ class _Reader:
             elif isinstance(statement, cst.If):
                 self._expression(statement.test)
                 if _exits(statement):
-                    return False
+                    guard = self._guard(statement)
+                    if guard is None:
+                        return False
+                    self.guards = (*self.guards, guard)
             elif isinstance(statement, cst.For):
                 self._expression(statement.iter)
                 if statement.asynchronous is not None:
@@ -567,11 +621,32 @@ class _Reader:
                     return False
         return True
 
+    def _guard(self, statement: cst.If) -> Optional[Guard]:
+        """``if currency == "EUR": return amount`` (no ``else``) on a parameter
+        and a literal: what comes after runs when the test's literal makes it false."""
+        if statement.orelse is not None:
+            return None
+        test = statement.test
+        op, literal = "truthy", None
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test, op = test.expression, "falsy"
+        elif isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            target = test.comparisons[0]
+            op = _COMPARISONS.get(type(target.operator), "")
+            literal = literal_value(target.comparator)
+            if not op or literal is UNKNOWN:
+                return None
+            test = test.left
+        found = self._path(test)
+        if found is None or found[1] or found[0][0] != "param":
+            return None
+        return found[0], found[1], op, literal
+
     def _first_iteration(self, statement: cst.For) -> None:
         """``for url in urls:`` over a parameter: the body's first run is certain
         when the test passes a non-empty literal (checked where it is matched)."""
         iterated = self._path(statement.iter)
-        if iterated is None or iterated[1] or iterated[0][0] != "param" or statement.orelse is not None:
+        if iterated is None or iterated[1] not in _ITERATED or iterated[0][0] != "param" or statement.orelse is not None:
             return
         outer = self.nonempty
         self.nonempty = (*outer, iterated)
@@ -610,6 +685,7 @@ class _Reader:
                 made = self._constructed(small.value)
                 if made is not None and self.counts.get(name) == 1:
                     self.objects[name] = made
+                    self.makers[name] = f"{self.module.dotted}.{small.value.func.value}"  # type: ignore[attr-defined]
         elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
             if small.value is not None:
                 self._expression(small.value)
@@ -640,18 +716,45 @@ class _Reader:
                 scheduler = self._scheduler(node)
                 if scheduler:
                     positional = [a for a in node.args if a.keyword is None and not a.star]
-                    chosen = positional if _SCHEDULERS.get(scheduler) == "all" else positional[:1]
+                    every = _SCHEDULERS.get(scheduler) == "all"
+                    chosen = positional if every else positional[:1]
                     for arg in chosen:
                         self._demand(arg.value, Protocol.SCHEDULE, arg.value, scheduler=scheduler)
+                    for arg in node.args if every else ():
+                        # `gather(*(client.send(m) for m in messages))`: each element is scheduled
+                        if arg.star == "*" and isinstance(arg.value, (cst.GeneratorExp, cst.ListComp)):
+                            elt = arg.value.elt
+                            self._comprehension(
+                                arg.value, lambda: self._demand(elt, Protocol.SCHEDULE, elt, scheduler=scheduler)
+                            )
                 else:
                     self._inner_call(node, id(node) in awaited_calls)
+            elif isinstance(node, (cst.ListComp, cst.SetComp)):
+                elt = node.elt
+                self._comprehension(node, lambda: self._expression(elt))
+
+    def _comprehension(self, node: Union[cst.ListComp, cst.SetComp, cst.GeneratorExp], read: Callable[[], None]) -> None:
+        """``[create_task(a.archive(i)) for i in ids]``: its element runs for sure
+        when the test passes a non-empty literal for ``ids`` (one plain ``for``
+        over a parameter, no ``if``), as for a loop's first iteration."""
+        for_in = node.for_in
+        if for_in.asynchronous is not None or for_in.ifs or for_in.inner_for_in is not None:
+            return
+        iterated = self._path(for_in.iter)
+        if iterated is None or iterated[1] not in _ITERATED or iterated[0][0] != "param":
+            return
+        outer = self.nonempty
+        self.nonempty = (*outer, iterated)
+        try:
+            read()
+        finally:
+            self.nonempty = outer
 
     def _scheduler(self, call: cst.Call) -> str:
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value in _SCHEDULING_METHODS:
-            if isinstance(func.value, cst.Name) and self.module.imports.get(func.value.value) == "asyncio":
-                return ""
-            return code(func)  # loop.create_task, task_group.create_task, loop.run_until_complete
+            if not (isinstance(func.value, cst.Name) and self.module.imports.get(func.value.value) == "asyncio"):
+                return code(func)  # loop.create_task, task_group.create_task, loop.run_until_complete
         name = code(func) if isinstance(func, (cst.Name, cst.Attribute)) else ""
         head, _, rest = name.partition(".")
         qualified = self.module.imports.get(head)
@@ -687,25 +790,27 @@ class _Reader:
             # `client = MatrixClient(session_factory(), homeserver)`, then `client.login(...)`
             cls, made_args, made_keywords = self.objects[holder.value]
             method = ("object", f"{cls}.{func.attr.value}")
-            self.summary.steps.append(_InnerCall(method, args, keywords, awaited, call, (made_args, made_keywords)))
+            maker = self.makers[holder.value]
+            self.summary.steps.append(_InnerCall(method, args, keywords, awaited, call, (made_args, made_keywords), maker))
             return
         found = self._path(holder)
         if found is not None:
-            where = Where(self.module, call, self.summary.qualname, nonempty=self.nonempty)
+            where = Where(self.module, call, self.summary.qualname, nonempty=self.nonempty, guards=self.guards)
             self.summary.steps.append(ObjectCall(found[0], found[1], func.attr.value, args, keywords, awaited, where))
 
     def _constructed(self, value: cst.BaseExpression) -> Optional[Tuple[str, Tuple[Passed, ...], Tuple[Tuple[str, Passed], ...]]]:
-        """``("pkg.mod.Class", args, keywords)`` for a call of a class this module
-        defines or imports from its project (resolved when the instance is used)."""
+        """``("pkg.mod.Class", args, keywords)`` for a call of a class (or of a
+        factory function) this module defines or imports from its project,
+        resolved by ``instance_of`` when the instance is used."""
         if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Name) or any(a.star for a in value.args):
             return None
         name = value.func.value
         if name in self.counts or name in self.params:
             return None
-        if name in self.module.classes:
-            qualified = f"{self.module.dotted}.{name}"
-        elif name in self.module.imports and name not in self.module.module_imports:
+        if name in self.module.imports and name not in self.module.module_imports:
             qualified = self.module.imports[name]
+        elif name in self.module.once:  # a class, or a function that may be a factory (see `instance_of`)
+            qualified = f"{self.module.dotted}.{name}"
         else:
             return None
         args = tuple(self._path(a.value) for a in value.args if a.keyword is None)
@@ -719,7 +824,7 @@ class _Reader:
         root, path = found
         if protocol is Protocol.DROP and (not path or path[-1] != CALL):
             return
-        where = Where(self.module, at, self.summary.qualname, scheduler, nonempty=self.nonempty)
+        where = Where(self.module, at, self.summary.qualname, scheduler, nonempty=self.nonempty, guards=self.guards)
         self.summary.steps.append(Demand(root, path, protocol, where))
 
     def _path(self, expr: cst.BaseExpression) -> Optional[Tuple[Root, Path]]:
@@ -834,6 +939,9 @@ def _evaluated_children(node: cst.CSTNode) -> List[cst.CSTNode]:
 
 # -- transitive demands -------------------------------------------------------------
 Step = Union[Demand, ObjectCall]
+#: ``("pkg.mod.Class", args, keywords)``: a call that builds an instance (see ``instance_of``)
+Made = Tuple[str, Tuple[Passed, ...], Tuple[Tuple[str, Passed], ...]]
+_MAX_FACTORY_HOPS = 3
 
 
 def _expand(summary: FunctionSummary, stack: Tuple[int, ...]) -> Tuple[Step, ...]:
@@ -849,7 +957,9 @@ def _expand(summary: FunctionSummary, stack: Tuple[int, ...]) -> Tuple[Step, ...
         resolved = _callee(summary, step)
         if resolved is None:
             continue
-        callee, stores = resolved
+        callee, stores = resolved[0], resolved[1]
+        if len(resolved) > 2:
+            step = resolved[2]  # through a factory: the class's constructor arguments
         if callee.is_async and not step.awaited:
             continue
         patched_as = _patched_as(summary, step, callee)
@@ -865,9 +975,38 @@ def _expand(summary: FunctionSummary, stack: Tuple[int, ...]) -> Tuple[Step, ...
     return result
 
 
-def _callee(caller: FunctionSummary, call: _InnerCall) -> Optional[Tuple[FunctionSummary, Optional["ClassSummary"]]]:
+def instance_of(made: Made, directory: str, hops: int = 0) -> Optional[Tuple["ClassSummary", Tuple[Passed, ...], Tuple[Tuple[str, Passed], ...]]]:
+    """The project class of what ``made`` builds (``("pkg.Class", args, keywords)``,
+    or a factory function that returns one), with the constructor's arguments
+    in the terms ``made`` gives them."""
+    qualified, args, keywords = made
+    target = locate(qualified, directory)
+    if isinstance(target, ClassSummary):
+        return target, args, keywords
+    if hops >= _MAX_FACTORY_HOPS or not isinstance(target, FunctionSummary) or target.made is None:
+        return None
+    if target.method or target.is_async:
+        return None
+    inner = instance_of(target.made, os.path.dirname(target.module.path), hops + 1)
+    if inner is None:
+        return None
+    cls, inner_args, inner_keywords = inner
+
+    def given(passed: Passed) -> Passed:
+        if passed is None or passed[0][0] == "global":
+            return passed
+        if passed[0][0] != "param":
+            return None
+        found = _passed(target.positional, args, keywords, passed[0][1])  # type: ignore[union-attr]
+        return (found[0], found[1] + passed[1]) if found is not None and len(found[1]) + len(passed[1]) <= _MAX_PATH else None
+
+    return cls, tuple(given(a) for a in inner_args), tuple((k, given(v)) for k, v in inner_keywords)
+
+
+def _callee(caller: FunctionSummary, call: _InnerCall) -> Optional[Tuple[Any, ...]]:
     """The function ``call`` runs, and for a method of an instance the caller
-    built, that instance's class (whose stores map ``self`` to its arguments)."""
+    built, that instance's class (whose stores map ``self`` to its arguments),
+    and the call with the constructor's arguments when a factory built it."""
     kind, name = call.callee
     module = caller.module
     if kind == "method":
@@ -878,10 +1017,19 @@ def _callee(caller: FunctionSummary, call: _InnerCall) -> Optional[Tuple[Functio
         found = module.functions.get(name)
         return (found, None) if found is not None else None
     if kind == "object":
-        cls_name, _, method = name.rpartition(".")
-        cls = locate(cls_name, os.path.dirname(module.path))
-        found = cls.methods.get(method) if isinstance(cls, ClassSummary) else None
-        return (found, cls) if found is not None and found.method and isinstance(cls, ClassSummary) else None
+        maker, _, method = name.rpartition(".")
+        assert call.made_with is not None
+        instance = instance_of((maker, *call.made_with), os.path.dirname(module.path))
+        if instance is None:
+            return None
+        cls, args, keywords = instance
+        found = cls.methods.get(method)
+        if found is None or not found.method:
+            return None
+        if (args, keywords) != call.made_with:
+            made = replace(call, made_with=(args, keywords))
+            return found, cls, made
+        return found, cls
     located = locate(name, os.path.dirname(module.path))
     return (located, None) if isinstance(located, FunctionSummary) and not located.method else None
 
@@ -898,7 +1046,7 @@ def _passed(params: Sequence[str], args: Sequence[Passed], keywords: Sequence[Tu
 
 
 def _map(
-    item: Step, call: _InnerCall, callee: FunctionSummary, cls: Optional["ClassSummary"], patched_as: str
+    item: Step, call: _InnerCall, callee: FunctionSummary, cls: Optional["ClassSummary"], patched_as: Tuple[str, ...]
 ) -> Optional[Step]:
     """``item`` of ``callee`` as the caller sees it: rooted in the caller's own values."""
     mapped = _rerooted((item.root, item.path), call, callee, cls)
@@ -907,11 +1055,18 @@ def _map(
     nonempty = tuple(_rerooted(n, call, callee, cls) for n in item.where.nonempty)
     if any(n is None for n in nonempty):
         return None
+    guards = []
+    for root, path, op, literal in item.where.guards:
+        rerooted = _rerooted((root, path), call, callee, cls)
+        if rerooted is None:
+            return None
+        guards.append((rerooted[0], rerooted[1], op, literal))
     where = replace(
         item.where,
         via=(callee.qualname, *item.where.via),
-        through=(patched_as, *item.where.through),
+        through=(*patched_as, *item.where.through),
         nonempty=nonempty,
+        guards=tuple(guards),
     )
     if isinstance(item, ObjectCall):
         args = tuple(_rerooted(a, call, callee, cls) if a else None for a in item.args)
@@ -920,18 +1075,19 @@ def _map(
     return replace(item, root=mapped[0], path=mapped[1], where=where)
 
 
-def _patched_as(caller: FunctionSummary, call: _InnerCall, callee: FunctionSummary) -> str:
-    """The dotted name whose ``patch()`` replaces what ``call`` runs: the name
-    as the caller looks it up (a global of the caller's module, imported or
-    not), or the class attribute a method is (``app.mod.Client.login``)."""
+def _patched_as(caller: FunctionSummary, call: _InnerCall, callee: FunctionSummary) -> Tuple[str, ...]:
+    """The dotted names whose ``patch()`` keeps what ``call`` runs from running:
+    the name as the caller looks it up (a global of the caller's module,
+    imported or not), the class attribute a method is (``app.mod.Client.login``),
+    and for a method of an instance the caller built, its class or factory."""
     kind, name = call.callee
     if kind == "object":
-        return name
+        return (call.maker, name, f"{callee.module.dotted}.{callee.qualname}")
     if kind == "method":
-        return f"{callee.module.dotted}.{callee.qualname}"
+        return (f"{callee.module.dotted}.{callee.qualname}",)
     func = call.node.func if isinstance(call.node, cst.Call) else None
     local = func.value if isinstance(func, cst.Name) else name
-    return f"{caller.module.dotted}.{local}"
+    return (f"{caller.module.dotted}.{local}",)
 
 
 def _rerooted(passed: Tuple[Root, Path], call: _InnerCall, callee: FunctionSummary, cls: Optional["ClassSummary"]) -> Passed:
@@ -955,22 +1111,39 @@ def _rerooted(passed: Tuple[Root, Path], call: _InnerCall, callee: FunctionSumma
 
 
 # -- finding the project's modules ----------------------------------------------------
-_MODULES: Dict[Tuple[str, int, int], Optional[ModuleSummary]] = {}
+_MODULES: Dict[Tuple[object, ...], Optional[ModuleSummary]] = {}
+#: the texts of modules open in an editor, by absolute path (see ``open_buffers``)
+_OPEN: Dict[str, str] = {}
+
+
+def open_buffers(texts: Mapping[str, str]) -> None:
+    """Read these texts instead of the files at these paths: the documents open
+    in an editor, which the language server knows before they are saved."""
+    _OPEN.clear()
+    _OPEN.update({os.path.abspath(path): text for path, text in texts.items()})
 
 
 def module_summary(path: str, dotted: str) -> Optional[ModuleSummary]:
     """The summary of the project module at ``path`` (read once per content)."""
     reads.record(path)
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    key = (path, status.st_mtime_ns, status.st_size)
+    text = _OPEN.get(os.path.abspath(path))
+    key: Tuple[object, ...]
+    if text is not None:
+        key = (path, "open", dotted, text_digest(text))
+    else:
+        try:
+            status = os.stat(path)
+        except OSError:
+            return None
+        key = (path, status.st_mtime_ns, status.st_size, dotted)
     if key in _MODULES:
         return _MODULES[key]
     summary: Optional[ModuleSummary] = None
     try:
-        summary = ModuleSummary(path, dotted, read_file(path, _MAX_SOURCE).decode("utf-8"))
+        if text is not None and len(text) > _MAX_SOURCE:
+            raise ValueError("too large")
+        source = text if text is not None else read_file(path, _MAX_SOURCE).decode("utf-8")
+        summary = ModuleSummary(path, dotted, source)
     except (OSError, UnicodeDecodeError, cst.ParserSyntaxError, RecursionError, ValueError, MemoryError):
         summary = None  # unreadable, not a regular file, too large, or not Python mocklint can parse
     if len(_MODULES) > 256:

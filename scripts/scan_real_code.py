@@ -17,6 +17,7 @@ the cache.  Exit status: 0, or 1 when some file gave an ``MCK000``.
     python scripts/scan_real_code.py                 # everything, all cores
     python scripts/scan_real_code.py --only pytest --samples 20
     python scripts/scan_real_code.py --no-stdlib -j1
+    python scripts/scan_real_code.py --no-projects   # the standard library only (nothing downloaded)
 """
 
 from __future__ import annotations
@@ -173,6 +174,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", action="append", help="scan only these projects (names as in PROJECTS)")
     parser.add_argument("--no-stdlib", action="store_true", help="leave out the standard library")
+    parser.add_argument("--no-projects", action="store_true", help="leave out the pinned projects (no download)")
     parser.add_argument("--samples", type=int, default=8, help="findings shown per code (default 8)")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="processes (default: all CPUs)")
     args = parser.parse_args(argv)
@@ -182,7 +184,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not args.no_stdlib and not args.only:
         corpora.append((f"stdlib-{sys.version_info[0]}.{sys.version_info[1]}", Path(sysconfig.get_paths()["stdlib"])))
     wanted = {name.lower() for name in args.only or ()}
-    for name, version in PROJECTS:
+    for name, version in () if args.no_projects else PROJECTS:
         if wanted and name.lower() not in wanted:
             continue
         tree = fetch(name, version, cache)

@@ -6,6 +6,12 @@ repository, once, and reused: ``cache_dir``.  What they install of mocklint is
 ``checkout_snapshot()``, a copy of this checkout's installable files named by
 their content, so a change to the code reaches them (and nothing is built
 inside the repository), while an unchanged checkout reinstalls nothing.
+
+Only tests marked ``slow`` may fetch anything: ``cache_dir`` refuses the others
+(``conftest.py`` says which test is running), so the README's test command,
+``python -m pytest -m "not slow"``, downloads nothing and writes nothing to the
+cache.  Under ``CI=true`` a test cannot skip for want of a program or package
+(``unavailable``): CI must run everything.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -20,7 +27,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Sequence, Tuple
+from types import ModuleType
+from typing import Dict, Iterator, NoReturn, Optional, Sequence, Tuple
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,10 +41,38 @@ PYGLS_VERSIONS = ("1.3.1", "2.1.1")  # the oldest the `lsp` extra allows, and th
 
 PY = f"py{sys.version_info[0]}.{sys.version_info[1]}"
 
+#: CI sets ``CI=true`` (.ci/run runs under it); so do GitHub Actions and most CI services.
+ON_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+#: Whether the running test may fetch things (it is marked ``slow``); set by conftest.py.
+fetching_allowed = True
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip a test for want of a program or package here; fail it under ``CI=true``,
+    where a skip would hide that a check never ran."""
+    if ON_CI:
+        pytest.fail(f"{reason} (CI=true: CI must be able to run every test)", pytrace=False)
+    pytest.skip(reason)
+
+
+def import_or_unavailable(name: str) -> ModuleType:
+    """``pytest.importorskip`` that fails under ``CI=true`` (``unavailable``)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        unavailable(f"needs {name}: {exc}")
+
 
 def cache_dir(name: str) -> Path:
     """A cache folder outside the repository for things tests fetch from the
-    package registry (``$MOCKLINT_TEST_CACHE`` or ``~/.cache/mocklint-tests``)."""
+    package registry (``$MOCKLINT_TEST_CACHE`` or ``~/.cache/mocklint-tests``).
+    Only tests marked ``slow`` get one: the others must run offline."""
+    if not fetching_allowed:
+        raise RuntimeError(
+            f"a test not marked `slow` asked for the download cache ({name!r}): mark it "
+            "@pytest.mark.slow, or make it work without fetching anything"
+        )
     base = os.environ.get("MOCKLINT_TEST_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "mocklint-tests")
     path = Path(base) / name
     path.mkdir(parents=True, exist_ok=True)
@@ -114,6 +152,34 @@ def snapshot_key() -> str:
     return checkout_snapshot().name.rsplit("-", 1)[-1]
 
 
+def release_repo(tag: str) -> Path:
+    """A git repository in the cache holding this checkout's installable files
+    and ``.pre-commit-hooks.yaml`` in one commit tagged ``tag``: what the
+    README's ``git+https://...@<tag>`` and pre-commit ``rev:`` lines name, with
+    this checkout's code (one per checkout content and tag, so pip and pre-commit,
+    which cache by URL and rev, never reuse older code)."""
+    snapshot = checkout_snapshot()
+    parent = cache_dir("release-repos")
+    hooks = ROOT / ".pre-commit-hooks.yaml"
+    repo = parent / f"{snapshot.name}-{hashlib.sha256(hooks.read_bytes()).hexdigest()[:8]}-{tag}"
+    identity = ["-c", "user.name=mocklint tests", "-c", "user.email=tests@example.invalid"]
+    git = ["git", *identity, "-c", "commit.gpgsign=false"]
+    with locked("release-repo"):
+        if not (repo / ".git").exists():
+            staging = parent / f".{repo.name}.{os.getpid()}"
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.copytree(snapshot, staging)
+            shutil.copyfile(hooks, staging / hooks.name)
+            for step in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "release"], ["tag", tag]):
+                _run([*git, "-C", str(staging), *step], f"git {step[0]} in {staging}", timeout=120)
+            os.replace(staging, repo)
+        for old in parent.iterdir():
+            if old != repo and old.name.startswith("mocklint-") and time.time() - old.stat().st_mtime > 86400:
+                shutil.rmtree(old, ignore_errors=True)
+        os.utime(repo)
+    return repo
+
+
 # -- virtual environments with pinned tools ----------------------------------
 def _run(command: Sequence[str], what: str, timeout: float = 900) -> None:
     proc = subprocess.run(list(command), capture_output=True, text=True, timeout=timeout)
@@ -191,10 +257,9 @@ PROJECT_FILES = {
 #: tests/api/test_one.py requesting a fixture that only tests/web sees
 TEST_ONE_MISSING_FIXTURE = 'def test_users(client, signed_in_user):\n    assert signed_in_user not in client\n'
 #: the MCK301 message for it, with the conftest context
+#: (the first sentence, all flake8 shows; the detail says where it is defined: tests/web/conftest.py)
 MISSING_FIXTURE_MESSAGE = (
-    "MCK301 fixture `signed_in_user` is not visible from `test_users`, so pytest errors at setup with "
-    "\"fixture 'signed_in_user' not found\"; it is defined in tests/web/conftest.py, which applies only to tests "
-    "under tests/web/: move it to tests/conftest.py"
+    "MCK301 fixture `signed_in_user` is not visible here: setup fails with \"fixture 'signed_in_user' not found\""
 )
 #: tests/api/test_one.py with a removed pytest API (MCK201) and the missing fixture (MCK301)
 TEST_ONE_FLAGGED = '''\
@@ -295,3 +360,24 @@ def test_line_ranges(source: str) -> Dict[str, Tuple[int, int]]:
 
 
 test_line_ranges.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+def junit_outcomes(report: Path) -> Dict[str, Tuple[str, str]]:
+    """Each test's (status, message) from pytest's junit ``report``, by
+    ``Class::test`` or ``test`` (parametrized cases merged: the first failure wins)."""
+    import xml.etree.ElementTree as ET
+
+    outcomes: Dict[str, Tuple[str, str]] = {}
+    if report.exists():
+        for case in ET.parse(report).getroot().iter("testcase"):
+            classname = case.get("classname", "").rsplit(".", 1)[-1]
+            name = case.get("name", "").split("[", 1)[0]
+            key = f"{classname}::{name}" if classname[:1].isupper() else name
+            status, message = "passed", ""
+            for child in case:
+                if child.tag in ("failure", "error", "skipped"):
+                    status = {"failure": "failed"}.get(child.tag, child.tag)
+                    message = f"{child.get('message', '')}\n{child.text or ''}"
+            if outcomes.get(key, ("passed", ""))[0] == "passed":
+                outcomes[key] = (status, message)
+    return outcomes

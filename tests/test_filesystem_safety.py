@@ -141,6 +141,7 @@ def test_a_conftest_linked_to_dev_zero(project_dir: Path) -> None:
     assert flake8_findings(flake8(["tests/test_a.py"], project_dir)) == [("tests/test_a.py", 3, 5, "MCK201")]
 
 
+@pytest.mark.slow  # megabyte files, by design
 def test_a_huge_conftest_is_never_read(project_dir: Path) -> None:
     """A (sparse) conftest.py larger than the memory the run may use: refused
     unread, by the command's own read and by the project model's."""

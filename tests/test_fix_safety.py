@@ -30,6 +30,7 @@ import libcst as cst
 import pytest
 from expectations import FIXTURES
 from lsp_client import LspClient
+from support import import_or_unavailable
 
 from mocklint import cli
 from mocklint.engine import Engine
@@ -97,7 +98,7 @@ def lsp_apply(text: str, edits: Sequence[Dict[str, Any]]) -> str:
 
 
 def _server(project: Path, tmp_path: Path, options: Any = None) -> LspClient:
-    pytest.importorskip("pygls")
+    import_or_unavailable("pygls")  # a test dependency: fails under CI=true
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "user-cache"))
     client = LspClient([sys.executable, "-m", "mocklint", "lsp"], cwd=project, env=env)
     client.init_result = client.initialize(project, options)  # type: ignore[attr-defined]
@@ -277,7 +278,7 @@ def test_language_server_keeps_the_editors_text_below_separators(tmp_path: Path)
 
 
 def test_lsp_positions_count_lines_as_the_protocol_does(tmp_path: Path) -> None:
-    pytest.importorskip("pygls")
+    import_or_unavailable("pygls")  # a test dependency: fails under CI=true
     from pygls.workspace import TextDocument
 
     from mocklint.lsp import Lines

@@ -251,15 +251,17 @@ def test_the_app_site_is_a_related_location(tmp_path: Path) -> None:
     assert "`fetch` enters `session.get(url)` with `async with`" in related.message
 
 
-def test_open_buffers_are_read_instead_of_the_files(tmp_path: Path) -> None:
-    root = _project(tmp_path, {"app/client.py": '''
+#: an app module whose saved text awaits nothing, and a test that hands it an AsyncMock
+CLIENT = {
+    "app/client.py": '''
         class Client:
             def __init__(self, session):
                 self.session = session
 
             async def fetch(self):
                 return None
-    ''', "tests/test_client.py": '''
+    ''',
+    "tests/test_client.py": '''
         from unittest.mock import AsyncMock
 
         from app.client import Client
@@ -267,7 +269,12 @@ def test_open_buffers_are_read_instead_of_the_files(tmp_path: Path) -> None:
 
         async def test_fetch():
             assert await Client(AsyncMock()).fetch() == 1
-    '''})
+    ''',
+}
+
+
+def test_open_buffers_are_read_instead_of_the_files(tmp_path: Path) -> None:
+    root = _project(tmp_path, CLIENT)
     test = root / "tests/test_client.py"
     assert _findings(test) == []
     edited = '''class Client:
@@ -289,22 +296,7 @@ def test_open_buffers_are_read_instead_of_the_files(tmp_path: Path) -> None:
 def test_the_language_server_reads_unsaved_app_modules(tmp_path: Path) -> None:
     """The editor's buffer of the app module, not the file on disk, decides."""
     pytest.importorskip("pygls")
-    root = _project(tmp_path / "project", {"app/client.py": '''
-        class Client:
-            def __init__(self, session):
-                self.session = session
-
-            async def fetch(self):
-                return None
-    ''', "tests/test_client.py": '''
-        from unittest.mock import AsyncMock
-
-        from app.client import Client
-
-
-        async def test_fetch():
-            assert await Client(AsyncMock()).fetch() == 1
-    '''})
+    root = _project(tmp_path / "project", CLIENT)
     app = root / "app/client.py"
     test = root / "tests/test_client.py"
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}

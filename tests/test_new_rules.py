@@ -23,13 +23,12 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
 import pytest
 from expectations import FIXTURES, expectations
-from support import bin_dir, tool_venv
+from support import bin_dir, junit_outcomes, tool_venv
 
 from mocklint.analysis import project
 from mocklint.analysis.module_attributes import missing_attribute
@@ -73,20 +72,7 @@ def _run(python: str, work: Path, target: str, autoload: bool) -> Tuple[int, Dic
     command = [python, "-m", "pytest", "-p", "no:cacheprovider", "-rA", "--rootdir", str(work)]
     command += ["-c", str(work / "pytest.ini"), f"--junitxml={report}", target]
     proc = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=300)
-    outcomes: Dict[str, Tuple[str, str]] = {}
-    if report.exists():
-        for case in ET.parse(report).getroot().iter("testcase"):
-            classname = case.get("classname", "").rsplit(".", 1)[-1]
-            name = case.get("name", "").split("[", 1)[0]
-            key = f"{classname}::{name}" if classname[:1].isupper() else name
-            status, message = "passed", ""
-            for child in case:
-                if child.tag in ("failure", "error", "skipped"):
-                    status = {"failure": "failed"}.get(child.tag, child.tag)
-                    message = f"{child.get('message', '')}\n{child.text or ''}"
-            if outcomes.get(key, ("passed", ""))[0] == "passed":
-                outcomes[key] = (status, message)
-    return proc.returncode, outcomes, proc.stdout + proc.stderr
+    return proc.returncode, junit_outcomes(report), proc.stdout + proc.stderr
 
 
 def _copy(folder: Path, tmp_path: Path, ini: str = "[pytest]\n") -> Path:
@@ -107,6 +93,7 @@ def plugin_python() -> str:
 ONE_SHOT = FIXTURES / "parametrize-one-shot-iterator"
 
 
+@pytest.mark.slow  # runs real pytest on fixture files in subprocesses: the execution behind the labels
 @pytest.mark.parametrize("name", ["test_class_decorator.py", "test_pytestmark.py"])
 def test_one_shot_iterators_skip_exactly_the_tests_the_finding_names(name: str, tmp_path: Path) -> None:
     """Each finding names the test that uses the iterator up and one that it
@@ -132,6 +119,7 @@ def test_one_shot_iterators_skip_exactly_the_tests_the_finding_names(name: str, 
     assert all(status == "passed" for test, (status, _) in outcomes.items() if test not in skipped)
 
 
+@pytest.mark.slow  # runs real pytest on fixture files in subprocesses: the execution behind the labels
 def test_one_shot_iterator_used_once_fails_where_warnings_are_errors(tmp_path: Path) -> None:
     """Used once, a generator is a collection error under ``filterwarnings =
     error`` on pytest 9.1+, and reported there; without that configuration it
@@ -193,6 +181,7 @@ def test_one_shot_fix(tmp_path: Path) -> None:
 EVENT_LOOP = FIXTURES / "get-event-loop-in-sync-test"
 
 
+@pytest.mark.slow  # installs pytest-asyncio and pytest-mock (plugin_python)
 def test_get_event_loop_fails_after_pytest_asyncio_tests(plugin_python: str, tmp_path: Path) -> None:
     """Under pytest-asyncio 1.x: the sync test after an asyncio test fails, and so
     does an asyncio test requesting a sync fixture that gets the loop."""
@@ -207,6 +196,7 @@ def test_get_event_loop_fails_after_pytest_asyncio_tests(plugin_python: str, tmp
     assert [d.line for d in _lint_file("MCK405", folder / "test_after_async_tests.py")] == [16, 22]
 
 
+@pytest.mark.slow  # runs real pytest on fixture files in subprocesses: the execution behind the labels
 def test_get_event_loop_at_import_is_reported_where_warnings_are_errors(tmp_path: Path) -> None:
     folder = EVENT_LOOP / "warnings_are_errors"
     work = _copy(folder, tmp_path)
@@ -227,6 +217,7 @@ def test_get_event_loop_at_import_is_reported_where_warnings_are_errors(tmp_path
 
 
 # -- MCK406 under pytest-mock -----------------------------------------------------------------
+@pytest.mark.slow  # installs pytest-asyncio and pytest-mock (plugin_python)
 def test_mocker_patch_fails_the_same_way(plugin_python: str, tmp_path: Path) -> None:
     folder = FIXTURES / "patch-call-always-fails" / "pytest_mock"
     work = _copy(folder, tmp_path)
@@ -407,7 +398,8 @@ MIGHT = [
     (
         "MCK405",
         "test_a.py",
-        "import asyncio as aio\n\ndef test_a():\n    aio.get_event_loop_policy().get_event_loop()\n",
+        "import asyncio as aio\n\ndef test_run():\n    aio.run(aio.sleep(0))\n\n"
+        "def test_a():\n    aio.get_event_loop_policy().get_event_loop()\n",
         True,
     ),
     ("MCK406", "test_a.py", "from unittest.mock import patch\n\nwith patch('os.getcwd'):\n    pass\n", False),

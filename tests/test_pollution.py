@@ -82,6 +82,7 @@ def test_there_are_projects_for_both_rules() -> None:
         assert not missing, f"{project.name} lacks {missing}"
 
 
+@pytest.mark.slow  # runs real pytest on fixture files in subprocesses: the execution behind the labels
 @pytest.mark.parametrize(("code", "project"), _projects(), ids=[f"{c}-{p.name}" for c, p in _projects()])
 def test_leak_fails_the_victim_only_when_it_runs_first(code: str, project: Path, tmp_path: Path) -> None:
     work = _copy(project, tmp_path)
@@ -163,6 +164,7 @@ def _owner_of(line: int, tree: ast.Module) -> str:
     return best[1] if best else "<module>"
 
 
+@pytest.mark.slow  # runs real pytest on fixture files in subprocesses: the execution behind the labels
 @pytest.mark.parametrize(
     ("code", "path"),
     _executed_files(),

@@ -1,11 +1,13 @@
 """Both ways of running mocklint from pre-commit, with real pre-commit in a
-temporary git repository holding a conftest tree (``support.PROJECT_FILES``):
+temporary git repository holding a conftest tree (``support.PROJECT_FILES``),
+each configuration taken verbatim from the README but for the URL of
+mocklint's repository, which becomes a local git repository holding this
+checkout, tagged as the README's ``rev`` (``support.release_repo``):
 
-1. this repository's ``mocklint`` hook (.pre-commit-hooks.yaml), through
-   ``pre-commit try-repo``;
-2. flake8's hook with mocklint as an additional dependency: the README's
-   ``repo: local`` configuration, installed (``pre-commit install``) and run by
-   ``git commit`` and by ``pre-commit run --files``.
+1. this repository's ``mocklint`` hook (.pre-commit-hooks.yaml), at the README's ``rev``;
+2. flake8's hook with mocklint as an additional dependency (``mocklint @
+   git+...@<tag>``): the README's ``repo: local`` configuration, installed
+   (``pre-commit install``) and run by ``git commit`` and by ``pre-commit run --files``.
 
 Fixture findings (MCK301) must come out right when pre-commit passes a single
 changed test file: the conftest files are found from the file's place.
@@ -26,18 +28,27 @@ from support import (
     FLAKE8,
     MISSING_FIXTURE_MESSAGE,
     TEST_ONE_FLAGGED,
-    cache_dir,
-    checkout_snapshot,
     pre_commit_home,
+    release_repo,
+    unavailable,
     write_project,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 ONE = "tests/api/test_one.py"
-MCK201_LINE = f"{ONE}:4:25: MCK201 `pytest.config` was removed in pytest 5.1"
+MCK201_LINE = f"{ONE}:4:25: MCK201 `pytest.config` raises `AttributeError`: pytest 5.1 removed it"
 MCK301_LINE = f"{ONE}:5:24: {MISSING_FIXTURE_MESSAGE}"
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("git") is None, reason="needs git")]
+#: the README's git requirement for mocklint: ``mocklint @ git+<url>@<tag>``
+README_REQUIREMENT = re.compile(r"mocklint @ git\+(?P<url>https://[^\s\"'@]+)@(?P<tag>[\w.\-]+)")
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _needs_git() -> None:
+    if shutil.which("git") is None:
+        unavailable("needs git")
 
 
 def _git(
@@ -78,24 +89,39 @@ def _hook_output(output: str, hook: str) -> str:
     return output.split(f"- hook id: {hook}", 1)[-1]
 
 
+def _readme_yaml(*needles: str) -> str:
+    """The README's one pre-commit configuration holding all of ``needles``, verbatim."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if all(n in b for n in needles)]
+    assert len(blocks) == 1, f"README.md should show one pre-commit configuration with {needles}"
+    return blocks[0]
+
+
 # -- 1. this repository's hook ------------------------------------------------
-def test_mocklint_hook_via_try_repo(user_repo: Path) -> None:
-    """try-repo installs the hook from this checkout's committed files plus its
-    uncommitted changes to tracked files (pre-commit's shadow commit)."""
-    home = cache_dir("pre-commit")
+def test_mocklint_hook_from_the_readme(user_repo: Path) -> None:
+    """The README's ``repo:``/``rev:``/``id: mocklint``: pre-commit clones the
+    repository at that tag and installs the hook (.pre-commit-hooks.yaml)."""
+    config = _readme_yaml("id: mocklint")
+    rev = re.search(r"^\s*rev: (\S+)$", config, re.M)
+    url = re.search(r"^(\s*- repo: )(\S+)(.*)$", config, re.M)
+    assert rev and url and url.group(2).startswith("https://"), config
+    repo = release_repo(rev.group(1))
+    config = config.replace(url.group(0), f"{url.group(1)}{repo}")
+    (user_repo / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    home = pre_commit_home("hook")
     _git("add", "-A", cwd=user_repo)
     _git("commit", "-q", "-m", "clean", cwd=user_repo)
 
-    def try_repo(*files: str) -> subprocess.CompletedProcess:
-        return _pre_commit("try-repo", str(ROOT), "mocklint", "--files", *files, cwd=user_repo, home=home)
+    def run_hook(*files: str) -> subprocess.CompletedProcess:
+        return _pre_commit("run", "--files", *files, cwd=user_repo, home=home)
 
-    clean = try_repo(ONE, "tests/web/test_pages.py", "tests/conftest.py")
+    clean = run_hook(ONE, "tests/web/test_pages.py", "tests/conftest.py")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert re.search(r"^mocklint\.+Passed$", clean.stdout, re.M), clean.stdout
 
     (user_repo / ONE).write_text(TEST_ONE_FLAGGED, encoding="utf-8")
     _git("add", ONE, cwd=user_repo)
-    flagged = try_repo(ONE)  # only the changed file, as pre-commit passes it on a commit
+    flagged = run_hook(ONE)  # only the changed file, as pre-commit passes it on a commit
     output = flagged.stdout + flagged.stderr
     assert flagged.returncode == 1, output
     reported = _hook_output(output, "mocklint").splitlines()
@@ -105,22 +131,15 @@ def test_mocklint_hook_via_try_repo(user_repo: Path) -> None:
 
 
 # -- 2. flake8's hook, mocklint as an additional dependency -----------------------
-def _readme_local_flake8_config() -> str:
-    """The README's `repo: local` flake8 configuration, verbatim."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```yaml\n(.*?)```", readme, re.S)
-    local = [block for block in blocks if "repo: local" in block and "id: flake8" in block]
-    assert len(local) == 1, "README.md should show one `repo: local` flake8 hook"
-    return local[0]
-
-
 def test_flake8_hook_with_mocklint_as_additional_dependency(user_repo: Path) -> None:
-    config = _readme_local_flake8_config()
-    # In real use `mocklint` comes from PyPI; here it is this checkout (pip
-    # installs the path), and flake8 is pinned.
-    deps = "additional_dependencies: [flake8, mocklint]"
-    assert deps in config, config
-    config = config.replace(deps, f"additional_dependencies: [{FLAKE8}, {checkout_snapshot()}]")
+    config = _readme_yaml("repo: local", "id: flake8")
+    # mocklint from git at the README's tag (a local repository holding this
+    # checkout stands for the URL), flake8 pinned.
+    requirement = README_REQUIREMENT.search(config)
+    deps = f'additional_dependencies: [flake8, "{requirement.group(0) if requirement else ""}"]'
+    assert requirement and deps in config, config
+    local = f"mocklint @ git+{release_repo(requirement.group('tag')).as_uri()}@{requirement.group('tag')}"
+    config = config.replace(deps, f'additional_dependencies: [{FLAKE8}, "{local}"]')
     (user_repo / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
     home = pre_commit_home("flake8")
     env = _env(home)

@@ -20,6 +20,7 @@ import pytest
 from expectations import FIXTURES
 
 from mocklint.analysis import project
+from mocklint.diagnostic import Diagnostic
 from mocklint.engine import Engine
 from mocklint.registry import ALL_RULES
 from mocklint.rule import AllOf, AnyOf, Rule, gate, gate_all, literal_prefix
@@ -75,47 +76,47 @@ def test_gate_helpers_match_like_re() -> None:
     assert both.search("def test(): yield") and not both.search("def test(): yielded")
 
 
-def _findings(engine: Engine, paths: List[Path]) -> Set[Tuple[str, int, int, str]]:
-    found = set()
-    for path in paths:
-        source = path.read_text(encoding="utf-8")
-        for d in engine.lint(source, str(path)).diagnostics:
-            found.add((str(path.relative_to(FIXTURES)), d.line, d.column, d.code))
-    return found
+#: (path, diagnostic) for every finding of a lint of the suite
+Linted = Set[Tuple[str, Diagnostic]]
 
 
-def test_might_report_never_changes_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+def _lint_all(engine: Engine) -> Linted:
+    """Every fixture file and project linted by ``engine``, with a fresh project model."""
+    project.clear_caches()
+    try:
+        return {(str(p), d) for p in FILES for d in engine.lint(p.read_text(encoding="utf-8"), str(p)).diagnostics}
+    finally:
+        project.clear_caches()
+
+
+@pytest.fixture(scope="module")
+def as_shipped() -> Tuple[Linted, Engine]:
+    """The whole suite linted with every prefilter on, as mocklint runs: what
+    the two comparisons below share (one lint of the suite instead of two)."""
+    engine = Engine()
+    assert engine.skip_bodies, "the default engine drops unread bodies"
+    return _lint_all(engine), engine
+
+
+def test_might_report_never_changes_a_finding(
+    as_shipped: Tuple[Linted, Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every fixture file and project, linted with the prefilters and with every
     ``might_report`` forced to True: the same findings."""
-    project.clear_caches()
-    with_prefilters = _findings(Engine(), FILES)
     for rule in ALL_RULES:
         monkeypatch.setattr(rule, "might_report", classmethod(lambda cls, tree, source, path: True))
-    project.clear_caches()
-    engine = Engine()
-    without = _findings(engine, FILES)
-    project.clear_caches()
-    assert with_prefilters == without
+    without = {(path, d.line, d.column, d.code) for path, d in _lint_all(Engine())}
+    assert {(path, d.line, d.column, d.code) for path, d in as_shipped[0]} == without
     assert len(without) > 300  # the suite's findings, not an empty comparison
 
 
-def test_dropping_unread_bodies_never_changes_a_diagnostic() -> None:
+def test_dropping_unread_bodies_never_changes_a_diagnostic(as_shipped: Tuple[Linted, Engine]) -> None:
     """Every fixture file and project, linted with the bodies no rule reads
     replaced by ``pass`` and in full: the same diagnostics, messages and fixes
     included (``test_bodies.py`` checks the reduction itself)."""
-    results = []
-    for skip in (True, False):
-        project.clear_caches()
-        engine = Engine(skip_bodies=skip)
-        found = set()
-        for path in FILES:
-            source = path.read_text(encoding="utf-8")
-            found.update((str(path), d) for d in engine.lint(source, str(path)).diagnostics)
-        results.append((found, engine.skipped_lines))
-    project.clear_caches()
-    (reduced, skipped), (full, _) = results
+    (reduced, engine), full = as_shipped, _lint_all(Engine(skip_bodies=False))
     assert reduced == full
-    assert len(full) > 300 and skipped > 50  # something was dropped, and nothing lost
+    assert len(full) > 300 and engine.skipped_lines > 50  # something was dropped, and nothing lost
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=[r.code for r in ALL_RULES])

@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Iterator
 
 import pytest
+from test_real_suite_shapes import _lint, _write
 
 from mocklint.analysis import project
-from mocklint.diagnostic import Diagnostic
-from mocklint.engine import Engine
-from mocklint.settings import Selection
 
 
 @pytest.fixture(autouse=True)
@@ -33,17 +30,6 @@ def fresh_model() -> Iterator[None]:
     project.clear_caches()
 
 
-def _write(root: Path, files: Dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-
-
-def _lint(path: Path, code: str) -> List[Diagnostic]:
-    result = Engine(Selection(select=(code,))).lint(path.read_text(encoding="utf-8"), str(path))
-    assert result.internal_error is None and result.parse_error is None, result
-    return [d for d in result.diagnostics if d.code == code]
 
 
 def _pytest(root: Path, *args: str) -> subprocess.CompletedProcess:

@@ -45,6 +45,8 @@ import pytest
 from expectations import FIXTURES, labels
 from support import test_line_ranges
 
+pytestmark = pytest.mark.slow  # runs real pytest on fixture files in subprocesses: the execution behind the labels
+
 _FAILS = re.compile(r"#\s*fails:")
 _HEADER = re.compile(r"^#\s*mocklint-runtime:\s*(?P<spec>.+?)\s*$", re.M)
 

@@ -103,6 +103,7 @@ def _companion(path: Path, flagged: List[int], codes: Set[str]) -> str:
     return "\n".join(fixed) + "\n"
 
 
+@pytest.mark.slow  # runs real pytest on fixture files in subprocesses: the execution behind the labels
 @pytest.mark.parametrize("path", _silent_files(), ids=lambda p: p.relative_to(FIXTURES).as_posix())
 def test_no_op_passes_where_the_real_assertion_fails(path: Path, tmp_path: Path) -> None:
     rule_folder = FIXTURES / path.relative_to(FIXTURES).parts[0]

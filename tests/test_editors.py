@@ -185,7 +185,9 @@ def test_mocklint_lsp(lsp_venv: Path, tmp_path: Path) -> None:
         found = client.diagnostics(uri)
         assert _codes(found) == ["MCK301", "MCK202"], found
         mck301, mck202 = found
-        assert mck301["message"] == MISSING
+        # the first sentence, then the detail (where the fixture is and what to do)
+        first, _, detail = mck301["message"].partition("\n\n")
+        assert first == MISSING and "tests/web/conftest.py" in detail, mck301
         assert mck301["range"] == {"start": {"line": 4, "character": 23}, "end": {"line": 4, "character": 37}}
         assert mck301["source"] == "mocklint" and mck301["severity"] == 2
         page = Path(unquote(urlparse(mck301["codeDescription"]["href"]).path))

@@ -105,7 +105,8 @@ def test_the_git_install_line_builds_mocklint(tmp_path: Path) -> None:
         repo = release_repo(requirement.group("tag"))
     except (OSError, RuntimeError) as exc:
         unavailable(f"cannot make a git repository here: {exc}")
-    local = requirement.group(0).replace(requirement.group("url"), repo.as_uri())
+    # `file://localhost/...`: pip 23.0 (Python 3.10's ensurepip) reads `git+file:///path@tag` as a path
+    local = requirement.group(0).replace(requirement.group("url"), repo.as_uri().replace("file:///", "file://localhost/", 1))
     command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check", "-q"]
     done = subprocess.run([*command, "-w", str(tmp_path), local], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr

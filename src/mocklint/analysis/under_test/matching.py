@@ -144,6 +144,8 @@ class _Matcher:
         self.directory = os.path.dirname(os.path.abspath(path)) if path else None
         self.found: List[Finding] = []
         self.seen: Set[Tuple[int, Tuple[str, ...], Protocol]] = set()
+        #: what `_patched` found for each call site (asked again for a factory's arguments)
+        self._patches: Dict[int, Dict[Root, Value]] = {}
 
     def run(self) -> List[Finding]:
         if self.directory is None:
@@ -275,6 +277,12 @@ class _Matcher:
         return cls, params
 
     def _patched(self, site: Site) -> Dict[Root, Value]:
+        key = id(site.node)
+        if key not in self._patches:
+            self._patches[key] = self._find_patches(site)
+        return dict(self._patches[key])
+
+    def _find_patches(self, site: Site) -> Dict[Root, Value]:
         """The module attributes ``patch`` replaces around ``site``: the test's
         ``@patch`` decorators, the ``with patch(...)`` blocks it stands in, and
         ``mocker.patch``/``patch(...).start()`` calls of the same function."""

@@ -31,7 +31,7 @@ from typing import Dict, List, Optional, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from mocklint.analysis import plugin_fixtures, project  # noqa: E402
+from mocklint.analysis.pytest_model import plugin_fixtures, project  # noqa: E402
 from mocklint.engine import Engine  # noqa: E402
 from mocklint.rules.fixture_not_found import STATS  # noqa: E402
 from mocklint.settings import Selection  # noqa: E402

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import List, Sequence, Set, Tuple
 
-from mocklint.analysis import project
+from mocklint.analysis.pytest_model import project
 from mocklint.engine import Engine
 from mocklint.registry import ALL_RULES
 

@@ -7,7 +7,7 @@ the case where mocklint runs where the project's plugins are not installed
 (pre-commit's isolated environment).  Each package is downloaded as a wheel
 (an sdist when there is none) with ``pip download --no-deps`` into a cache
 outside the repository (``$MOCKLINT_CACHE`` or ``~/.cache/mocklint-plugins``),
-unpacked, and read with ``ast`` (``mocklint.analysis.plugin_fixtures.scan_source``);
+unpacked, and read with ``ast`` (``mocklint.analysis.pytest_model.plugin_fixtures.scan_source``);
 nothing is imported or executed.
 
     python scripts/generate_plugin_fixtures.py            # regenerate the table
@@ -17,7 +17,7 @@ Versions are pinned below; bump them and rerun to refresh the table.  A
 plugin whose fixtures changed between releases lists one release per line
 (pytest-asyncio 1.0 removed ``event_loop``): the table keeps each release's
 fixtures, newest last, and the project's declared version specifier picks
-the line (``mocklint.analysis.declared.pick_release``).  ``scopes`` gives the
+the line (``mocklint.analysis.pytest_model.declared.pick_release``).  ``scopes`` gives the
 scope of each fixture whose definitions say it literally (MCK303 reads them;
 a name left out has a scope decided at run time, or several).  ``requires`` records
 the plugins of the table a plugin depends on (its wheel's ``Requires-Dist``):
@@ -40,8 +40,8 @@ from typing import Dict, List, Optional, Set, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from mocklint.analysis.declared import normal, parse_requirement  # noqa: E402
-from mocklint.analysis.plugin_fixtures import scan_scopes, scan_source  # noqa: E402
+from mocklint.analysis.pytest_model.declared import normal, parse_requirement  # noqa: E402
+from mocklint.analysis.pytest_model.plugin_fixtures import scan_scopes, scan_source  # noqa: E402
 
 OUTPUT = ROOT / "src" / "mocklint" / "data" / "plugin_fixtures.json"
 

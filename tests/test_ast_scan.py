@@ -1,4 +1,4 @@
-"""The ``ast`` questions ``might_report`` asks before libcst (``analysis.ast_scan``).
+"""The ``ast`` questions ``might_report`` asks before libcst (``analysis.syntax.ast_scan``).
 
 A wrong line number there is a statement not looked at, and so a finding lost:
 ``word_lines`` must number lines exactly as CPython's ``ast`` does, whatever
@@ -12,7 +12,7 @@ from typing import List
 
 import pytest
 
-from mocklint.analysis.ast_scan import statements_on_lines, word_lines
+from mocklint.analysis.syntax.ast_scan import statements_on_lines, word_lines
 
 
 def _lines_of_names(source: str, word: str) -> List[int]:

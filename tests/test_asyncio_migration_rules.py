@@ -30,11 +30,11 @@ import pytest
 from expectations import FIXTURES
 from support import bin_dir, junit_outcomes, test_line_ranges, tool_venv
 
-from mocklint.analysis import async_plugins as async_plugins_module
-from mocklint.analysis import project
-from mocklint.analysis.async_plugins import async_plugins
-from mocklint.analysis.plugin_fixtures import InstalledPlugin
-from mocklint.analysis.pytest_config import locate
+from mocklint.analysis.pytest_model import async_plugins as async_plugins_module
+from mocklint.analysis.pytest_model import project
+from mocklint.analysis.pytest_model.async_plugins import async_plugins
+from mocklint.analysis.pytest_model.plugin_fixtures import InstalledPlugin
+from mocklint.analysis.pytest_model.pytest_config import locate
 from mocklint.engine import Engine
 from mocklint.fixes import fix_source
 from mocklint.registry import ALL_RULES

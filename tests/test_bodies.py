@@ -1,7 +1,7 @@
 """Function bodies no rule reads are dropped before the libcst parse.
 
-``analysis.bodies.reduce_source`` replaces them by ``pass``, keeping every
-other line where it was; ``analysis.mock_relevance`` decides which bodies the
+``analysis.syntax.bodies.reduce_source`` replaces them by ``pass``, keeping every
+other line where it was; ``analysis.mock_values.mock_relevance`` decides which bodies the
 mock rules read.  Here: the reduction keeps positions and syntax, and the ways
 a mock reaches a body that names no mock are all followed.
 """
@@ -16,9 +16,9 @@ import libcst as cst
 import pytest
 from expectations import FIXTURES
 
-from mocklint.analysis import project
-from mocklint.analysis.bodies import reduce_source
-from mocklint.analysis.mock_relevance import relevance
+from mocklint.analysis.pytest_model import project
+from mocklint.analysis.syntax.bodies import reduce_source
+from mocklint.analysis.mock_values.mock_relevance import relevance
 from mocklint.engine import Engine
 
 FILES = sorted(p for p in FIXTURES.rglob("*.py") if "crashes" not in p.parts)

@@ -29,7 +29,8 @@ import pytest
 from support import import_or_unavailable
 
 from mocklint import cli
-from mocklint.analysis import project, reads
+from mocklint.analysis.pytest_model import project
+from mocklint.analysis import reads
 
 FLAGGED = 'import pytest\n\n\ndef test_skip():\n    pytest.skip(msg="later")\n'
 USES_FIXTURE = "def test_a({name}):\n    assert {name}\n"

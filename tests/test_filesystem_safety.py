@@ -26,7 +26,7 @@ from test_bad_input import clean_run as notes_of  # a run that ended normally: i
 from test_bad_input import findings
 
 from mocklint import engine, files
-from mocklint.analysis import project, pytest_config
+from mocklint.analysis.pytest_model import project, pytest_config
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="FIFOs, devices and symlinks as on POSIX")
 

@@ -27,7 +27,7 @@ import pytest
 from expectations import FIXTURES
 from support import test_line_ranges
 
-from mocklint.analysis import project
+from mocklint.analysis.pytest_model import project
 from mocklint.engine import Engine
 from mocklint.fixes import OtherFiles, apply_once, fix_source
 from mocklint.registry import ALL_RULES

@@ -16,7 +16,7 @@ from typing import Iterator, List
 
 import pytest
 
-from mocklint.analysis import project
+from mocklint.analysis.pytest_model import project
 from mocklint.engine import Engine
 from mocklint.registry import ALL_RULES
 from mocklint.settings import Selection
@@ -636,7 +636,7 @@ SPARED = [
         """
         from unittest.mock import MagicMock
 
-        # analysis.mocks follows no comprehension variable, so the scan does not
+        # analysis.mock_values.mocks follows no comprehension variable, so the scan does not
         # either: when it learns to, this case fails and the scan must learn too
         async def test_all():
             clients = [MagicMock(), MagicMock()]

@@ -30,9 +30,9 @@ import pytest
 from expectations import FIXTURES, expectations
 from support import bin_dir, junit_outcomes, tool_venv
 
-from mocklint.analysis import project
-from mocklint.analysis.module_attributes import missing_attribute
-from mocklint.analysis.warning_filters import turned_into_errors
+from mocklint.analysis.pytest_model import project
+from mocklint.analysis.mock_values.module_attributes import missing_attribute
+from mocklint.analysis.pytest_model.warning_filters import turned_into_errors
 from mocklint.engine import Engine
 from mocklint.fixes import fix_source
 from mocklint.settings import Selection

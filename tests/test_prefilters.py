@@ -19,7 +19,7 @@ from typing import List, Set, Tuple
 import pytest
 from expectations import FIXTURES
 
-from mocklint.analysis import project
+from mocklint.analysis.pytest_model import project
 from mocklint.diagnostic import Diagnostic
 from mocklint.engine import Engine
 from mocklint.registry import ALL_RULES

@@ -55,7 +55,7 @@ import pytest
 from expectations import FIXTURES, finding_text
 from support import ROOT, bin_dir, tool_venv
 
-from mocklint.analysis import project
+from mocklint.analysis.pytest_model import project
 from mocklint.engine import Engine
 from mocklint.settings import Selection
 
@@ -437,7 +437,7 @@ def test_extra_fixtures_from_the_mocklint_table(tmp_path: Path) -> None:
 
 
 def test_configuration_files_are_found_like_pytest(tmp_path: Path) -> None:
-    from mocklint.analysis.pytest_config import locate
+    from mocklint.analysis.pytest_model.pytest_config import locate
 
     (tmp_path / "pyproject.toml").write_text(
         '[tool.pytest.ini_options]\naddopts = "-p pytester -p no:cacheprovider --confcutdir=sub"\n'

@@ -1,7 +1,7 @@
 """The pytest model behind MCK301/MCK302: which plugins a project runs with, where pytest's rootdir is, and
 the errors pytest itself reports for parametrize marks and unittest methods.
 
-- **Declared dependencies decide** (``analysis/declared.py``): every declaration
+- **Declared dependencies decide** (``analysis/pytest_model/declared.py``): every declaration
   format is read (``pyproject.toml`` tables, PEP 735 groups with includes,
   Poetry, PDM, Hatch, uv, requirements files with ``-r``/``-c``, ``tox.ini``,
   ``setup.cfg``, literal ``setup.py``, ``Pipfile``, ``noxfile.py``, lock files);
@@ -27,7 +27,9 @@ from typing import Dict, List
 import pytest
 from expectations import finding_text
 
-from mocklint.analysis import project, reads
+from mocklint.analysis.pytest_model import project
+
+from mocklint.analysis import reads
 from mocklint.engine import Engine
 from mocklint.settings import Selection
 
@@ -219,7 +221,7 @@ def test_the_mocklint_table_wins_over_the_declarations(tmp_path: Path) -> None:
 def test_nothing_known_keeps_bundled_names_maybe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing declares pytest and it is not installed next to mocklint
     (pre-commit's own environment): which plugins the tests have is unknown."""
-    from mocklint.analysis.builtin_fixtures import _from_tables
+    from mocklint.analysis.pytest_model.builtin_fixtures import _from_tables
 
     monkeypatch.setattr(project, "builtins", _from_tables)
     test = PLUGIN_TESTS + "\n\ndef test_x(nothing_defines_it):\n    pass\n"
@@ -460,7 +462,7 @@ def test_without_configuration_every_conftest_above_counts(tmp_path: Path) -> No
     """pytest's rootdir is where it runs; from the project's top it loads
     tests/conftest.py for tests/sub/test_a.py.  Before: "above the rootdir"."""
     root = write(tmp_path / "proj", NESTED)
-    from mocklint.analysis.pytest_config import locate
+    from mocklint.analysis.pytest_model.pytest_config import locate
 
     config = locate(str(root / "tests" / "sub"))
     assert config.extra.get("guessed") and config.rootdir == str(root)
@@ -473,7 +475,7 @@ def test_a_setup_py_is_the_rootdir(tmp_path: Path) -> None:
     folder holding a setup.py is the rootdir, however pytest is run."""
     root = write(tmp_path / "proj", {**NESTED, "setup.py": "from setuptools import setup\n\nsetup(name='p')\n"})
     (root / "conftest.py").write_text("import pytest\n\n\n@pytest.fixture\ndef top():\n    return 1\n")
-    from mocklint.analysis.pytest_config import locate
+    from mocklint.analysis.pytest_model.pytest_config import locate
 
     config = locate(str(root / "tests" / "sub"))
     assert config.rootdir == str(root) and not config.extra.get("guessed")

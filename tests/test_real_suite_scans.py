@@ -20,7 +20,7 @@ from typing import Iterator
 import pytest
 from test_real_suite_shapes import _lint, _write
 
-from mocklint.analysis import project
+from mocklint.analysis.pytest_model import project
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """Shapes from real suites that mocklint misread (issue #21, items 2, 3, 6, 7, 8 and 9).
 
 Each test is a reduced copy of what a real project wrote, linted through the
-whole engine (or, for a ``patch()`` target, asked of ``analysis.targets``):
+whole engine (or, for a ``patch()`` target, asked of ``analysis.mock_values.targets``):
 the false alarms must be gone, the missed mistakes found, and the messages say
 what execution shows.  The fixture files of each rule's folder hold the same
 shapes with ``# expect:`` labels, where ``test_runtime.py``,
@@ -22,8 +22,8 @@ from typing import Dict, Iterator, List
 import pytest
 from expectations import finding_text
 
-from mocklint.analysis import project
-from mocklint.analysis.targets import Target, awaited_at_every_call, definition_file, resolve_target
+from mocklint.analysis.pytest_model import project
+from mocklint.analysis.mock_values.targets import Target, awaited_at_every_call, definition_file, resolve_target
 from mocklint.diagnostic import Diagnostic
 from mocklint.engine import Engine
 from mocklint.settings import Selection

@@ -57,7 +57,8 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set,
 import pytest
 
 import mocklint
-from mocklint.analysis import fixture_defs, leaks, plugin_fixtures
+from mocklint.analysis.pytest_model import fixture_defs, plugin_fixtures
+from mocklint.analysis.mock_values import leaks
 from mocklint.rules import patcher_started_without_stop, pytest_msg_keyword
 from mocklint.rules.fixture_positional_arguments import FixturePositionalArguments
 from mocklint.rules.pytest_config_global import PytestConfigGlobal

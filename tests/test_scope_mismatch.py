@@ -31,9 +31,9 @@ from expectations import FIXTURES, labels
 from support import bin_dir, test_line_ranges, tool_venv
 from test_new_rules import PLUGIN_REQUIREMENTS, _copy, _run
 
-from mocklint.analysis import builtin_fixtures, project
-from mocklint.analysis.fixture_defs import parse_and_extract
-from mocklint.analysis.plugin_fixtures import plugin_scope, scan_scopes
+from mocklint.analysis.pytest_model import builtin_fixtures, project
+from mocklint.analysis.pytest_model.fixture_defs import parse_and_extract
+from mocklint.analysis.pytest_model.plugin_fixtures import plugin_scope, scan_scopes
 from mocklint.engine import Engine
 from mocklint.rules.fixture_scope_mismatch import FixtureScopeMismatch
 from mocklint.settings import Selection

@@ -1,7 +1,7 @@
 """Speed where users feel it (#22), checked for what it must keep exact.
 
 - Positions come from one code generation for the reported nodes only
-  (``mocklint.analysis.positions``): they must be exactly libcst's
+  (``mocklint.analysis.syntax.positions``): they must be exactly libcst's
   ``PositionProvider`` ranges, for every node of every fixture file, and the
   engine's findings and fixes must not change.
 - The flake8 plugin is cheap to load (the engine is imported when a file needs
@@ -27,7 +27,7 @@ import pytest
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from mocklint import engine as engine_module
-from mocklint.analysis.positions import positions_of
+from mocklint.analysis.syntax.positions import positions_of
 from mocklint.engine import Engine
 from mocklint.files import SourceError, read_source
 

@@ -10,14 +10,14 @@ For each file:
    project model.  Most test files end here.
 3. **Drop unread bodies**: each remaining rule names the function bodies it
    reads (``Rule.needed_bodies``); the others become ``pass``, lines kept in
-   place (``analysis.bodies``), so that a module with one mock in two hundred
+   place (``analysis.syntax.bodies``), so that a module with one mock in two hundred
    tests parses one test.
 4. **Parse once** with ``libcst.parse_module`` (only files some rule may report on).
-5. **Walk once** (``analysis.tree.walk``): the name resolver records bindings,
+5. **Walk once** (``analysis.syntax.tree.walk``): the name resolver records bindings,
    and the nodes the gated rules asked for are collected with their frames.
 6. **Rules run** over the collected nodes, now that all imports are known.
 7. **Positions** are computed only when something was reported, and only for
-   the reported nodes and those their fixes edit (``analysis.positions``: the
+   the reported nodes and those their fixes edit (``analysis.syntax.positions``: the
    ``PositionProvider``'s ranges from one code generation, without its
    record of every node or its walk of the tree).
 
@@ -51,14 +51,14 @@ from typing import (
 
 import libcst as cst
 
-from mocklint.analysis import project
-from mocklint.analysis.ast_scan import LastTree, node_fields
-from mocklint.analysis.bodies import Lines, reduce_source
-from mocklint.analysis.names import NameResolver
-from mocklint.analysis.positions import positions_of
-from mocklint.analysis.project import SettingsOverride, settings_override
-from mocklint.analysis.source import parse_module
-from mocklint.analysis.tree import Frame, Site, walk
+from mocklint.analysis.pytest_model import project
+from mocklint.analysis.syntax.ast_scan import LastTree, node_fields
+from mocklint.analysis.syntax.bodies import Lines, reduce_source
+from mocklint.analysis.syntax.names import NameResolver
+from mocklint.analysis.syntax.positions import positions_of
+from mocklint.analysis.pytest_model.project import SettingsOverride, settings_override
+from mocklint.analysis.syntax.source import parse_module
+from mocklint.analysis.syntax.tree import Frame, Site, walk
 from mocklint.diagnostic import INTERNAL_ERROR_CODE, INTERNAL_ERROR_NAME, Diagnostic, FileResult
 from mocklint.registry import ALL_RULES
 from mocklint.rule import FileContext, Report, Rule, to_text_fix

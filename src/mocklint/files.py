@@ -384,7 +384,7 @@ def discover(paths: Sequence[str], excluder: Excluder, gitignore: bool = False) 
 
 
 #: A folder holding one of these is a project root (the project model's
-#: ``analysis.project.PROJECT_MARKERS``, not imported here: it imports libcst).
+#: ``analysis.pytest_model.project.PROJECT_MARKERS``, not imported here: it imports libcst).
 PROJECT_MARKERS = ("pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg", ".git")
 
 

@@ -40,7 +40,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.project import PROJECT_MARKERS
+from mocklint.analysis.pytest_model.project import PROJECT_MARKERS
 from mocklint.diagnostic import Diagnostic, TextEdit, line_starts, split_lines, text_digest
 from mocklint.engine import Engine
 from mocklint.files import SourceError, read_bytes

@@ -163,7 +163,7 @@ class Plugin:
     def engine(cls) -> "Engine":
         """The process's one Engine, imported and built on first use."""
         if cls._engine is None:
-            from mocklint.analysis.project import SettingsOverride
+            from mocklint.analysis.pytest_model.project import SettingsOverride
             from mocklint.engine import Engine
 
             extra, plugins = cls._extra, cls._plugins

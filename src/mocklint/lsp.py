@@ -64,7 +64,7 @@ except ImportError:  # pygls 1.3
     from pygls.server import LanguageServer  # type: ignore[no-redef]
 
 from mocklint import __version__
-from mocklint.analysis import project
+from mocklint.analysis.pytest_model import project
 from mocklint.config import CODE_PREFIX, Config, ConfigError, discover_config
 from mocklint.diagnostic import Diagnostic, Related, TextEdit, TextFix, line_starts, split_lines, text_digest
 from mocklint.engine import Engine

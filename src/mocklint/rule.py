@@ -14,7 +14,7 @@ A rule is one class in one module under ``mocklint.rules``:
   decided on the file's ``ast`` tree and the project model, before libcst;
 - ``body_gate`` (or ``needed_bodies``): which function bodies the rule reads.
   Bodies no selected rule reads are replaced by ``pass`` before the parse
-  (``analysis.bodies``); the default, None, reads them all;
+  (``analysis.syntax.bodies``); the default, None, reads them all;
 - the docstring: ruff-style documentation (What it does / Why is this bad? /
   Example / Use instead / References), rendered to ``docs/rules/<name>.md``;
 - ``visit_<NodeType>(self, node, site)`` methods, called once per node of that
@@ -64,16 +64,16 @@ from typing import (
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from mocklint.analysis.ast_scan import LastTree
-from mocklint.analysis.pytest_roles import Role, function_role
+from mocklint.analysis.syntax.ast_scan import LastTree
+from mocklint.analysis.pytest_model.pytest_roles import Role, function_role
 from mocklint.diagnostic import Related, TextEdit, TextFix, line_starts, text_digest
 
 if TYPE_CHECKING:  # pragma: no cover
     from libcst.metadata import CodeRange
 
-    from mocklint.analysis.bodies import BodyFilter
-    from mocklint.analysis.names import NameResolver
-    from mocklint.analysis.tree import Frame, Site
+    from mocklint.analysis.syntax.bodies import BodyFilter
+    from mocklint.analysis.syntax.names import NameResolver
+    from mocklint.analysis.syntax.tree import Frame, Site
 
 LOG = logging.getLogger("mocklint")
 
@@ -324,12 +324,12 @@ class FileContext:
         return self.names.resolve(site, node)
 
     def role(self, func: cst.FunctionDef) -> Role:
-        from mocklint.analysis.tree import Site
+        from mocklint.analysis.syntax.tree import Site
 
         return function_role(func, Site(self.function_frames[id(func)]), self.names)
 
     def site_of(self, func: cst.FunctionDef) -> "Site":
-        from mocklint.analysis.tree import Site
+        from mocklint.analysis.syntax.tree import Site
 
         return Site(self.function_frames[id(func)])
 

@@ -8,13 +8,13 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.mock_fixes import replace_method
-from mocklint.analysis.mock_sources import may_hold_mocks
-from mocklint.analysis.mocks import Kind, analysis_for
-from mocklint.analysis.names import dotted_name
-from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site, child_site
-from mocklint.analysis.mock_relevance import MOCK_BODIES, file_relevance
+from mocklint.analysis.mock_values.mock_fixes import replace_method
+from mocklint.analysis.mock_values.mock_sources import may_hold_mocks
+from mocklint.analysis.mock_values.mocks import Kind, analysis_for
+from mocklint.analysis.syntax.names import dotted_name
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.syntax.tree import Site, child_site
+from mocklint.analysis.mock_values.mock_relevance import MOCK_BODIES, file_relevance
 from mocklint.analysis.under_test import matching
 from mocklint.analysis.under_test.reach import may_hand_mocks_to_project
 from mocklint.analysis.under_test.summaries import Protocol

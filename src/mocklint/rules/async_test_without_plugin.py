@@ -10,9 +10,9 @@ from typing import Dict, FrozenSet, List, Optional
 
 import libcst as cst
 
-from mocklint.analysis.async_plugins import AsyncPlugins, async_plugins, mark_kinds
-from mocklint.analysis.project import ProjectModel, conftest_chain_matches, model_for_path
-from mocklint.analysis.tree import Site
+from mocklint.analysis.pytest_model.async_plugins import AsyncPlugins, async_plugins, mark_kinds
+from mocklint.analysis.pytest_model.project import ProjectModel, conftest_chain_matches, model_for_path
+from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Rule, gate
 
 _NOT_SUPPORTED = "async def functions are not natively supported"

@@ -7,9 +7,9 @@ from typing import List, Optional, Set
 
 import libcst as cst
 
-from mocklint.analysis.project import model_for_path
-from mocklint.analysis.pytest_roles import fixture_decorator
-from mocklint.analysis.tree import Site, child_site, descendants
+from mocklint.analysis.pytest_model.project import model_for_path
+from mocklint.analysis.pytest_model.pytest_roles import fixture_decorator
+from mocklint.analysis.syntax.tree import Site, child_site, descendants
 from mocklint.rule import Edit, Fix, Rule, gate
 
 _WIDE_SCOPES = frozenset({"class", "module", "package", "session"})

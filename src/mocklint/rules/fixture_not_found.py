@@ -12,14 +12,14 @@ from typing import Dict, List, Optional, Set, Tuple, Union
 import libcst as cst
 
 from mocklint.analysis import reads
-from mocklint.analysis.bodies import BodyFilter
-from mocklint.analysis.fixture_defs import OPAQUE, ClassFacts, Fixture, Mark, ModuleFacts, TestFunction, extract
-from mocklint.analysis.fixture_import_fix import import_fix
-from mocklint.analysis.fixture_requests import certainly_provided
-from mocklint.analysis.names import dotted_name
-from mocklint.analysis.declared import normal, version_key
-from mocklint.analysis.plugin_fixtures import BundledPlugin, bundled_plugins, installed_plugins
-from mocklint.analysis.project import (
+from mocklint.analysis.syntax.bodies import BodyFilter
+from mocklint.analysis.pytest_model.fixture_defs import OPAQUE, ClassFacts, Fixture, Mark, ModuleFacts, TestFunction, extract
+from mocklint.analysis.pytest_model.fixture_import_fix import import_fix
+from mocklint.analysis.pytest_model.fixture_requests import certainly_provided
+from mocklint.analysis.syntax.names import dotted_name
+from mocklint.analysis.pytest_model.declared import normal, version_key
+from mocklint.analysis.pytest_model.plugin_fixtures import BundledPlugin, bundled_plugins, installed_plugins
+from mocklint.analysis.pytest_model.project import (
     MAYBE,
     Entry,
     GlobalLevel,

@@ -8,10 +8,10 @@ from typing import Collection, Dict, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
-from mocklint.analysis.bodies import BodyFilter
-from mocklint.analysis.fixture_defs import ClassFacts, Fixture, ModuleFacts, extract
-from mocklint.analysis.plugin_fixtures import SCOPES, plugin_scope
-from mocklint.analysis.project import (
+from mocklint.analysis.syntax.bodies import BodyFilter
+from mocklint.analysis.pytest_model.fixture_defs import ClassFacts, Fixture, ModuleFacts, extract
+from mocklint.analysis.pytest_model.plugin_fixtures import SCOPES, plugin_scope
+from mocklint.analysis.pytest_model.project import (
     MAYBE,
     Entry,
     GlobalLevel,
@@ -21,8 +21,8 @@ from mocklint.analysis.project import (
     ProjectModel,
     model_for_path,
 )
-from mocklint.analysis.pytest_config import PytestConfig, _as_list, _pytest_section
-from mocklint.analysis.pytest_roles import decorator_target, fixture_decorator
+from mocklint.analysis.pytest_model.pytest_config import PytestConfig, _as_list, _pytest_section
+from mocklint.analysis.pytest_model.pytest_roles import decorator_target, fixture_decorator
 from mocklint.rule import Rule, gate
 
 _WIDE = frozenset(SCOPES[1:])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from mocklint.analysis.removed_attribute import RemovedAttribute
-from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site
+from mocklint.analysis.pytest_model.removed_attribute import RemovedAttribute
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Edit, Fix, Rule, gate
 
 

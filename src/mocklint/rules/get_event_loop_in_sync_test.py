@@ -9,14 +9,14 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import header_nodes, import_bindings, qualified_names, statements_on_lines, word_lines
+from mocklint.analysis.syntax.ast_scan import header_nodes, import_bindings, qualified_names, statements_on_lines, word_lines
 from mocklint.analysis import reads
-from mocklint.analysis.async_plugins import async_plugins
-from mocklint.analysis.project import ProjectModel, model_for_path
-from mocklint.analysis.pytest_roles import Role, is_test_module_path
-from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site, descendants
-from mocklint.analysis.warning_filters import turned_into_errors
+from mocklint.analysis.pytest_model.async_plugins import async_plugins
+from mocklint.analysis.pytest_model.project import ProjectModel, model_for_path
+from mocklint.analysis.pytest_model.pytest_roles import Role, is_test_module_path
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.syntax.tree import Site, descendants
+from mocklint.analysis.pytest_model.warning_filters import turned_into_errors
 from mocklint.rule import Rule, gate
 
 _GET_EVENT_LOOP = frozenset({"asyncio.get_event_loop", "asyncio.events.get_event_loop"})

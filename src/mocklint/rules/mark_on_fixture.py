@@ -7,7 +7,7 @@ from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import (
+from mocklint.analysis.syntax.ast_scan import (
     FIXTURE_NAMES,
     import_bindings,
     may_be_fixture_decorator,
@@ -15,10 +15,10 @@ from mocklint.analysis.ast_scan import (
     statements_on_lines,
     word_lines,
 )
-from mocklint.analysis.compat_guards import compat_guarded
-from mocklint.analysis.pytest_roles import decorator_target
-from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site
+from mocklint.analysis.pytest_model.compat_guards import compat_guarded
+from mocklint.analysis.pytest_model.pytest_roles import decorator_target
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Rule, gate, gate_all
 
 # pytest's own fixture decorators: a third-party wrapper may not hand the marked

@@ -6,8 +6,8 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.compat_guards import compat_guarded
-from mocklint.analysis.tree import Site
+from mocklint.analysis.pytest_model.compat_guards import compat_guarded
+from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Rule, gate
 
 _HOOK = "pytest_generate_tests"

@@ -9,14 +9,14 @@ from typing import Dict, FrozenSet, Iterator, Optional, Tuple, Union
 
 import libcst as cst
 
-from mocklint.analysis import mocks
-from mocklint.analysis.ast_scan import statements
-from mocklint.analysis.mock_sources import may_hold_mocks
-from mocklint.analysis.mocks import Inferred, Kind, MockAnalysis
-from mocklint.analysis.source import code
-from mocklint.analysis.targets import Target, resolve_target
-from mocklint.analysis.tree import Site, child_site, descendants
-from mocklint.analysis.mock_relevance import MOCK_BODIES
+from mocklint.analysis.mock_values import mocks
+from mocklint.analysis.syntax.ast_scan import statements
+from mocklint.analysis.mock_values.mock_sources import may_hold_mocks
+from mocklint.analysis.mock_values.mocks import Inferred, Kind, MockAnalysis
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.mock_values.targets import Target, resolve_target
+from mocklint.analysis.syntax.tree import Site, child_site, descendants
+from mocklint.analysis.mock_values.mock_relevance import MOCK_BODIES
 from mocklint.rule import Edit, Fix, Rule, gate
 
 # Names mock's deny list (Python 3.12+) rejects, with the assertion each stands for.

@@ -9,8 +9,8 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import header_nodes, statements_on_lines, word_lines
-from mocklint.analysis.collection import (
+from mocklint.analysis.syntax.ast_scan import header_nodes, statements_on_lines, word_lines
+from mocklint.analysis.pytest_model.collection import (
     TEST_CLASS_PREFIX,
     TEST_FUNCTION_PREFIX,
     body_binds,
@@ -20,9 +20,9 @@ from mocklint.analysis.collection import (
     module_classes,
     statement_binds,
 )
-from mocklint.analysis.project import conftest_chain_matches
-from mocklint.analysis.pytest_roles import is_test_module_path
-from mocklint.analysis.tree import Site
+from mocklint.analysis.pytest_model.project import conftest_chain_matches
+from mocklint.analysis.pytest_model.pytest_roles import is_test_module_path
+from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Rule, gate
 
 _NAMES = ("setup", "teardown")

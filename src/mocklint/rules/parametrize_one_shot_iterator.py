@@ -8,11 +8,11 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import own_nodes
-from mocklint.analysis.project import model_for_path
-from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site, descendants
-from mocklint.analysis.warning_filters import turned_into_errors
+from mocklint.analysis.syntax.ast_scan import own_nodes
+from mocklint.analysis.pytest_model.project import model_for_path
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.syntax.tree import Site, descendants
+from mocklint.analysis.pytest_model.warning_filters import turned_into_errors
 from mocklint.rule import Edit, FileContext, Fix, Rule, gate
 
 _PARAMETRIZE = frozenset({"pytest.mark.parametrize", "_pytest.mark.parametrize"})

@@ -8,10 +8,10 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.mocks import MOCK_MODULES, MOCKER_NAMES, PATCH_OBJECTS, PATCHERS
-from mocklint.analysis.source import code
-from mocklint.analysis.targets import resolve_target
-from mocklint.analysis.tree import Site
+from mocklint.analysis.mock_values.mocks import MOCK_MODULES, MOCKER_NAMES, PATCH_OBJECTS, PATCHERS
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.mock_values.targets import resolve_target
+from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Edit, Fix, Rule, gate
 
 #: the keywords ``unittest.mock`` takes for typos of ``autospec``/``spec_set`` (Python 3.10+)

@@ -11,7 +11,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import (
+from mocklint.analysis.syntax.ast_scan import (
     Ancestry,
     ancestry_of,
     fixture_aliases,
@@ -20,12 +20,12 @@ from mocklint.analysis.ast_scan import (
     statements,
     with_statements,
 )
-from mocklint.analysis.bodies import BodyFilter
-from mocklint.analysis.mock_relevance import mock_bodies
-from mocklint.analysis.mocks import MOCK_MODULES, PATCH_OBJECTS, PATCHERS
-from mocklint.analysis.pytest_roles import Role
-from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site, child_site, descendants
+from mocklint.analysis.syntax.bodies import BodyFilter
+from mocklint.analysis.mock_values.mock_relevance import mock_bodies
+from mocklint.analysis.mock_values.mocks import MOCK_MODULES, PATCH_OBJECTS, PATCHERS
+from mocklint.analysis.pytest_model.pytest_roles import Role
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.syntax.tree import Site, child_site, descendants
 from mocklint.rule import Edit, FileContext, Fix, Rule, gate_all
 
 _PATCH_DICTS = frozenset(f"{p}.dict" for p in PATCHERS)

@@ -8,7 +8,7 @@ from typing import Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.leaks import (
+from mocklint.analysis.mock_values.leaks import (
     PATCHERS,
     Place,
     bases_may,
@@ -20,9 +20,9 @@ from mocklint.analysis.leaks import (
     use_of,
     within,
 )
-from mocklint.analysis.source import call_arguments, code
-from mocklint.analysis.tree import Site
-from mocklint.analysis.mock_relevance import MOCK_BODIES
+from mocklint.analysis.syntax.source import call_arguments, code
+from mocklint.analysis.syntax.tree import Site
+from mocklint.analysis.mock_values.mock_relevance import MOCK_BODIES
 from mocklint.rule import Rule, gate
 
 _STOPALL = re.compile(r"stopall")

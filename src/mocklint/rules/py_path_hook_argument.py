@@ -8,9 +8,9 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.project import model_for_path
-from mocklint.analysis.pytest_roles import is_test_module_path
-from mocklint.analysis.tree import Site
+from mocklint.analysis.pytest_model.project import model_for_path
+from mocklint.analysis.pytest_model.pytest_roles import is_test_module_path
+from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Rule, gate
 
 #: hook -> (the py.path argument pytest 9 removed, the pathlib.Path one that replaced it in 7.0)

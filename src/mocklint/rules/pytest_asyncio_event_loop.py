@@ -8,10 +8,10 @@ from typing import Optional
 
 import libcst as cst
 
-from mocklint.analysis.async_plugins import AsyncPlugins, async_plugins
-from mocklint.analysis.project import model_for_path
-from mocklint.analysis.pytest_roles import fixture_decorator
-from mocklint.analysis.tree import Site
+from mocklint.analysis.pytest_model.async_plugins import AsyncPlugins, async_plugins
+from mocklint.analysis.pytest_model.project import model_for_path
+from mocklint.analysis.pytest_model.pytest_roles import fixture_decorator
+from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Edit, Fix, Rule, gate
 
 _ASYNCIO_MARK = "pytest.mark.asyncio"

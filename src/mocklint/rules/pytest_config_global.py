@@ -10,7 +10,7 @@ from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import (
+from mocklint.analysis.syntax.ast_scan import (
     header_nodes,
     import_attributes,
     import_bindings,
@@ -18,11 +18,11 @@ from mocklint.analysis.ast_scan import (
     statements_on_lines,
     word_lines,
 )
-from mocklint.analysis.compat_guards import compat_guarded, mentions
-from mocklint.analysis.project import conftest_chain_matches
-from mocklint.analysis.pytest_roles import Role, parameter_names
-from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site, descendants
+from mocklint.analysis.pytest_model.compat_guards import compat_guarded, mentions
+from mocklint.analysis.pytest_model.project import conftest_chain_matches
+from mocklint.analysis.pytest_model.pytest_roles import Role, parameter_names
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.syntax.tree import Site, descendants
 from mocklint.rule import Edit, Fix, Rule, gate
 
 _MARK_CONDITIONS = frozenset({"pytest.mark.skipif", "pytest.mark.xfail"})

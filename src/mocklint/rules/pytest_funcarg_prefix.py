@@ -7,9 +7,9 @@ from typing import List, Set
 
 import libcst as cst
 
-from mocklint.analysis.pytest_roles import is_test_module_path
-from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site
+from mocklint.analysis.pytest_model.pytest_roles import is_test_module_path
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Rule, gate
 
 PREFIX = "pytest_funcarg__"

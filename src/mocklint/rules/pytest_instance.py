@@ -7,7 +7,7 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import (
+from mocklint.analysis.syntax.ast_scan import (
     header_nodes,
     import_attributes,
     import_bindings,
@@ -15,10 +15,10 @@ from mocklint.analysis.ast_scan import (
     statements_on_lines,
     word_lines,
 )
-from mocklint.analysis.compat_guards import compat_guarded
-from mocklint.analysis.names import dotted_name
-from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site, descendants
+from mocklint.analysis.pytest_model.compat_guards import compat_guarded
+from mocklint.analysis.syntax.names import dotted_name
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.syntax.tree import Site, descendants
 from mocklint.rule import Rule, gate
 
 _QUALIFIED = frozenset({"pytest.Instance", "_pytest.python.Instance"})

@@ -6,9 +6,9 @@ import ast
 import os
 from typing import List, Optional
 
-from mocklint.analysis.ast_scan import statements_on_lines, word_lines
-from mocklint.analysis.fixture_defs import ModuleFacts, extract
-from mocklint.analysis.project import ProjectModel, model_for_path, module_facts
+from mocklint.analysis.syntax.ast_scan import statements_on_lines, word_lines
+from mocklint.analysis.pytest_model.fixture_defs import ModuleFacts, extract
+from mocklint.analysis.pytest_model.project import ProjectModel, model_for_path, module_facts
 from mocklint.rule import Rule, gate
 
 

@@ -7,10 +7,10 @@ from typing import Optional
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import header_nodes, import_bindings, qualified_names, statements_on_lines, word_lines
-from mocklint.analysis.compat_guards import compat_guarded
-from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site
+from mocklint.analysis.syntax.ast_scan import header_nodes, import_bindings, qualified_names, statements_on_lines, word_lines
+from mocklint.analysis.pytest_model.compat_guards import compat_guarded
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Edit, Fix, Rule, gate
 
 _RAISES = frozenset({"pytest.raises", "_pytest.python_api.raises", "_pytest.raises.raises"})

@@ -7,10 +7,10 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import header_nodes, import_bindings, qualified_names, statements_on_lines, word_lines
-from mocklint.analysis.compat_guards import compat_guarded, in_catching_with
-from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site, child_fields
+from mocklint.analysis.syntax.ast_scan import header_nodes, import_bindings, qualified_names, statements_on_lines, word_lines
+from mocklint.analysis.pytest_model.compat_guards import compat_guarded, in_catching_with
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.syntax.tree import Site, child_fields
 from mocklint.rule import Rule, gate
 
 _WARNS = frozenset({"pytest.warns", "_pytest.recwarn.warns"})

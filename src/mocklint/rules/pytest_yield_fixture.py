@@ -7,9 +7,9 @@ from typing import List, Optional
 
 import libcst as cst
 
-from mocklint.analysis.compat_guards import version_guarded
-from mocklint.analysis.source import call_arguments, code
-from mocklint.analysis.tree import Site
+from mocklint.analysis.pytest_model.compat_guards import version_guarded
+from mocklint.analysis.syntax.source import call_arguments, code
+from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Edit, Fix, Rule, gate
 
 _YIELD_FIXTURE = frozenset({"pytest.yield_fixture", "_pytest.fixtures.yield_fixture"})

@@ -6,10 +6,10 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.compat_guards import compat_guarded
-from mocklint.analysis.pytest_roles import Role
-from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site
+from mocklint.analysis.pytest_model.compat_guards import compat_guarded
+from mocklint.analysis.pytest_model.pytest_roles import Role
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Rule, gate
 
 # cached_setup(setup, teardown=None, scope="module", extrakey=None)

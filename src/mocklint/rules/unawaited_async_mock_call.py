@@ -7,11 +7,11 @@ from typing import Optional
 
 import libcst as cst
 
-from mocklint.analysis.mock_sources import may_hold_mocks
-from mocklint.analysis.mocks import Kind, analysis_for
-from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site, child_site
-from mocklint.analysis.mock_relevance import REACHED_BODIES, file_relevance
+from mocklint.analysis.mock_values.mock_sources import may_hold_mocks
+from mocklint.analysis.mock_values.mocks import Kind, analysis_for
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.syntax.tree import Site, child_site
+from mocklint.analysis.mock_values.mock_relevance import REACHED_BODIES, file_relevance
 from mocklint.analysis.under_test import matching
 from mocklint.analysis.under_test.reach import may_hand_mocks_to_project
 from mocklint.analysis.under_test.summaries import Protocol

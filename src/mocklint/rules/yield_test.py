@@ -7,7 +7,7 @@ from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import (
+from mocklint.analysis.syntax.ast_scan import (
     block_statements_on_lines,
     header_nodes,
     import_bindings,
@@ -15,20 +15,20 @@ from mocklint.analysis.ast_scan import (
     statements_on_lines,
     word_lines,
 )
-from mocklint.analysis.bodies import BodyFilter
-from mocklint.analysis.collection import (
+from mocklint.analysis.syntax.bodies import BodyFilter
+from mocklint.analysis.pytest_model.collection import (
     TEST_FUNCTION_PREFIX,
     collected_test_class,
     enclosing_module_class,
     module_binds_directly,
 )
-from mocklint.analysis.pytest_roles import (
+from mocklint.analysis.pytest_model.pytest_roles import (
     decorator_target,
     fixture_decorator,
     is_test_module_path,
 )
-from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Rule, gate_all
 
 # decorators that hand pytest the generator function itself

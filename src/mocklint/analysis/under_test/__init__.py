@@ -10,5 +10,5 @@ This package answers, without importing or running anything:
   with ``async with``, iterates with ``async for``, schedules
   (``asyncio.gather``...) or calls and drops, on every path through it;
 - ``matching``: at each call from test code into such a function, whether the
-  mock handed over (as ``analysis.mocks`` infers it) can meet those demands.
+  mock handed over (as ``analysis.mock_values.mocks`` infers it) can meet those demands.
 """

@@ -2,7 +2,7 @@
 
 At each call from test code (a test, a fixture, ``setUp``, a helper) into a
 project function, method or constructor, the values passed in are known as
-``analysis.mocks`` infers them (a mock made here, in a fixture of this module
+``analysis.mock_values.mocks`` infers them (a mock made here, in a fixture of this module
 or of a conftest.py, by ``setUp``, by ``patch``), and the callee's demands are
 known from ``summaries``.  Each demand's access path is applied to the value
 it is rooted in (``mock_session`` + ``post ()`` -> what ``mock_session.post(...)``
@@ -32,10 +32,10 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.mocks import Inferred, Kind, MockAnalysis, analysis_for
-from mocklint.analysis.pytest_roles import Role, function_role
-from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site, descendants
+from mocklint.analysis.mock_values.mocks import Inferred, Kind, MockAnalysis, analysis_for
+from mocklint.analysis.pytest_model.pytest_roles import Role, function_role
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.syntax.tree import Site, descendants
 from mocklint.analysis.under_test.summaries import (
     AWAIT,
     CALL,

@@ -31,10 +31,14 @@ import os
 import re
 from typing import Dict, FrozenSet, Optional, Set, Tuple
 
-from mocklint.analysis import project, reads, targets
-from mocklint.analysis.ast_scan import LastTree, statements
-from mocklint.analysis.mock_sources import conftest_mock_fixtures, may_hold_mocks, requests_fixtures
-from mocklint.analysis.source import parse_python
+from mocklint.analysis.pytest_model import project
+
+from mocklint.analysis import reads
+
+from mocklint.analysis.mock_values import targets
+from mocklint.analysis.syntax.ast_scan import LastTree, statements
+from mocklint.analysis.mock_values.mock_sources import conftest_mock_fixtures, may_hold_mocks, requests_fixtures
+from mocklint.analysis.syntax.source import parse_python
 from mocklint.files import read_text
 
 

@@ -40,8 +40,8 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from mocklint.analysis import reads
-from mocklint.analysis.source import code, parse_module
-from mocklint.analysis.tree import descendants
+from mocklint.analysis.syntax.source import code, parse_module
+from mocklint.analysis.syntax.tree import descendants
 from mocklint.diagnostic import text_digest
 from mocklint.files import read_file
 
@@ -311,7 +311,7 @@ class ModuleSummary:
 
     def _names_module(self, dotted: str) -> bool:
         """Whether ``from pkg import dotted`` binds a project module (``from app.billing import queues``)."""
-        from mocklint.analysis import targets
+        from mocklint.analysis.mock_values import targets
 
         roots = targets.search_roots(os.path.dirname(self.path), installed=False)
         return targets._module_file(roots, dotted) is not None
@@ -1154,14 +1154,14 @@ def module_summary(path: str, dotted: str) -> Optional[ModuleSummary]:
 
 def locate(dotted: str, directory: str) -> Union[FunctionSummary, ClassSummary, None]:
     """The summary of the project function or class ``dotted`` names, seen from ``directory``."""
-    from mocklint.analysis import targets
+    from mocklint.analysis.mock_values import targets
 
     roots = targets.search_roots(directory, installed=False)
     return _locate(dotted, roots, 0)
 
 
 def _locate(dotted: str, roots: Sequence[str], hops: int) -> Union[FunctionSummary, ClassSummary, None]:
-    from mocklint.analysis import targets
+    from mocklint.analysis.mock_values import targets
 
     if hops > 3:
         return None

@@ -14,8 +14,8 @@ from typing import List, Optional
 
 import libcst as cst
 
-from mocklint.analysis.names import NameResolver
-from mocklint.analysis.tree import Site
+from mocklint.analysis.syntax.names import NameResolver
+from mocklint.analysis.syntax.tree import Site
 
 FIXTURE_DECORATORS = frozenset(
     {

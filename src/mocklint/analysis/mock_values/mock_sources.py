@@ -1,6 +1,6 @@
 """Whether a file can hold a mock at all, decided without libcst.
 
-The mock rules (MCK1xx) report only on values ``analysis.mocks`` infers to be
+The mock rules (MCK1xx) report only on values ``analysis.mock_values.mocks`` infers to be
 mocks, and every such value comes from one of two places:
 
 - this file: a mock class (``MagicMock``, ``AsyncMock``, ...), ``patch`` in any
@@ -24,11 +24,11 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tupl
 
 import libcst as cst
 
-from mocklint.analysis import project
-from mocklint.analysis.ast_scan import node_fields, statements
-from mocklint.analysis.fixture_defs import ModuleFacts
-from mocklint.analysis.source import parse_python
-from mocklint.analysis.targets import Target, resolve_target
+from mocklint.analysis.pytest_model import project
+from mocklint.analysis.syntax.ast_scan import node_fields, statements
+from mocklint.analysis.pytest_model.fixture_defs import ModuleFacts
+from mocklint.analysis.syntax.source import parse_python
+from mocklint.analysis.mock_values.targets import Target, resolve_target
 from mocklint.rule import gate, gate_all
 
 #: the names every in-file mock source spells (MagicMock, AsyncMock, patch,
@@ -53,7 +53,7 @@ ASYNC_MOCK_SOURCE = gate(
 )
 #: `patch` makes an AsyncMock only over a coroutine function it can read: a
 #: dotted string target, or ``patch.object``/``patch.multiple`` on an imported
-#: name or a module-level class (``analysis.mocks.patch_target``)
+#: name or a module-level class (``analysis.mock_values.mocks.patch_target``)
 _PATCH = gate(r"\bpatch\b")
 #: the opening of a string target: (prefix, quote)
 _STRING_TARGET_START = r"\s*\(\s*(?:target\s*=\s*)?([rRbBuUfF]*)(\"\"\"|\'\'\'|\"|\')"
@@ -75,7 +75,7 @@ _last: Tuple[object, bool] = ((), False)
 
 
 def may_hold_mocks(tree: ast.Module, source: str, path: Optional[str], asynchronous: bool = False) -> bool:
-    """Whether ``analysis.mocks`` could infer a mock anywhere in ``source`` (with
+    """Whether ``analysis.mock_values.mocks`` could infer a mock anywhere in ``source`` (with
     ``asynchronous``, a mock that makes coroutines: an AsyncMock or its children)."""
     global _last
     key = (path, len(source), hash(source), asynchronous)
@@ -105,7 +105,7 @@ def _patch_may_make_async_mocks(tree: ast.Module, source: str, path: Optional[st
 
 def patch_may_replace_coroutine(tree: ast.Module, source: str, path: Optional[str]) -> bool:
     """Whether some ``patch`` in the file may replace a coroutine function
-    mocklint reads (``analysis.mocks.patch_target``, with the same
+    mocklint reads (``analysis.mock_values.mocks.patch_target``, with the same
     ``targets.resolve_target``).  A target written any other way than a plain
     dotted string counts as maybe."""
     directory = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
@@ -198,7 +198,7 @@ def _patch_takes_target(tree: ast.Module, source: str, offsets: List[int], calle
 
 def target_may_be_coroutine(dotted: str, directory: str) -> bool:
     """Whether ``patch(dotted)`` replaces a coroutine function (an AsyncMock),
-    resolved as ``analysis.mocks.patch_target`` resolves it (``__main__.x`` is
+    resolved as ``analysis.mock_values.mocks.patch_target`` resolves it (``__main__.x`` is
     the linted file when it runs as a script: maybe)."""
     return dotted.startswith("__main__.") or resolve_target(dotted, directory) is Target.ASYNC_FUNCTION
 
@@ -214,7 +214,7 @@ def member_may_be_coroutine(
     function: a method of a module-level class, or what the dotted holder
     resolves to through the file's imports (``imported``: what each name is
     imported as, None for a relative import); ``attribute`` None: not a plain
-    string, so maybe.  A holder neither names is a value ``analysis.mocks`` does not resolve."""
+    string, so maybe.  A holder neither names is a value ``analysis.mock_values.mocks`` does not resolve."""
     head, dot, rest = holder.partition(".")
     if head in classes:
         if attribute is None or dot or any(_has_async_method(cls, attribute) for cls in classes[head]):
@@ -244,7 +244,7 @@ def requests_fixtures(fixtures: FrozenSet[str], source: str) -> bool:
 
 def conftest_mock_values(path: Optional[str]) -> FrozenSet[str]:
     """The fixtures of the conftest.py files above ``path`` that hand out a
-    mock as ``analysis.mocks`` infers one (a fixture returning or yielding a
+    mock as ``analysis.mock_values.mocks`` infers one (a fixture returning or yielding a
     value that holds one, ``mock_relevance.relevance``), outermost conftest
     first, each seeded with what the outer ones hand out; every fixture of
     a conftest mocklint cannot read."""
@@ -274,7 +274,7 @@ def _conftest_values(path: Optional[str]) -> Tuple[FrozenSet[str], FrozenSet[str
         for level in levels:
             model.text(level.path)  # recorded as a dependency of this file's result
         return model.derived[key][1]  # type: ignore[index,no-any-return]
-    from mocklint.analysis.mock_relevance import relevance
+    from mocklint.analysis.mock_values.mock_relevance import relevance
 
     names: Set[str] = set()
     asynchronous: Set[str] = set()

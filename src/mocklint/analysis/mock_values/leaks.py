@@ -31,13 +31,13 @@ from typing import Callable, Dict, List, Optional, Pattern, Set, Tuple
 import libcst as cst
 
 from mocklint.analysis import reads
-from mocklint.analysis.ast_scan import Ancestry, may_be_fixture
-from mocklint.analysis.mocks import AUTOSPEC, MOCK_MODULES, MOCKER_NAMES
-from mocklint.analysis.names import NameResolver, dotted_name
-from mocklint.analysis.project import conftest_chain_matches
-from mocklint.analysis.pytest_roles import Role, function_role, is_test_module_path
-from mocklint.analysis.targets import definition_file, is_main_guard
-from mocklint.analysis.tree import Frame, Site, walk
+from mocklint.analysis.syntax.ast_scan import Ancestry, may_be_fixture
+from mocklint.analysis.mock_values.mocks import AUTOSPEC, MOCK_MODULES, MOCKER_NAMES
+from mocklint.analysis.syntax.names import NameResolver, dotted_name
+from mocklint.analysis.pytest_model.project import conftest_chain_matches
+from mocklint.analysis.pytest_model.pytest_roles import Role, function_role, is_test_module_path
+from mocklint.analysis.mock_values.targets import definition_file, is_main_guard
+from mocklint.analysis.syntax.tree import Frame, Site, walk
 from mocklint.files import read_text
 
 #: ``patch``, ``patch.object``, ``patch.dict`` and ``patch.multiple``: ``.start()`` gives back a patch to stop
@@ -139,7 +139,7 @@ def _is_object(expr: cst.BaseExpression) -> bool:
 
 
 def _own_nodes(func: cst.FunctionDef) -> List[cst.CSTNode]:
-    from mocklint.analysis.tree import descendants
+    from mocklint.analysis.syntax.tree import descendants
 
     return list(descendants(func.body, stop_at=(cst.FunctionDef, cst.ClassDef, cst.Lambda)))
 
@@ -397,7 +397,7 @@ def mock_made_by(context: object, expr: cst.BaseExpression, site: Site, depth: i
     "a `create_autospec` mock"): a mock constructor or ``create_autospec`` call,
     a name whose every binding is one, or a loop variable every value of which
     is one (``for name, stub in {"a": MagicMock()}.items()``).  None for anything else."""
-    from mocklint.analysis.mocks import analysis_for
+    from mocklint.analysis.mock_values.mocks import analysis_for
 
     names: NameResolver = context.names  # type: ignore[attr-defined]
     if isinstance(expr, cst.Call):

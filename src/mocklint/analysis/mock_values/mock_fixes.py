@@ -17,10 +17,10 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.mocks import analysis_for
-from mocklint.analysis.names import dotted_name
-from mocklint.analysis.source import code
-from mocklint.analysis.tree import Site, descendants
+from mocklint.analysis.mock_values.mocks import analysis_for
+from mocklint.analysis.syntax.names import dotted_name
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.syntax.tree import Site, descendants
 from mocklint.rule import Edit, FileContext, Fix
 
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, Optional
 
-from mocklint.analysis.plugin_fixtures import bundled_builtins, locate_module, scan_file, scan_scopes
+from mocklint.analysis.pytest_model.plugin_fixtures import bundled_builtins, locate_module, scan_file, scan_scopes
 from mocklint.files import read_text
 
 #: fixtures that exist only with the named (non-default) plugin enabled

@@ -34,9 +34,11 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis import declared, reads
-from mocklint.analysis.plugin_fixtures import bundled_plugins, installed_plugins
-from mocklint.analysis.project import ProjectModel, conftest_chain_matches
+from mocklint.analysis.pytest_model import declared
+
+from mocklint.analysis import reads
+from mocklint.analysis.pytest_model.plugin_fixtures import bundled_plugins, installed_plugins
+from mocklint.analysis.pytest_model.project import ProjectModel, conftest_chain_matches
 
 ASYNCIO = "pytest-asyncio"
 ANYIO = "anyio"

@@ -31,9 +31,9 @@ import sys
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from mocklint.analysis import reads
-from mocklint.analysis.ast_scan import own_nodes
-from mocklint.analysis.project import PROJECT_MARKERS
-from mocklint.analysis.source import parse_python
+from mocklint.analysis.syntax.ast_scan import own_nodes
+from mocklint.analysis.pytest_model.project import PROJECT_MARKERS
+from mocklint.analysis.syntax.source import parse_python
 from mocklint.files import read_file
 
 

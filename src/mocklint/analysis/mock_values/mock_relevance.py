@@ -1,6 +1,6 @@
 """Which function bodies can hold a mock, decided on the ``ast`` tree.
 
-The mock rules (MCK1xx, MCK4xx) report only on expressions ``analysis.mocks``
+The mock rules (MCK1xx, MCK4xx) report only on expressions ``analysis.mock_values.mocks``
 infers to be mocks (or patchers, or the coroutines their calls make), and a
 mock reaches an expression only through a name: a mock class or ``patch``, a
 variable or attribute assigned one, a parameter that a ``patch`` decorator or
@@ -15,7 +15,7 @@ by identifier alone (``x`` and ``self.x`` and ``other.x`` are one name):
   ``with`` and ``for`` targets, walrus) and the attributes its placing calls
   name (``patch.object(obj, "x")``, ``setattr``); a function it calls keeps its
   body, which may configure the mock (but the callers of a function are not
-  kept for calling it: ``analysis.mocks`` follows no helper's result);
+  kept for calling it: ``analysis.mock_values.mocks`` follows no helper's result);
 - a decorated function that mentions a name is one (a fixture may hand out
   the mock), a class whose bases or decorators mention one is one, and a
   decorator that mentions one (``@patch``, ``parametrize``) makes the
@@ -25,7 +25,7 @@ Everything errs towards keeping a body: a name in a comment of a kept body, a
 common attribute name, a helper called with a mock all keep more than needed.
 
 The sites MCK101-MCK103 report at are decided more sharply, by value flow
-as ``analysis.mocks`` follows it (``_holds``).  A value's *spine* is what it
+as ``analysis.mock_values.mocks`` follows it (``_holds``).  A value's *spine* is what it
 infers from: a call's callee, an attribute's owner, down to a name (never an
 argument, an operand, a subscript).  A spine holds a mock when its name does,
 when an attribute path on the way was assigned one (``self.session``, one key
@@ -43,7 +43,7 @@ a subclass of ``MagicMock``, every site counts) is not parsed for it.
 MCK101 and MCK103 report only the call of an AsyncMock (a coroutine), so
 they follow a sharper flow (``_AsyncFlow``): a value may be an AsyncMock (or
 a mock with AsyncMock children or results) only from a key that may hold
-one, from a call that makes one as ``analysis.mocks`` reads its arguments
+one, from a call that makes one as ``analysis.mock_values.mocks`` reads its arguments
 (``AsyncMock()``, ``create_autospec``, a mock class with a spec or whose
 ``return_value=`` is one, ``patch`` with a spec, ``new=`` one, ``new_callable=``
 ``AsyncMock``, or over what resolves to a coroutine function), from an async
@@ -57,7 +57,7 @@ parsed for them; nor, for MCK102's ``patch(..., new=MagicMock())``, a file
 where no patch with a sync mock as ``new`` replaces what resolves to a
 coroutine function.  MCK102 and MCK103 read only the bodies that
 mention what holds a mock, or a name that makes one (``Relevance.reaching``):
-every body that can change what ``analysis.mocks`` infers for their sites.
+every body that can change what ``analysis.mock_values.mocks`` infers for their sites.
 """
 
 from __future__ import annotations
@@ -66,9 +66,9 @@ import ast
 import os
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
-from mocklint.analysis.ast_scan import LastTree, dotted, node_fields, subtree
-from mocklint.analysis.bodies import BodyFilter, Function
-from mocklint.analysis.mocks import MOCKER_NAMES, MOCK_MODULES, may_be_child
+from mocklint.analysis.syntax.ast_scan import LastTree, dotted, node_fields, subtree
+from mocklint.analysis.syntax.bodies import BodyFilter, Function
+from mocklint.analysis.mock_values.mocks import MOCKER_NAMES, MOCK_MODULES, may_be_child
 
 _SEEDS = frozenset(
     {
@@ -110,7 +110,7 @@ _CALL = "()"
 #: ``("object", holder, attribute)`` (what ``patch`` replaces is a coroutine
 #: function), ``("maker", name)`` (``new_callable=`` an AsyncMock class)
 Facts = Union[bool, Tuple[object, ...]]
-#: a value as ``analysis.mocks`` follows it: (the name it starts from, that
+#: a value as ``analysis.mock_values.mocks`` follows it: (the name it starts from, that
 #: name's keys, the steps from there outwards: ``.attr`` or ``_CALL``, and per
 #: call step, (the maker kind its callee had when scanned, its ``Facts``), or
 #: None when its callee made nothing then)
@@ -161,7 +161,7 @@ class _Scan:
         self.entered: List[Tuple[Optional[int], List[Spine]]] = []
         #: the names the asyncio schedulers go by here (``from asyncio import gather as g``)
         self.schedulers: Set[str] = set(_SCHEDULERS)
-        #: value flow, as ``analysis.mocks`` follows it: (the spine of a value,
+        #: value flow, as ``analysis.mock_values.mocks`` follows it: (the spine of a value,
         #: the keys it is bound to, whether by a ``with``)
         self.flows: List[Tuple[Spine, FrozenSet[str], bool]] = []
         #: per function (the innermost), the spines of what it returns or yields
@@ -352,7 +352,7 @@ class _Scan:
                     self.seed(alias.asname or alias.name.split(".")[0])
 
     def spine(self, node: Optional[ast.AST]) -> Spine:
-        """What ``analysis.mocks`` follows to decide what ``node`` is: a call to
+        """What ``analysis.mock_values.mocks`` follows to decide what ``node`` is: a call to
         its callee, an attribute to its owner, down to a name (never an
         argument, a subscript, an operand or an ``await``); None for anything else."""
         steps: List[str] = []
@@ -378,7 +378,7 @@ class _Scan:
 
     def call_facts(self, call: ast.Call, last: str, made: str) -> Facts:
         """What the arguments of ``call``, a call of the maker ``last``, may
-        make of its mock, as ``analysis.mocks`` reads them (``Facts``)."""
+        make of its mock, as ``analysis.mock_values.mocks`` reads them (``Facts``)."""
         if last in self.async_makers:
             return True
         args, keywords = call.args, call.keywords
@@ -402,7 +402,7 @@ class _Scan:
             return False  # `patch.dict` makes no mock
         if last == "multiple":
             return True
-        # `patch` (`analysis.mocks.patch_kind`): `new=` decides, then a spec, then `new_callable=`, then the target
+        # `patch` (`analysis.mock_values.mocks.patch_kind`): `new=` decides, then a spec, then `new_callable=`, then the target
         is_object = last == "object"
         new = named.get("new")
         if new is None and len(args) >= (3 if is_object else 2):
@@ -436,7 +436,7 @@ class _Scan:
 
     def root_keys(self, name: str) -> FrozenSet[str]:
         """The keys of ``name`` where a spine starts: ``self`` (and ``cls``) of
-        a class's methods are one object, as ``analysis.mocks`` sees it."""
+        a class's methods are one object, as ``analysis.mock_values.mocks`` sees it."""
         if name in _RECEIVERS_ONLY and self.klass is not None:
             return frozenset({f"{self.klass}:self"})
         return frozenset({name, self.prefix + name}) if self.prefix else frozenset({name})
@@ -446,7 +446,7 @@ class _Scan:
         return self.spine(node.func) if isinstance(node, ast.Call) else None
 
     def flow(self, value: ast.AST, targets: List[ast.AST], entered: bool = False) -> None:
-        """``target = value`` as ``analysis.mocks`` binds it: a name, or the last
+        """``target = value`` as ``analysis.mock_values.mocks`` binds it: a name, or the last
         attribute of an attribute (``self.session = MagicMock()``)."""
         binds: Set[str] = set()
         for target in targets:
@@ -552,7 +552,7 @@ _FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
 def _patch_target(call: ast.Call, is_object: bool) -> Optional[Tuple[str, ...]]:
-    """What a ``patch``/``patch.object`` call replaces, as ``analysis.mocks.patch_target``
+    """What a ``patch``/``patch.object`` call replaces, as ``analysis.mock_values.mocks.patch_target``
     reads it: ``("target", dotted)``, ``("object", holder, attribute)``, or None
     when it reads none (a target that is no plain string, a holder that is no name)."""
     args = call.args
@@ -600,11 +600,11 @@ class Relevance:
 
     def reaching(self) -> Set[int]:
         """The functions whose bodies MCK102 and MCK103 read: those that
-        mention a mock as ``analysis.mocks`` infers them (a name, or an
+        mention a mock as ``analysis.mock_values.mocks`` infers them (a name, or an
         attribute path such as ``self.session`` that one is assigned to), or
         a name that makes one (``patch(..., new=MagicMock())``), and the
         fixtures that hand one out; so every body that can change what
-        ``analysis.mocks`` infers for a site these rules report at."""
+        ``analysis.mock_values.mocks`` infers for a site these rules report at."""
         if self._reaching is None:
             values, scan = self._values, self._scan
             plain = {key for key in values if "." not in key}
@@ -660,7 +660,7 @@ class Relevance:
         """Whether some site calls what may be an AsyncMock (its call: a coroutine).
 
         Unlike ``_reached``, a method of a class whose header mentions a mock
-        (``class WriterMock(AsyncMock)``) is read like any other: ``analysis.mocks``
+        (``class WriterMock(AsyncMock)``) is read like any other: ``analysis.mock_values.mocks``
         infers no ``self`` to be a mock (nor the parameters of a method that
         is no test), and ``self.session`` only by the flow followed here."""
         if not sites:
@@ -705,7 +705,7 @@ class Relevance:
                 continue
             args, named = call.args, {k.arg: k.value for k in call.keywords}
             if None in named or any(type(arg) is ast.Starred for arg in args):
-                continue  # `analysis.mocks` reads no such patch
+                continue  # `analysis.mock_values.mocks` reads no such patch
             is_object = callee == "object"
             new = named.get("new")
             if new is None and len(args) >= (3 if is_object else 2):
@@ -745,7 +745,7 @@ def relevance(
 ) -> Relevance:
     """The relevance of ``tree``'s functions to mocks; ``fixtures``: the names
     of fixtures from elsewhere that may hand out a mock, or that may configure
-    one; ``mock_fixtures``: those that hand one out as ``analysis.mocks``
+    one; ``mock_fixtures``: those that hand one out as ``analysis.mock_values.mocks``
     infers it (by default ``fixtures``); ``async_fixtures``: those whose mock
     may be an AsyncMock or have AsyncMock children (by default ``mock_fixtures``);
     ``path``: where ``patch`` targets are resolved from (by default the working directory)."""
@@ -784,7 +784,7 @@ def relevance(
 
 
 def _values(scan: _Scan, values: Set[str]) -> Set[str]:
-    """The keys that may hold a mock as ``analysis.mocks`` infers one (from the
+    """The keys that may hold a mock as ``analysis.mock_values.mocks`` infers one (from the
     fixtures of conftest files that may hand one out, ``values``): a name or
     attribute bound to a value that holds one (``_holds``), a ``with`` target
     of a patcher, the parameters of a function with a ``patch`` decorator, and
@@ -810,7 +810,7 @@ def _values(scan: _Scan, values: Set[str]) -> Set[str]:
 
 
 def _holds(spine: Spine, values: Set[str], makers: Dict[str, str]) -> Optional[str]:
-    """What the value ``spine`` stands for may be, as ``analysis.mocks`` infers
+    """What the value ``spine`` stands for may be, as ``analysis.mock_values.mocks`` infers
     it: ``_MOCK`` (a mock, a child of one, what calling one gives), ``_PATCHER``
     (what ``patch(...)`` gives: ``with`` and ``.start()`` make it a mock), or None."""
     if spine is None:
@@ -850,7 +850,7 @@ _MAY_MAKE_ASYNC = frozenset({_ASYNC, _PATCHER_ASYNC, _STARTED_ASYNC})
 
 class _AsyncFlow:
     """The keys that may hold an AsyncMock, or a mock with AsyncMock children
-    or results, as ``analysis.mocks`` infers them (``asyncs``), and what a
+    or results, as ``analysis.mock_values.mocks`` infers them (``asyncs``), and what a
     spine holds (``state``).  It follows the flow of ``_values``, but a spine
     holds such a mock only from a key that does, from a call that makes one
     (``AsyncMock()``, ``create_autospec``, a mock class with a spec or a
@@ -975,7 +975,7 @@ class _AsyncFlow:
         that a ``patch`` replaces may be a coroutine function."""
         found = self._resolved.get(target)
         if found is None:
-            from mocklint.analysis.mock_sources import member_may_be_coroutine, target_may_be_coroutine
+            from mocklint.analysis.mock_values.mock_sources import member_may_be_coroutine, target_may_be_coroutine
 
             if target[0] == "target":
                 found = target_may_be_coroutine(target[1], self.directory)
@@ -1003,7 +1003,7 @@ def file_relevance(tree: ast.Module, source: str, path: Optional[str]) -> Releva
     the mock rules' ``might_report`` and ``needed_bodies`` in turn: kept)."""
 
     def compute() -> Relevance:
-        from mocklint.analysis.mock_sources import (
+        from mocklint.analysis.mock_values.mock_sources import (
             conftest_async_mock_values,
             conftest_mock_fixtures,
             conftest_mock_values,
@@ -1055,6 +1055,6 @@ def _hands_mocks_to_project(tree: ast.Module, source: str, path: Optional[str]) 
 
 #: ``Rule.needed_bodies`` of the mock rules: ``needed_bodies = MOCK_BODIES``
 MOCK_BODIES = classmethod(_needed_bodies)
-#: ``Rule.needed_bodies`` of the rules that read only what ``analysis.mocks``
+#: ``Rule.needed_bodies`` of the rules that read only what ``analysis.mock_values.mocks``
 #: infers for a site (MCK102, MCK103): ``Relevance.reaching``
 REACHED_BODIES = classmethod(_reached_bodies)

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from importlib import machinery
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from mocklint.analysis.source import parse_python
+from mocklint.analysis.syntax.source import parse_python
 from mocklint.files import read_text
 
 #: pytest's fixture scopes, narrowest first
@@ -360,7 +360,7 @@ class BundledPlugin:
         return next((release for release in self.releases if release.version == version), None)
 
 
-_DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "plugin_fixtures.json")
+_DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "data", "plugin_fixtures.json")
 
 
 @functools.lru_cache(maxsize=1)

@@ -27,10 +27,10 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
-from mocklint.analysis.names import NameResolver, dotted_name
-from mocklint.analysis.plugin_fixtures import SCOPES
-from mocklint.analysis.source import parse_module
-from mocklint.analysis.tree import Frame, Site, child_fields, walk
+from mocklint.analysis.syntax.names import NameResolver, dotted_name
+from mocklint.analysis.pytest_model.plugin_fixtures import SCOPES
+from mocklint.analysis.syntax.source import parse_module
+from mocklint.analysis.syntax.tree import Frame, Site, child_fields, walk
 
 FIXTURE_QUALNAMES = frozenset(
     {

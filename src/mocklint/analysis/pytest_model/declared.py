@@ -53,7 +53,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on the 3.10 test run
     import tomli as tomllib
 
-from mocklint.analysis.source import parse_python
+from mocklint.analysis.syntax.source import parse_python
 
 #: reads a file's text, None when it does not exist or cannot be read (the
 #: project model's ``text``, which records the read for the result cache)

@@ -67,9 +67,11 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Pattern,
 
 import libcst as cst
 
-from mocklint.analysis import declared, plugin_fixtures, reads
-from mocklint.analysis.builtin_fixtures import Builtins, builtins
-from mocklint.analysis.fixture_defs import (
+from mocklint.analysis.pytest_model import declared, plugin_fixtures
+
+from mocklint.analysis import reads
+from mocklint.analysis.pytest_model.builtin_fixtures import Builtins, builtins
+from mocklint.analysis.pytest_model.fixture_defs import (
     OPAQUE,
     ClassFacts,
     Fixture,
@@ -78,10 +80,10 @@ from mocklint.analysis.fixture_defs import (
     extract,
     parse_and_extract,
 )
-from mocklint.analysis.names import NameResolver
-from mocklint.analysis.pytest_config import PytestConfig, expand_testpaths, locate
-from mocklint.analysis.source import parse_python
-from mocklint.analysis.tree import Frame
+from mocklint.analysis.syntax.names import NameResolver
+from mocklint.analysis.pytest_model.pytest_config import PytestConfig, expand_testpaths, locate
+from mocklint.analysis.syntax.source import parse_python
+from mocklint.analysis.syntax.tree import Frame
 from mocklint.files import read_text
 
 # A folder holding one of these is taken as the project root: conftest files

@@ -21,8 +21,8 @@ import re
 import shlex
 from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
-from mocklint.analysis.project import config_for
-from mocklint.analysis.pytest_config import _pytest_section
+from mocklint.analysis.pytest_model.project import config_for
+from mocklint.analysis.pytest_model.pytest_config import _pytest_section
 
 #: warnings.filterwarnings' actions that let the warning through without raising
 _NOT_RAISING = frozenset({"ignore", "default", "always", "all", "module", "once"})

@@ -55,10 +55,10 @@ import bisect
 import os
 from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 
-from mocklint.analysis.ast_scan import word_lines
-from mocklint.analysis.bodies import Lines, body_start, candidates
-from mocklint.analysis.fixture_defs import FIXTURE_LIKE, FIXTURE_QUALNAMES, TEST_DECORATORS, ModuleFacts
-from mocklint.analysis.project import MAYBE, GlobalLevel, Level, ModulePlugins, ProjectModel
+from mocklint.analysis.syntax.ast_scan import word_lines
+from mocklint.analysis.syntax.bodies import Lines, body_start, candidates
+from mocklint.analysis.pytest_model.fixture_defs import FIXTURE_LIKE, FIXTURE_QUALNAMES, TEST_DECORATORS, ModuleFacts
+from mocklint.analysis.pytest_model.project import MAYBE, GlobalLevel, Level, ModulePlugins, ProjectModel
 
 _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 

@@ -34,14 +34,14 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.names import NameResolver, dotted_name
-from mocklint.analysis.pytest_roles import Role, fixture_decorator, function_role
-from mocklint.analysis.source import code
-from mocklint.analysis.targets import Target, configures_parameter, resolve_target
-from mocklint.analysis.tree import Frame, Site, descendants, walk
+from mocklint.analysis.syntax.names import NameResolver, dotted_name
+from mocklint.analysis.pytest_model.pytest_roles import Role, fixture_decorator, function_role
+from mocklint.analysis.syntax.source import code
+from mocklint.analysis.mock_values.targets import Target, configures_parameter, resolve_target
+from mocklint.analysis.syntax.tree import Frame, Site, descendants, walk
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mocklint.analysis.project import ProjectModel
+    from mocklint.analysis.pytest_model.project import ProjectModel
 
 
 class Kind(enum.Enum):
@@ -1021,7 +1021,7 @@ class MockAnalysis:
             return func, site, self
         if self.names.module_binds(self.module, name):
             return None  # imported or assigned here: not a conftest fixture
-        from mocklint.analysis.fixture_defs import Fixture
+        from mocklint.analysis.pytest_model.fixture_defs import Fixture
 
         model = _model(self.path)
         if model is None:
@@ -1422,7 +1422,7 @@ def _model(path: Optional[str]) -> Optional["ProjectModel"]:
     """The project model of the linted file (its conftest.py chain), if any."""
     if not path:
         return None
-    from mocklint.analysis import project
+    from mocklint.analysis.pytest_model import project
 
     return project.model_for_path(path)
 

@@ -18,8 +18,8 @@ from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
-from mocklint.analysis.names import NameResolver
-from mocklint.analysis.tree import Site
+from mocklint.analysis.syntax.names import NameResolver
+from mocklint.analysis.syntax.tree import Site
 
 TEST_CLASS_PREFIX = "Test"
 TEST_FUNCTION_PREFIX = "test"

@@ -24,13 +24,13 @@ from typing import Any, ClassVar, List, Sequence, Tuple
 
 import libcst as cst
 
-from mocklint.analysis.compat_guards import (
+from mocklint.analysis.pytest_model.compat_guards import (
     PytestReceivers,
     compat_guarded,
     string_values,
 )
-from mocklint.analysis.names import dotted_name
-from mocklint.analysis.tree import Site
+from mocklint.analysis.syntax.names import dotted_name
+from mocklint.analysis.syntax.tree import Site
 
 _TARGET_PARENTS = (cst.AssignTarget, cst.AnnAssign, cst.AugAssign)
 

@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
-from mocklint.analysis.tree import Frame, Site
+from mocklint.analysis.syntax.tree import Frame, Site
 
 # A binding is either the qualified name an import gives, or None for anything else.
 Binding = Optional[str]
@@ -50,7 +50,7 @@ def _reexported_mock(qualified: str, directory: str) -> Optional[str]:
     """``unittest.mock.Mock`` for ``kombu.tests.case.Mock`` when that module
     imports it from ``unittest.mock`` (or the backport), read without importing
     (``targets`` caches the parse and records the files read for the result cache)."""
-    from mocklint.analysis import targets
+    from mocklint.analysis.mock_values import targets
 
     located = targets.definition_file(qualified, directory)
     if located is None or len(located[1]) != 1:

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from typing import FrozenSet, List, Optional, Set
 
 from mocklint.analysis import reads
-from mocklint.analysis.targets import definition_file, search_roots
-from mocklint.analysis.source import parse_python
+from mocklint.analysis.mock_values.targets import definition_file, search_roots
+from mocklint.analysis.syntax.source import parse_python
 from mocklint.files import read_file
 
 _MAX_FILE_SIZE = 2_000_000

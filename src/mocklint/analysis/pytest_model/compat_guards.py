@@ -22,9 +22,9 @@ from typing import Iterable, Iterator, List, Optional, Sequence
 
 import libcst as cst
 
-from mocklint.analysis.ast_scan import statements_on_lines
-from mocklint.analysis.names import NameResolver, dotted_name
-from mocklint.analysis.tree import Site, descendants
+from mocklint.analysis.syntax.ast_scan import statements_on_lines
+from mocklint.analysis.syntax.names import NameResolver, dotted_name
+from mocklint.analysis.syntax.tree import Site, descendants
 
 # Names of exceptions whose handlers swallow an AttributeError or TypeError.
 _CATCH_ALL = frozenset({"AttributeError", "TypeError", "Exception", "BaseException"})

@@ -1,0 +1,2 @@
+"""The pytest project model: configuration, conftest chains, fixtures and
+plugins, collection, mirrored statically from pytest's own rules."""

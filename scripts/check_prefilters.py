@@ -8,7 +8,9 @@ dropped first (``Rule.needed_bodies``).  Both must over-approximate.
 ``tests/test_prefilters.py`` checks it on the fixture suite; this script
 checks it on whole projects: it lints every ``.py`` file under the given
 folders three times in one process (as shipped; with every body parsed; with
-every body parsed and every ``might_report`` forced to True) and compares.
+every body parsed, every ``might_report`` forced to True and the mock rules'
+cross-module matching run on every file, whatever the candidate index says of
+it: ``analysis.mock_values.candidates``) and compares.
 
     python scripts/check_prefilters.py ~/.cache/mocklint-bench/corpus ~/.cache/mocklint-false-alarms
 
@@ -25,6 +27,7 @@ import time
 from pathlib import Path
 from typing import List, Sequence, Set, Tuple
 
+from mocklint.analysis.mock_values import candidates
 from mocklint.analysis.pytest_model import project
 from mocklint.engine import Engine
 from mocklint.registry import ALL_RULES
@@ -53,6 +56,7 @@ def main(argv: Sequence[str]) -> int:
     with_prefilters, cpu_on, parsed_on = lint_all(sources, skip_bodies=False)
     for rule in ALL_RULES:
         rule.might_report = classmethod(lambda cls, tree, source, path: True)  # type: ignore[assignment]
+    candidates.CandidateIndex.hands_mocks_to_project = lambda self: True  # type: ignore[method-assign]
     without, cpu_off, parsed_off = lint_all(sources, skip_bodies=False)
     print(f"{len(sources)} files")
     print(f"as shipped:           {len(shipped)} findings, {parsed_shipped} files parsed by libcst, {cpu_shipped:.1f} s CPU")

@@ -6,6 +6,12 @@ what it printed instead of hanging the suite.  Requests the server sends to the
 client (``workspace/configuration``, ``client/registerCapability``,
 ``window/workDoneProgress/create``) are answered: by ``handlers`` when one is
 given for the method, else with ``null``.
+
+``InProcessServer`` is mocklint's server (``mocklint.lsp.build_server``) on a
+thread of this process, speaking over pipes: the same protocol, handlers and
+analysis without the second of start-up of ``python -m mocklint lsp``.  Tests
+run it in the everyday set and the real command in the ``slow`` set
+(``front_ends.MODES``, ``LspClient.start``).
 """
 
 from __future__ import annotations
@@ -14,10 +20,13 @@ import json
 import os
 import queue
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, BinaryIO, Callable, Dict, List, Optional, Sequence, Union
+
+import front_ends
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -26,23 +35,109 @@ class LspError(AssertionError):
     """The server answered with an error, broke the protocol, or went quiet."""
 
 
+class InProcessServer:
+    """``mocklint lsp`` as a thread of this process, on pipes, with what
+    ``LspClient`` uses of a ``subprocess.Popen``: ``stdin``, ``stdout``,
+    ``stderr`` (empty: pygls logs through ``logging``), ``poll``, ``wait``
+    and ``kill`` (which ends the server's input, as a killed editor would).
+
+    The variables of ``env`` that differ from this process's are set while
+    the server runs, mocklint's project model is emptied before and after,
+    and the open documents the server hands to the analysis are forgotten
+    afterwards; the current folder is not changed (the server judges each
+    document by the path in its URI)."""
+
+    def __init__(self, env: Optional[Dict[str, str]] = None) -> None:
+        from mocklint.analysis.pytest_model import project
+        from mocklint.analysis.under_test import summaries
+        from mocklint.lsp import build_server
+
+        self._project, self._summaries = project, summaries
+        wanted = dict(env or {})
+        self._saved = {name: os.environ.get(name) for name, value in wanted.items() if os.environ.get(name) != value}
+        os.environ.update({name: wanted[name] for name in self._saved})
+        project.clear_caches()
+        to_server, self.stdin = self._pipe()
+        self.stdout, self._from_server = self._pipe()
+        self.stderr, stderr_end = self._pipe()
+        stderr_end.close()
+        self.returncode: Optional[int] = None
+        self._thread = threading.Thread(target=self._serve, args=(build_server(), to_server), daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _pipe() -> "tuple[BinaryIO, BinaryIO]":
+        read, write = os.pipe()
+        return os.fdopen(read, "rb"), os.fdopen(write, "wb")
+
+    def _serve(self, server: Any, to_server: BinaryIO) -> None:
+        status = 0
+        try:
+            server.start_io(to_server, self._from_server)
+        except SystemExit as exc:  # pygls 1.3 exits from inside on `exit`, as mocklint.lsp.main says
+            status = exc.code if isinstance(exc.code, int) else 0
+        except BaseException:  # noqa: BLE001 - the client sees the server gone
+            status = 1
+            raise
+        finally:
+            self.returncode = status
+            for stream in (self._from_server, to_server):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+
+    def poll(self) -> Optional[int]:
+        return None if self._thread.is_alive() else self.returncode
+
+    def wait(self, timeout: Optional[float] = None) -> int:
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise subprocess.TimeoutExpired("mocklint lsp (in process)", timeout or 0)
+        self._restore()
+        assert self.returncode is not None
+        return self.returncode
+
+    def kill(self) -> None:
+        try:
+            self.stdin.close()
+        except OSError:
+            pass
+        self._thread.join(10)
+        self._restore()
+
+    def _restore(self) -> None:
+        for name, value in self._saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved = {}
+        self._project.clear_caches()
+        self._summaries.open_buffers({})  # the server's open documents, which it hands to the analysis
+
+
 class LspClient:
     def __init__(
         self,
-        command: Sequence[str],
+        command: Union[Sequence[str], InProcessServer],
         cwd: Optional[Path] = None,
         env: Optional[Dict[str, str]] = None,
         handlers: Optional[Dict[str, Callable[[Any], Any]]] = None,
     ) -> None:
-        self.command = list(command)
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        if isinstance(command, InProcessServer):
+            self.command = ["mocklint", "lsp", "(in process)"]
+            self.process: Any = command
+        else:
+            self.command = list(command)
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
         self.handlers = dict(handlers or {})
         self._next_id = 0
         self._write_lock = threading.Lock()
@@ -56,6 +151,20 @@ class LspClient:
         self._reader.start()
         self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._stderr_reader.start()
+
+    @classmethod
+    def start(
+        cls,
+        mode: str,
+        cwd: Optional[Path] = None,
+        env: Optional[Dict[str, str]] = None,
+        handlers: Optional[Dict[str, Callable[[Any], Any]]] = None,
+    ) -> "LspClient":
+        """``mocklint lsp``: ``python -m mocklint lsp`` (``front_ends.SUBPROCESS``)
+        or ``InProcessServer`` (``front_ends.IN_PROCESS``)."""
+        if mode == front_ends.IN_PROCESS:
+            return cls(InProcessServer(env), handlers=handlers)
+        return cls([sys.executable, "-m", "mocklint", "lsp"], cwd=cwd, env=env, handlers=handlers)
 
     # -- plumbing -----------------------------------------------------------
     def _send(self, message: Dict[str, Any]) -> None:

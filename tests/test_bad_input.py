@@ -1,7 +1,7 @@
 """Bad input, through the real command and through real flake8.
 
-Every case runs ``python -m mocklint`` (and, where flake8 reads the file
-itself, ``python -m flake8``) in a subprocess and checks that
+Every case runs the ``mocklint`` command (and, where flake8 reads the file
+itself, flake8) and checks that
 
 - nothing crashes: no traceback, no ``MCK000``, no death by a signal;
 - each problem is one line on stderr (``PATH: skipped: ...`` or ``PATH: not
@@ -15,21 +15,28 @@ malformed ``pyproject.toml`` on the command line, stdin decoding and
 ``--stdin-filename``.  tests/test_flake8.py covers flake8's E999 for a
 syntax error.
 
-Files mocklint once crashed on live in ``tests/fixtures/crashes/``; every one
-of them is run here, in subprocesses, because a crash may be a segfault.
+The cases that take the ``mocklint`` and ``flake8`` fixtures run both front
+ends in this process in the everyday set and as ``python -m mocklint`` and
+``python -m flake8`` in the ``slow`` set (``front_ends.MODES``).  Files
+mocklint once crashed on live in ``tests/fixtures/crashes/``; every one of
+them is run here in subprocesses only, because a crash may be a segfault, as
+are the cases of a failing rule in every process (``sitecustomize``) and the
+deep and huge files (``slow``).
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+import front_ends
 import pytest
 
 from mocklint.engine import MAX_DEPTH, MAX_SOURCE_CHARS
@@ -55,24 +62,37 @@ def _completed(done: subprocess.CompletedProcess) -> subprocess.CompletedProcess
     )
 
 
-def mocklint(args: Sequence[str], cwd: Path, stdin: bytes = b"", timeout: float = 120) -> subprocess.CompletedProcess:
+def run_mocklint(
+    args: Sequence[str], cwd: Path, stdin: bytes = b"", timeout: float = 120, mode: str = front_ends.SUBPROCESS
+) -> subprocess.CompletedProcess:
     """``python -m mocklint``; the timeout is the bound for hangs."""
-    done = subprocess.run(
-        [sys.executable, "-m", "mocklint", *args], cwd=cwd, input=stdin, capture_output=True, timeout=timeout
-    )
-    return _completed(done)
+    return _completed(front_ends.run("mocklint", args, cwd, stdin, timeout, mode))
 
 
-def flake8(args: Sequence[str], cwd: Path, stdin: bytes = b"", timeout: float = 120) -> subprocess.CompletedProcess:
+def run_flake8(
+    args: Sequence[str], cwd: Path, stdin: bytes = b"", timeout: float = 120, mode: str = front_ends.SUBPROCESS
+) -> subprocess.CompletedProcess:
     """``python -m flake8 --isolated --select=MCK,E999``: mocklint's codes and syntax errors."""
-    done = subprocess.run(
-        [sys.executable, "-m", "flake8", "--isolated", "--select=MCK,E999", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        timeout=timeout,
-    )
-    return _completed(done)
+    return _completed(front_ends.run("flake8", ["--isolated", "--select=MCK,E999", *args], cwd, stdin, timeout, mode))
+
+
+Run = Callable[..., subprocess.CompletedProcess]
+
+
+@pytest.fixture(params=front_ends.MODES)
+def front(request: pytest.FixtureRequest) -> str:
+    """In this process (everyday), or in new processes (slow)."""
+    return request.param
+
+
+@pytest.fixture()
+def mocklint(front: str) -> Run:
+    return functools.partial(run_mocklint, mode=front)
+
+
+@pytest.fixture()
+def flake8(front: str) -> Run:
+    return functools.partial(run_flake8, mode=front)
 
 
 def write(root: Path, relative: str, content: object = FINDING) -> Path:
@@ -141,7 +161,7 @@ PYTHON_2 = {
 }
 
 
-def test_syntax_errors_and_python_2_files_get_one_note_each(project: Path) -> None:
+def test_syntax_errors_and_python_2_files_get_one_note_each(project: Path, mocklint: Run, flake8: Run) -> None:
     for name, body in PYTHON_2.items():
         write(project, f"py2/test_{name}.py", HEADER + body)
     write(project, "py2/test_syntax.py", HEADER + "def f(:\n    pass\n")
@@ -163,7 +183,7 @@ def test_syntax_errors_and_python_2_files_get_one_note_each(project: Path) -> No
     )
 
 
-def test_a_conftest_with_a_syntax_error(project: Path) -> None:
+def test_a_conftest_with_a_syntax_error(project: Path, mocklint: Run, flake8: Run) -> None:
     """A broken conftest.py is one note; the tests beside it are still linted,
     and nothing is claimed about what the broken file would have defined."""
     write(project, "tests/conftest.py", "import pytest\n\n@pytest.yield_fixture\ndef db(:\n    return 1\n")
@@ -180,7 +200,7 @@ def test_a_conftest_with_a_syntax_error(project: Path) -> None:
 
 
 # -- encodings -------------------------------------------------------------------------
-def test_encodings_through_flake8(project: Path) -> None:
+def test_encodings_through_flake8(project: Path, mocklint: Run, flake8: Run) -> None:
     """flake8 decodes files itself; mocklint's findings keep their columns.
 
     (The command line's side of cookies, BOMs and undecodable bytes is in
@@ -208,7 +228,7 @@ def test_encodings_through_flake8(project: Path) -> None:
     assert sorted(path for path, *_ in findings(done.stdout)) == ["test_bom.py", "test_cookie.py", "test_utf8.py"]
 
 
-def test_null_bytes(project: Path) -> None:
+def test_null_bytes(project: Path, mocklint: Run, flake8: Run) -> None:
     write(project, "test_null.py", HEADER.encode() + b"Y = 1\x00\n")
     write(project, "test_null_in_string.py", HEADER.encode() + b"Y = '\x00'\n")
     write(project, "test_ok.py")
@@ -228,7 +248,7 @@ def test_null_bytes(project: Path) -> None:
     assert clean_run(done, 0) == {"<stdin>": ("not checked", notes["test_null.py"][1])}
 
 
-def test_mixed_line_endings_give_the_same_lines_everywhere(project: Path) -> None:
+def test_mixed_line_endings_give_the_same_lines_everywhere(project: Path, mocklint: Run, flake8: Run) -> None:
     write(
         project,
         "test_mixed.py",
@@ -242,7 +262,7 @@ def test_mixed_line_endings_give_the_same_lines_everywhere(project: Path) -> Non
     assert [(line, column) for _, line, column, _ in found] == expected
 
 
-def test_empty_and_almost_empty_files(project: Path) -> None:
+def test_empty_and_almost_empty_files(project: Path, mocklint: Run, flake8: Run) -> None:
     write(project, "test_empty.py", b"")
     write(project, "test_bom_only.py", b"\xef\xbb\xbf")
     write(project, "test_blank.py", b"\n\n   \n\t\n")
@@ -259,6 +279,7 @@ def test_empty_and_almost_empty_files(project: Path) -> None:
 
 
 # -- size and depth ----------------------------------------------------------------------
+@pytest.mark.slow  # a megabyte input, by design
 def test_a_50_megabyte_file(project: Path) -> None:
     """Finishes (within the subprocess timeout), with a note, and the
     other files are linted as usual."""
@@ -275,7 +296,7 @@ def test_a_50_megabyte_file(project: Path) -> None:
             handle.write(chunk)
     assert (project / "test_huge.py").stat().st_size > 50_000_000
     write(project, "test_ok.py")
-    done = mocklint(["."], project, timeout=300)
+    done = run_mocklint(["."], project, timeout=300)
     notes = clean_run(done, 1)
     assert findings(done.stdout) == [("test_ok.py", 3, 5, "MCK201")]
     kind, reason = notes["test_huge.py"]
@@ -346,7 +367,7 @@ def test_deep_nesting(project: Path) -> None:
         for depth in (MAX_DEPTH - 10, DEPTH):
             names.append(f"test_{shape}_{depth}.py")
             write(project, names[-1], HEADER + make(depth) + "\n")
-    done = mocklint(["."], project)
+    done = run_mocklint(["."], project)
     notes = clean_run(done, 0, 1)
     reported = {path for path, *_ in findings(done.stdout)}
     assert all(code == "MCK201" for *_, code in findings(done.stdout))
@@ -365,7 +386,7 @@ def test_deep_nesting(project: Path) -> None:
     assert all(codes in ([], ["MCK201"]) for codes in emitted.values()), emitted
     # and real flake8 on the shapes pyflakes survives
     survivors = [name for name in names if not any(name.startswith(f"test_{s}_") for s in PYFLAKES_OVERFLOWS)]
-    clean_flake8(flake8(survivors, project))
+    clean_flake8(run_flake8(survivors, project))
 
 
 @pytest.mark.parametrize("path", sorted(CRASHES.glob("*.py")), ids=lambda p: p.name)
@@ -373,13 +394,13 @@ def test_files_mocklint_once_crashed_on(path: Path, project: Path) -> None:
     """Each file in tests/fixtures/crashes/ once crashed mocklint: now the
     command and flake8 finish normally on it."""
     target = write(project, f"tests/{path.name}", path.read_bytes())
-    done = mocklint([str(target.relative_to(project))], project)
+    done = run_mocklint([str(target.relative_to(project))], project)
     clean_run(done, 0, 1)
-    clean_flake8(flake8([str(target.relative_to(project))], project))
+    clean_flake8(run_flake8([str(target.relative_to(project))], project))
 
 
 # -- the project around the files ----------------------------------------------------------
-def test_circular_imports_between_conftests_and_helpers(project: Path) -> None:
+def test_circular_imports_between_conftests_and_helpers(project: Path, mocklint: Run, flake8: Run) -> None:
     (project / "pytest.ini").write_text("[pytest]\naddopts = -p plugins.a\n", encoding="utf-8")
     write(
         project,
@@ -428,7 +449,7 @@ def _unreadable(path: Path) -> Optional[str]:
     return None
 
 
-def test_unreadable_files_in_a_linted_folder(project: Path) -> None:
+def test_unreadable_files_in_a_linted_folder(project: Path, mocklint: Run) -> None:
     """Real file-system errors (tests/test_cli.py simulates them in-process)."""
     (project / "tests").mkdir()
     reason = _unreadable(project / "tests" / "test_secret.py")
@@ -458,7 +479,7 @@ MALFORMED_PYTEST_CONFIGURATION = [
 ]
 
 
-def test_malformed_pytest_configuration(project: Path) -> None:
+def test_malformed_pytest_configuration(project: Path, mocklint: Run, flake8: Run) -> None:
     """mocklint reads pytest's configuration as text and never fails on it:
     the findings that do not depend on it are still reported.  (Each case is
     a folder of its own, found as its rootdir, so two runs cover them all.)"""
@@ -477,14 +498,14 @@ def test_malformed_pytest_configuration(project: Path) -> None:
     assert sorted(found) == [(f"./{path}", *rest) for path, *rest in expected]
 
 
-def test_no_configuration_at_all(tmp_path: Path) -> None:
+def test_no_configuration_at_all(tmp_path: Path, mocklint: Run) -> None:
     write(tmp_path, "tests/test_a.py")
     done = mocklint(["tests"], tmp_path)
     assert clean_run(done, 1) == {}
     assert findings(done.stdout) == [("tests/test_a.py", 3, 5, "MCK201")]
 
 
-def test_a_malformed_pyproject_does_not_affect_flake8(project: Path) -> None:
+def test_a_malformed_pyproject_does_not_affect_flake8(project: Path, mocklint: Run, flake8: Run) -> None:
     """Under flake8, ``[tool.mocklint]`` is not read (the command line's side,
     exit 2 with one line, is in tests/test_cli.py)."""
     (project / "pyproject.toml").write_text("[tool.mocklint\nselect = 3\n", encoding="utf-8")
@@ -495,7 +516,7 @@ def test_a_malformed_pyproject_does_not_affect_flake8(project: Path) -> None:
     assert done.stderr.count("\n") == 1 and "invalid TOML" in done.stderr
 
 
-def test_paths_outside_the_current_folder(project: Path) -> None:
+def test_paths_outside_the_current_folder(project: Path, mocklint: Run, flake8: Run) -> None:
     """Paths are printed as given, and rules judge a file by where it is,
     not by where mocklint was started."""
     write(project, "tests/test_a.py")
@@ -510,7 +531,7 @@ def test_paths_outside_the_current_folder(project: Path) -> None:
     assert found == [("../tests/test_a.py", 3, 5, "MCK201")]
 
 
-def test_stdin_with_bad_input(project: Path) -> None:
+def test_stdin_with_bad_input(project: Path, mocklint: Run, flake8: Run) -> None:
     done = mocklint(["-"], project, stdin=HEADER.encode() + b"def f(:\n")
     grammar = f"Python {sys.version_info[0]}.{sys.version_info[1]}'s grammar"
     assert clean_run(done, 0) == {"<stdin>": ("not checked", f"syntax error for {grammar} at line 3: invalid syntax")}
@@ -563,7 +584,7 @@ def bomb(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Dict[str, s
     return dict(os.environ, PYTHONPATH=path)
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("jobs", ["1", pytest.param("2", marks=pytest.mark.slow)])  # slow: -j2 worker processes
 def test_one_failing_file_is_one_mck000_and_the_run_goes_on(project: Path, bomb: Dict[str, str], jobs: str) -> None:
     command = [sys.executable, "-m", "mocklint", "-j", jobs, "."]
     done = _completed(subprocess.run(command, cwd=project, env=bomb, capture_output=True, timeout=120))
@@ -588,7 +609,7 @@ def test_one_failing_file_is_one_mck000_and_the_run_goes_on(project: Path, bomb:
     assert [r["ruleId"] for r in document["runs"][0]["results"]].count("MCK000") == 1
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("jobs", ["1", pytest.param("2", marks=pytest.mark.slow)])  # slow: -j2 worker processes
 def test_one_failing_file_under_flake8(project: Path, bomb: Dict[str, str], jobs: str) -> None:
     command = [sys.executable, "-m", "flake8", "--isolated", "--select=MCK", f"--jobs={jobs}", "."]
     done = _completed(subprocess.run(command, cwd=project, env=bomb, capture_output=True, timeout=120))

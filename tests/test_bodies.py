@@ -1,7 +1,7 @@
 """Function bodies no rule reads are dropped before the libcst parse.
 
 ``analysis.syntax.bodies.reduce_source`` replaces them by ``pass``, keeping every
-other line where it was; ``analysis.mock_values.mock_relevance`` decides which bodies the
+other line where it was; ``analysis.mock_values.candidates`` decides which bodies the
 mock rules read.  Here: the reduction keeps positions and syntax, and the ways
 a mock reaches a body that names no mock are all followed.
 """
@@ -18,7 +18,7 @@ from expectations import FIXTURES
 
 from mocklint.analysis.pytest_model import project
 from mocklint.analysis.syntax.bodies import reduce_source
-from mocklint.analysis.mock_values.mock_relevance import relevance
+from mocklint.analysis.mock_values.candidates import candidate_index
 from mocklint.engine import Engine
 
 FILES = sorted(p for p in FIXTURES.rglob("*.py") if "crashes" not in p.parts)
@@ -142,6 +142,6 @@ def test_bodies_that_excuse_a_mock_are_kept(tmp_path: Path, case: str) -> None:
 def test_unrelated_bodies_are_dropped() -> None:
     source = REACHED["a fixture of the module"][0]
     tree = ast.parse(source)
-    kept = relevance(tree).kept
+    kept = candidate_index(tree, source, None).kept
     names = {f.name for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(f) in kept}
     assert names == {"client", "test_fetch"}

@@ -197,7 +197,7 @@ def _distribution(site: Path, name: str, version: str, entry_points: str = "") -
 FIXTURE_MODULE = "import pytest\n\n\n@pytest.fixture\ndef {name}():\n    return 1\n"
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("jobs", ["1", pytest.param("2", marks=pytest.mark.slow)])  # slow: -j2 workers
 def test_an_uninstalled_plugin_is_seen(tmp_path: Path, jobs: str) -> None:
     site = tmp_path / "site"
     (site / "widget_plugin").mkdir(parents=True)
@@ -233,7 +233,7 @@ def test_another_pytest_version_is_seen(tmp_path: Path) -> None:
     assert "MCK301" not in done.stdout, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("jobs", ["1", pytest.param("2", marks=pytest.mark.slow)])  # slow: -j2 workers
 def test_another_import_search_path_is_seen(tmp_path: Path, jobs: str) -> None:
     """``patch()`` targets resolve on sys.path: another PYTHONPATH, another definition."""
     for folder, body in (
@@ -257,7 +257,7 @@ def test_another_import_search_path_is_seen(tmp_path: Path, jobs: str) -> None:
 
 
 # -- 14. dependencies are compared by content ----------------------------------------
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("jobs", ["1", pytest.param("2", marks=pytest.mark.slow)])  # slow: -j2 workers
 def test_a_same_size_edit_with_the_mtime_restored_is_seen(tmp_path: Path, jobs: str) -> None:
     root = _project(tmp_path / "proj")
     conftest = root / "conftest.py"

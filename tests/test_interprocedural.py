@@ -9,11 +9,11 @@ fixture folders (``tests/test_interprocedural_runtime.py``).
 
 from __future__ import annotations
 
-import sys
 import textwrap
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+import front_ends
 import pytest
 from lsp_client import LspClient
 
@@ -293,14 +293,15 @@ def test_open_buffers_are_read_instead_of_the_files(tmp_path: Path) -> None:
     assert _findings(test) == []
 
 
-def test_the_language_server_reads_unsaved_app_modules(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", front_ends.MODES)  # the server in this process (everyday), `mocklint lsp` (slow)
+def test_the_language_server_reads_unsaved_app_modules(tmp_path: Path, mode: str) -> None:
     """The editor's buffer of the app module, not the file on disk, decides."""
     pytest.importorskip("pygls")
     root = _project(tmp_path / "project", CLIENT)
     app = root / "app/client.py"
     test = root / "tests/test_client.py"
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
-    with LspClient([sys.executable, "-m", "mocklint", "lsp"], cwd=root, env=env) as client:
+    with LspClient.start(mode, cwd=root, env=env) as client:
         client.initialize(root, {})
         client.open(app, app.read_text(encoding="utf-8").replace("return None", 'async with self.session.get("/") as resp:\n            return resp.status'))
         uri = client.open(test, test.read_text(encoding="utf-8"))
@@ -386,3 +387,54 @@ def test_a_loop_over_a_dicts_items_runs_when_the_test_passes_a_non_empty_dict(tm
         ''',
     })
     assert _lines(_findings(root / "tests/test_hooks.py")) == [(7, "MCK103")]
+
+
+def test_a_loop_runs_over_a_module_constant_of_the_test_file(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "app/crawler.py": '''
+            import asyncio
+
+
+            async def crawl(fetcher, urls, mode="all"):
+                if mode == "none":
+                    return 0
+                pages = await asyncio.gather(*[fetcher.fetch(url) for url in urls])
+                return len(pages)
+        ''',
+        "tests/test_crawler.py": '''
+            from unittest.mock import MagicMock
+
+            from app.crawler import crawl
+
+            URLS = ["https://a.example/", "https://b.example/"]
+            NONE = ()
+            DRAINED = ["https://c.example/"]
+            DRAINED.clear()
+            SHADOWED = ["https://d.example/"]
+            MODE = "all"
+            SKIP = "none"
+
+
+            async def test_crawl():
+                await crawl(MagicMock(), URLS, "all")
+
+
+            async def test_crawl_first():
+                await crawl(MagicMock(), URLS[:1], MODE)
+
+
+            async def test_crawl_nothing():
+                # near misses: an empty constant, an empty slice, a constant emptied in place,
+                # a name that is also a local, and an early return the constant takes
+                await crawl(MagicMock(), NONE)
+                await crawl(MagicMock(), URLS[2:])
+                await crawl(MagicMock(), DRAINED)
+                await crawl(MagicMock(), URLS, SKIP)
+
+
+            async def test_shadowed():
+                SHADOWED = []
+                await crawl(MagicMock(), SHADOWED)
+        ''',
+    })
+    assert _lines(_findings(root / "tests/test_crawler.py")) == [(15, "MCK102"), (19, "MCK102")]

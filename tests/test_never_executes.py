@@ -117,7 +117,7 @@ def _run(command: List[str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("jobs", ["1", pytest.param("2", marks=pytest.mark.slow)])  # slow: -j2 workers
 def test_mocklint_reads_but_never_imports(trapped: Tuple[Path, Path], jobs: str) -> None:
     project, markers = trapped
     done = _run([sys.executable, "-m", "mocklint", "-j", jobs, "."], project)
@@ -126,7 +126,7 @@ def test_mocklint_reads_but_never_imports(trapped: Tuple[Path, Path], jobs: str)
     assert _found(done.stdout) == EXPECTED, done.stdout
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("jobs", ["1", pytest.param("2", marks=pytest.mark.slow)])  # slow: -j2 workers
 def test_flake8_with_mocklint_never_imports(trapped: Tuple[Path, Path], jobs: str) -> None:
     project, markers = trapped
     done = _run([sys.executable, "-m", "flake8", "--isolated", "--select=MCK", f"--jobs={jobs}", "."], project)

@@ -5,8 +5,12 @@ expressions, sped up by literal prefixes in ``rule.literal_prefix``) and each
 rule's ``might_report`` (on the ``ast`` tree and the project model).  Both
 must over-approximate: a file they let go unparsed is one the full analysis
 would report nothing on.  These tests hold them to that on every fixture file
-and project of the suite; ``scripts/check_prefilters.py`` does the same on
-real corpora.
+and project of the suite (and the mock rules' answer to whether a file may
+hand a mock to project code), in the ``slow`` set (the suite linted four times);
+the everyday set checks every label with the prefilters on (``test_rules.py``),
+each rule's dropped bodies on its own fixture folder (below) and both sides of
+each ``might_report`` (``test_might_report.py``).  ``scripts/check_prefilters.py``
+does the same on real corpora.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import List, Set, Tuple
 import pytest
 from expectations import FIXTURES
 
+from mocklint.analysis.mock_values import candidates
 from mocklint.analysis.pytest_model import project
 from mocklint.diagnostic import Diagnostic
 from mocklint.engine import Engine
@@ -98,6 +103,7 @@ def as_shipped() -> Tuple[Linted, Engine]:
     return _lint_all(engine), engine
 
 
+@pytest.mark.slow  # every fixture file through the engine, with and without the prefilters
 def test_might_report_never_changes_a_finding(
     as_shipped: Tuple[Linted, Engine], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -110,6 +116,20 @@ def test_might_report_never_changes_a_finding(
     assert len(without) > 300  # the suite's findings, not an empty comparison
 
 
+@pytest.mark.slow  # every fixture file through the engine, with the matching everywhere
+def test_matching_only_where_mocks_may_reach_project_code_never_changes_a_finding(
+    as_shipped: Tuple[Linted, Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cross-module matching runs only where the mock rules' candidate
+    index (``analysis.mock_values.candidates``) says a mock may reach project
+    code, and such a file is read whole: with that answer forced to yes
+    everywhere, the same findings."""
+    monkeypatch.setattr(candidates.CandidateIndex, "hands_mocks_to_project", lambda self: True)
+    everywhere = {(path, d.line, d.column, d.code) for path, d in _lint_all(Engine())}
+    assert {(path, d.line, d.column, d.code) for path, d in as_shipped[0]} == everywhere
+
+
+@pytest.mark.slow  # every fixture file through the engine, with and without the unread bodies
 def test_dropping_unread_bodies_never_changes_a_diagnostic(as_shipped: Tuple[Linted, Engine]) -> None:
     """Every fixture file and project, linted with the bodies no rule reads
     replaced by ``pass`` and in full: the same diagnostics, messages and fixes

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
+import front_ends
 import libcst as cst
 import pytest
 from lsp_client import LspClient
@@ -321,9 +322,30 @@ sys.exit(lsp.main())
 """
 
 
-def test_language_server_keeps_publishing_after_a_failure_it_cannot_show(tmp_path: Path) -> None:
+def _poison_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What ``POISONED_SERVER`` does, for the server in this process."""
+    node = cst.parse_module("Y = " + " ".join(["'a'"] * 1000) + "\n").body[0]
+    original = Engine._lint
+
+    def _lint(self: Engine, source: str, path: Optional[str], *args: Any) -> Any:
+        if path and path.endswith("test_poison.py"):
+            raise KeyError(node)
+        return original(self, source, path, *args)
+
+    monkeypatch.setattr(Engine, "_lint", _lint)
+
+
+@pytest.mark.parametrize("mode", front_ends.MODES)  # the server in this process (everyday), a new one (slow)
+def test_language_server_keeps_publishing_after_a_failure_it_cannot_show(
+    tmp_path: Path, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = _project(tmp_path / "project")
-    with LspClient([sys.executable, "-c", POISONED_SERVER], cwd=project, env=_env()) as client:
+    if mode == front_ends.IN_PROCESS:
+        _poison_this_process(monkeypatch)
+        started = LspClient.start(mode, env=_env())
+    else:
+        started = LspClient([sys.executable, "-c", POISONED_SERVER], cwd=project, env=_env())
+    with started as client:
         client.initialize(project)
         poison = client.open(project / "test_poison.py", HEADER)
         assert [d["code"] for d in client.diagnostics(poison, timeout=30)] == ["MCK000"]

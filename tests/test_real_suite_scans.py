@@ -4,8 +4,8 @@
 and the false-alarm scripts print every finding on real suites; each finding
 was run under the versions its project declares.  The ones that did not fail
 are reduced here to the smallest project that keeps the shape, and that
-project is run by real pytest (so the reduction is shown to pass) and linted
-through the whole engine.
+project is linted through the whole engine, and run by real pytest (so the
+reduction is shown to pass, or to fail as the rule says) in the ``slow`` set.
 
 Each false alarm is a reproduction that fails on the code before its fix.
 """
@@ -90,26 +90,45 @@ _SANIC_SHAPE = {
 
 def test_mck405_silent_when_no_test_of_the_suite_unsets_the_loop(tmp_path: Path) -> None:
     _write(tmp_path, _SANIC_SHAPE)
+    assert _lint(tmp_path / "test_app.py", "MCK405") == []
+
+
+@pytest.mark.slow  # runs real pytest on the reduced project
+def test_mck405_silent_shape_passes_under_pytest_in_either_order(tmp_path: Path) -> None:
+    """What makes the silence above right: the reduced suite passes, in file order and reversed."""
+    _write(tmp_path, _SANIC_SHAPE)
     reversed_order = ["test_app.py::test_create_server_again", "test_app.py::test_create_asyncio_server"]
     for order in (["test_app.py"], reversed_order):
         run = _pytest(tmp_path, "-q", *order)
         assert run.returncode == 0 and "2 passed" in run.stdout, run.stdout + run.stderr
-    assert _lint(tmp_path / "test_app.py", "MCK405") == []
 
 
-def test_mck405_reduced_sanic_shape_fails_once_a_test_unsets_the_loop(tmp_path: Path) -> None:
-    """The twin: one ``asyncio.run`` in the suite and the same test fails after
-    it, as the rule says; this one must stay reported when the false alarm above is fixed."""
-    files = dict(_SANIC_SHAPE)
-    files["test_runner.py"] = """
+#: the twin: one ``asyncio.run`` in the suite, and the same tests fail after it
+_SANIC_SHAPE_WITH_A_RUNNER = dict(
+    _SANIC_SHAPE,
+    **{
+        "test_runner.py": """
     import asyncio
 
 
     def test_runs_a_loop():
         assert asyncio.run(asyncio.sleep(0, 1)) == 1
     """
-    _write(tmp_path, files)
+    },
+)
+
+
+def test_mck405_reduced_sanic_shape_fails_once_a_test_unsets_the_loop(tmp_path: Path) -> None:
+    """The twin: one ``asyncio.run`` in the suite and the same test fails after
+    it, as the rule says; this one must stay reported when the false alarm above is fixed."""
+    _write(tmp_path, _SANIC_SHAPE_WITH_A_RUNNER)
+    assert [d.line for d in _lint(tmp_path / "test_app.py", "MCK405")] == [9, 14]
+
+
+@pytest.mark.slow  # runs real pytest on the reduced project
+def test_mck405_reduced_sanic_shape_fails_under_pytest_after_asyncio_run(tmp_path: Path) -> None:
+    """What makes the finding above right: after ``asyncio.run`` the test fails as the rule says."""
+    _write(tmp_path, _SANIC_SHAPE_WITH_A_RUNNER)
     run = _pytest(tmp_path, "-q", "test_runner.py", "test_app.py")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "There is no current event loop" in run.stdout, run.stdout
-    assert [d.line for d in _lint(tmp_path / "test_app.py", "MCK405")] == [9, 14]

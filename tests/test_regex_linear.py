@@ -51,8 +51,9 @@ import sysconfig
 import textwrap
 import threading
 import time
+from collections import Counter, deque
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import pytest
 
@@ -214,6 +215,19 @@ def _assignments(function: ast.AST) -> Dict[str, ast.expr]:
     return found
 
 
+def _calls(tree: ast.AST) -> Iterator[Tuple[ast.Call, Optional[ast.AST]]]:
+    """Each call in ``tree``, in ``ast.walk``'s order, with the innermost function
+    holding it (its decorators and defaults included), in one walk."""
+    todo: Deque[Tuple[ast.AST, Optional[ast.AST]]] = deque([(tree, None)])
+    while todo:
+        node, function = todo.popleft()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            function = node
+        todo.extend((child, function) for child in ast.iter_child_nodes(node))
+        if isinstance(node, ast.Call):
+            yield node, function
+
+
 def _built_patterns() -> Dict[Tuple[str, int], Tuple[str, Optional[str]]]:
     """(pattern, flags) -> (where, how it is used) for every call
     ``re.<function>(pattern, ...)`` in the package's source: "match",
@@ -221,20 +235,15 @@ def _built_patterns() -> Dict[Tuple[str, int], Tuple[str, Optional[str]]]:
     found: Dict[Tuple[str, int], Tuple[str, Optional[str]]] = {}
     for module in MODULES:
         path = module.__file__
-        tree = _tree(path)
-        functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        owner = {id(inner): function for function in functions for inner in ast.walk(function)}
-        for node in ast.walk(tree):
+        for node, function in _calls(_tree(path)):
             if not (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
+                isinstance(node.func, ast.Attribute)
                 and isinstance(node.func.value, ast.Name)
                 and node.func.value.id == "re"
                 and node.func.attr in _RE_FUNCTIONS
                 and node.args
             ):
                 continue
-            function = owner.get(id(node))
             where = f"{module.__name__}:{node.lineno}"
             scope = _Scope(module, _assignments(function) if function else {}, path)
             try:
@@ -264,17 +273,28 @@ def _match_only(pattern: "re.Pattern[str]") -> bool:
         names = {name for name, value in vars(module).items() if value is pattern}
         if not names:
             continue
-        for node in ast.walk(_tree(module.__file__)):
-            if isinstance(node, ast.Name) and node.id in names and isinstance(node.ctx, ast.Load):
-                uses += 1
-            elif (
-                isinstance(node, ast.Attribute)
-                and node.attr in ("match", "fullmatch")
-                and isinstance(node.value, ast.Name)
-                and node.value.id in names
-            ):
-                matches += 1
+        loads, matched = _name_uses(module.__file__)
+        uses += sum(loads[name] for name in names)
+        matches += sum(matched[name] for name in names)
     return uses > 0 and uses == matches
+
+
+@functools.lru_cache(maxsize=None)
+def _name_uses(path: str) -> Tuple["Counter[str]", "Counter[str]"]:
+    """How often each name is read in the module, and how often as ``name.match``
+    (or ``fullmatch``): one walk of each module for every pattern asked about."""
+    loads: Counter[str] = Counter()
+    matched: Counter[str] = Counter()
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            loads[node.id] += 1
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr in ("match", "fullmatch")
+            and isinstance(node.value, ast.Name)
+        ):
+            matched[node.value.id] += 1
+    return loads, matched
 
 
 def _all_patterns() -> List[Tuple[str, "re.Pattern[str]", str]]:
@@ -488,6 +508,7 @@ def test_pattern_is_linear(where: str, pattern: "re.Pattern[str]", mode: str) ->
     assert not on, f"{where}: {mode} of {pattern.pattern!r} took {seconds:.2f} s on {on}"
 
 
+@pytest.mark.slow  # each case searches until a pattern takes seconds, by design
 @pytest.mark.parametrize(
     ("pattern", "mode"),
     [

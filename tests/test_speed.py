@@ -10,6 +10,8 @@
   and ``--mocklint-no-cache`` or ``cache = false`` turns it off.
 
 Nothing here asserts a duration: what is counted is imports and engine runs.
+Imports are counted in new processes; engine runs also in this process, in
+the everyday set (``front_ends.MODES``; the new processes in the ``slow`` set).
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ import textwrap
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional
 
+import front_ends
 import libcst as cst
 import pytest
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from mocklint import engine as engine_module
+from mocklint.analysis.syntax import positions as positions_module
 from mocklint.analysis.syntax.positions import positions_of
 from mocklint.engine import Engine
 from mocklint.files import SourceError, read_source
@@ -131,8 +135,16 @@ def test_findings_and_fixes_are_those_of_the_provider(monkeypatch: pytest.Monkey
         }
 
     new = lint_all()
-    monkeypatch.setattr(engine_module, "positions_of", lambda module, nodes: _provider(module))
+    # the engine imports positions_of where it needs it (libcst's metadata only with findings)
+    provided: List[int] = []
+
+    def provider(module, nodes):  # type: ignore[no-untyped-def]
+        provided.append(1)
+        return _provider(module)
+
+    monkeypatch.setattr(positions_module, "positions_of", provider)
     old = lint_all()
+    assert provided, "the engine did not take its positions from the provider"
     assert new == old
     assert sum(len(found) for found in new.values()) > 300
     assert sum(fix is not None for found in new.values() for _, fix in found) > 50
@@ -189,6 +201,24 @@ def _counted(project: Path, *args: str, count: bool = True) -> Dict[str, object]
     return result
 
 
+def _linted(project: Path, *args: str, mode: str) -> Dict[str, object]:
+    """What ``_counted`` says of the engine's runs (``linted``, ``output``): from a
+    new process, or from flake8 in this one (``front_ends``) with ``Engine.lint`` counted."""
+    if mode == front_ends.SUBPROCESS:
+        return _counted(project, *args)
+    linted: List[Optional[str]] = []
+    lint = Engine.lint
+
+    def counting(self: Engine, source: str, path: Optional[str] = None, tree: object = None) -> object:
+        linted.append(path)
+        return lint(self, source, path, tree)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(Engine, "lint", counting)
+        done = front_ends.run("flake8", ["-j1", "--select", "MCK", *args, "."], project, mode=mode)
+    return {"linted": linted, "output": front_ends.as_text(done).stdout}
+
+
 FLAGGED = "import pytest\n\nX = pytest.config\n"
 FIXTURE_TEST = "def test_one(shared):\n    assert shared\n"
 
@@ -230,28 +260,31 @@ def test_an_unchanged_project_is_answered_from_the_cache(project: Path) -> None:
     assert (project / ".mocklint_cache" / "CACHEDIR.TAG").is_file()
 
 
-def test_a_changed_dependency_lints_the_dependent_file_again(project: Path) -> None:
-    _counted(project)
-    unchanged = _counted(project)
+@pytest.mark.parametrize("mode", front_ends.MODES)  # flake8 in this process (everyday), in new ones (slow)
+def test_a_changed_dependency_lints_the_dependent_file_again(project: Path, mode: str) -> None:
+    _linted(project, mode=mode)
+    unchanged = _linted(project, mode=mode)
     assert unchanged["linted"] == [] and "MCK301" not in str(unchanged["output"])
     # the conftest no longer defines `shared`: test_fixture.py must be linted again and get MCK301
     (project / "tests" / "conftest.py").write_text("import pytest\n", encoding="utf-8")
-    again = _counted(project)
+    again = _linted(project, mode=mode)
     linted = sorted(os.path.basename(str(p)) for p in again["linted"])  # type: ignore[union-attr]
     assert "test_fixture.py" in linted
     assert "MCK301" in str(again["output"])
 
 
-def test_the_cache_can_be_turned_off(project: Path) -> None:
-    _counted(project, "--mocklint-no-cache")
+@pytest.mark.parametrize("mode", front_ends.MODES)  # flake8 in this process (everyday), in new ones (slow)
+def test_the_cache_can_be_turned_off(project: Path, mode: str) -> None:
+    _linted(project, "--mocklint-no-cache", mode=mode)
     assert not (project / ".mocklint_cache").exists()
-    assert len(_counted(project, "--mocklint-no-cache")["linted"]) == 3  # type: ignore[arg-type]
+    assert len(_linted(project, "--mocklint-no-cache", mode=mode)["linted"]) == 3  # type: ignore[arg-type]
     (project / "pyproject.toml").write_text("[tool.mocklint]\ncache = false\n", encoding="utf-8")
-    _counted(project)
-    assert len(_counted(project)["linted"]) == 3  # type: ignore[arg-type]
+    _linted(project, mode=mode)
+    assert len(_linted(project, mode=mode)["linted"]) == 3  # type: ignore[arg-type]
     assert not (project / ".mocklint_cache").exists()
 
 
+@pytest.mark.slow  # three flake8 processes, two with --jobs workers
 def test_jobs_share_the_cache_and_give_the_same_findings(project: Path) -> None:
     for n in range(6):
         (project / "tests" / f"test_more_{n}.py").write_text(FLAGGED, encoding="utf-8")
@@ -265,10 +298,10 @@ def test_jobs_share_the_cache_and_give_the_same_findings(project: Path) -> None:
     assert len(entries) == 10 and not list((project / ".mocklint_cache").rglob("*.tmp"))
 
 
-def test_the_command_honours_cache_false(project: Path) -> None:
+@pytest.mark.parametrize("mode", front_ends.MODES)  # the command in this process (everyday), in a new one (slow)
+def test_the_command_honours_cache_false(project: Path, mode: str) -> None:
     (project / "pyproject.toml").write_text("[tool.mocklint]\ncache = false\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "mocklint", "tests"], cwd=project, capture_output=True, text=True,
-                          timeout=300)
+    proc = front_ends.as_text(front_ends.run("mocklint", ["tests"], project, timeout=300, mode=mode))
     assert "MCK201" in proc.stdout
     assert not (project / ".mocklint_cache").exists()
 

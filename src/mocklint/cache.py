@@ -16,7 +16,11 @@ what of the environment it read (``sys.path``, pytest's version, the
 unchanged, so a cached outcome is the one a fresh run would give.
 
 Entries are small JSON files under ``<cache dir>/v1/``, written atomically,
-so parallel workers and concurrent runs never see half a file.  An entry is
+so parallel workers and concurrent runs never see half a file.  Other caches
+keep their entries the same way in folders beside it (:meth:`ResultCache.beside`):
+the summaries of the code under test, in ``summaries/``
+(``analysis.under_test.summary_cache``), kept while a file's result is
+recorded (:meth:`ResultCache.recording`).  An entry is
 trusted only in the exact shape it is written in (checked here, its outcome by
 the caller's decoder): anything else -- a truncated file, valid JSON of
 another shape, an entry of an older mocklint -- is a miss, and the fresh
@@ -35,6 +39,7 @@ folders that really are inside it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -42,9 +47,10 @@ import os
 import re
 import stat
 import tempfile
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, TypeVar
 
 from mocklint import __version__
+from mocklint.analysis import reads
 from mocklint.analysis.reads import Dependencies, Stamps, content_stamp, known_environment
 
 CACHE_DIR_NAME = ".mocklint_cache"
@@ -94,14 +100,17 @@ class ResultCache:
     """Outcomes of linted files, keyed by content and configuration.
 
     One instance serves one run: its :attr:`stamps` hash each dependency once
-    for every entry checked and every outcome recorded in the run."""
+    for every entry checked and every outcome recorded in the run (``stamps``:
+    those of the run, for a cache :meth:`beside` another)."""
 
-    def __init__(self, directory: str, settings_key: str) -> None:
+    def __init__(self, directory: str, settings_key: str, folder: str = _FORMAT, stamps: Optional[Stamps] = None) -> None:
         self.directory = directory
-        self.entries = os.path.join(directory, _FORMAT)
+        self.folder = folder
+        self.entries = os.path.join(directory, folder)
         self._settings = hashlib.sha256(f"{code_fingerprint()}|{settings_key}".encode()).hexdigest()
-        self.stamps = Stamps()
+        self.stamps = stamps if stamps is not None else Stamps()
         self._real_entries: Optional[str] = None
+        self._beside: Dict[str, Optional[ResultCache]] = {}
         self.hits = 0
         self.misses = 0
 
@@ -114,11 +123,30 @@ class ResultCache:
                 _create_once(os.path.join(self.directory, name), text)
         except OSError:
             return False
-        expected = os.path.join(os.path.realpath(self.directory), _FORMAT)
+        expected = os.path.join(os.path.realpath(self.directory), self.folder)
         if os.path.islink(self.entries) or os.path.realpath(self.entries) != expected:
             return False
         self._real_entries = expected
         return True
+
+    def beside(self, folder: str, settings_key: str) -> Optional["ResultCache"]:
+        """The cache whose entries are in ``folder`` of the same directory, keyed
+        by ``settings_key`` instead, with this run's stamps (made and prepared
+        once); None when it cannot be written or leads out of the directory."""
+        if folder not in self._beside:
+            other = ResultCache(self.directory, settings_key, folder, self.stamps)
+            self._beside[folder] = other if other.prepare() else None
+        return self._beside[folder]
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[Dependencies]:
+        """Record what linting one file reads (``reads.recording`` with this
+        run's stamps), the summaries of the code under test it reaches being
+        kept beside the results meanwhile."""
+        from mocklint.analysis.under_test import summary_cache
+
+        with reads.recording(self.stamps) as dependencies, summary_cache.kept_beside(self):
+            yield dependencies
 
     def key(self, path: str, data: bytes) -> str:
         digest = hashlib.sha256(self._settings.encode())
@@ -164,7 +192,7 @@ class ResultCache:
                 return  # a shard folder that leads elsewhere: never write through it
             handle, temporary = tempfile.mkstemp(dir=shard, suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(entry, stream, separators=(",", ":"))
+                stream.write(json.dumps(entry, separators=(",", ":")))  # json.dump encodes in Python, not C
             os.replace(temporary, target)
         except OSError:
             pass  # a cache that cannot be written only costs speed

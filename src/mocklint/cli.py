@@ -32,7 +32,6 @@ from dataclasses import dataclass, field, replace
 from typing import IO, TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from mocklint import __version__, output
-from mocklint.analysis import reads
 from mocklint.cache import CACHE_DIR_NAME, ResultCache, refusal, settings_key
 from mocklint.config import (
     CODE_PREFIX,
@@ -292,7 +291,7 @@ class Checker:
             return Outcome(task.display, notes=(Note(task.display, exc.kind, str(exc)),))
         if cache is None:
             return self._lint(task, source)
-        with reads.recording(cache.stamps) as dependencies:
+        with cache.recording() as dependencies:
             outcome = self._lint(task, source)
         if not outcome.internal_error:
             cache.store(key, outcome.to_json(), dependencies)
@@ -1057,13 +1056,55 @@ def _lsp_missing() -> Optional[str]:
     return None
 
 
+def lsp_install_target(installed: Optional[Any]) -> str:
+    """What ``pip install`` takes to add the ``lsp`` extra to this installation
+    of mocklint, shell-quoted, the way it was installed (PEP 610's
+    ``direct_url.json`` of the distribution ``installed``): its checkout
+    (``'/path/to/mocklint[lsp]'``, after ``-e`` when editable) or its git URL
+    (``'mocklint[lsp] @ git+URL@TAG'``), as the README's install routes name
+    them.  mocklint is on no public package index, so ``'mocklint[lsp]'`` alone
+    fails; when the route is unknown (an index, a checkout since moved or
+    deleted) the extra's own requirements (``'pygls>=1.3'``) work whatever it was."""
+    import json
+    import re
+    import shlex
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    try:
+        record = json.loads((installed.read_text("direct_url.json") if installed is not None else None) or "null")
+    except ValueError:
+        record = None
+    url = record.get("url") if isinstance(record, dict) else None
+    if isinstance(url, str):
+        vcs = record.get("vcs_info")
+        if isinstance(vcs, dict) and isinstance(vcs.get("vcs"), str):
+            revision = vcs.get("requested_revision") or vcs.get("commit_id")
+            return shlex.quote(f"mocklint[lsp] @ {vcs['vcs']}+{url}" + (f"@{revision}" if revision else ""))
+        folder = url2pathname(urlparse(url).path) if url.startswith("file:") else ""
+        if "dir_info" in record and folder and os.path.isfile(os.path.join(folder, "pyproject.toml")):
+            editable = isinstance(record["dir_info"], dict) and record["dir_info"].get("editable") is True
+            return ("-e " if editable else "") + shlex.quote(f"{folder}[lsp]")
+        if "archive_info" in record:
+            return shlex.quote(f"mocklint[lsp] @ {url}")
+    in_extra = re.compile(r"""\bextra\s*==\s*["']lsp["']""")
+    extra = [
+        requirement.split(";", 1)[0].strip()
+        for requirement in ((installed.requires or []) if installed is not None else [])
+        if ";" in requirement and in_extra.search(requirement.split(";", 1)[1])
+    ]
+    minimum = ".".join(map(str, LSP_MIN_PYGLS))
+    return " ".join(shlex.quote(requirement) for requirement in extra or [f"pygls>={minimum}"])
+
+
 def lsp_command(argv: Sequence[str]) -> int:
     """``mocklint lsp``: the language server (``mocklint.lsp``), if its extra is installed."""
     parser = argparse.ArgumentParser(
         prog="mocklint lsp",
         description=(
             "Run mocklint's language server on stdin/stdout (the Language Server Protocol): an editor starts "
-            "this command. Needs the `lsp` extra: python -m pip install 'mocklint[lsp]'."
+            "this command. Needs the `lsp` extra (pygls 1.3 or later): from a checkout, "
+            "python -m pip install '.[lsp]'; without it, this command prints the install for this environment."
         ),
         epilog="To lint a folder named lsp, run `mocklint ./lsp`.",
     )
@@ -1074,9 +1115,15 @@ def lsp_command(argv: Sequence[str]) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_ERROR)
     missing = _lsp_missing()
     if missing is not None:
+        from importlib.metadata import PackageNotFoundError, distribution
+
+        try:
+            installed: Optional[Any] = distribution("mocklint")
+        except PackageNotFoundError:  # run from a source tree on sys.path
+            installed = None
         _error(
             f"`mocklint lsp` needs the `lsp` extra ({missing} in the environment of {sys.executable}); "
-            f"install it with: {sys.executable} -m pip install 'mocklint[lsp]'"
+            f"install it with: {sys.executable} -m pip install {lsp_install_target(installed)}"
         )
         return EXIT_ERROR
     if sys.stdin is not None and sys.stdin.isatty():

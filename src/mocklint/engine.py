@@ -13,6 +13,8 @@ For each file:
    place (``analysis.syntax.bodies``), so that a module with one mock in two hundred
    tests parses one test.
 4. **Parse once** with ``libcst.parse_module`` (only files some rule may report on).
+   libcst itself is imported then, by the first file that needs it
+   (``analysis.syntax.lazy_import``): a run over files the steps above answer never imports it.
 5. **Walk once** (``analysis.syntax.tree.walk``): the name resolver records bindings,
    and the nodes the gated rules asked for are collected with their frames.
 6. **Rules run** over the collected nodes, now that all imports are known.
@@ -49,13 +51,11 @@ from typing import (
     Type,
 )
 
-import libcst as cst
-
 from mocklint.analysis.pytest_model import project
 from mocklint.analysis.syntax.ast_scan import LastTree, node_fields
 from mocklint.analysis.syntax.bodies import Lines, reduce_source
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import NameResolver
-from mocklint.analysis.syntax.positions import positions_of
 from mocklint.analysis.pytest_model.project import SettingsOverride, settings_override
 from mocklint.analysis.syntax.source import parse_module
 from mocklint.analysis.syntax.tree import Frame, Site, walk
@@ -321,9 +321,11 @@ def _exception_text(exc: BaseException) -> str:
     """``str(exc)``, which must not fail: a libcst node among its arguments (a
     KeyError from a lookup by node) is named by its type, since its repr is
     its whole subtree (slow, and past the recursion limit for a deep one); an
-    exception whose ``__str__`` fails is named alone."""
+    exception whose ``__str__`` fails is named alone.  (Before libcst is
+    imported no argument can be a node, and this net must not import it.)"""
     arguments = getattr(exc, "args", ())
-    if isinstance(arguments, tuple) and any(isinstance(argument, cst.CSTNode) for argument in arguments):
+    nodes = "libcst" in sys.modules and isinstance(arguments, tuple)
+    if nodes and any(isinstance(argument, cst.CSTNode) for argument in arguments):
         return ", ".join(f"<{type(argument).__name__}>" for argument in arguments)
     try:
         return str(exc)
@@ -357,7 +359,9 @@ class Engine:
         self.project_settings = project_settings
         self.rules: Tuple[Type[Rule], ...] = tuple(r for r in rules if selection.is_selected(r.code))
         self.report_internal_errors = selection.is_selected(INTERNAL_ERROR_CODE)
-        self._handled = {rule: rule.handled_types() for rule in self.rules}
+        #: the node types each rule visits, with its methods: resolved when a file first
+        #: reaches libcst (``_visits``), so that a run no file of which needs libcst never imports it
+        self._handled: Dict[Type[Rule], Dict[type, str]] = {}
         #: drop the function bodies no rule reads before the libcst parse (tests turn it off to compare)
         self.skip_bodies = skip_bodies
         #: files that reached libcst, for benchmarks and the CLI's statistics
@@ -439,14 +443,14 @@ class Engine:
         collected: DefaultDict[type, List[Tuple[cst.CSTNode, Frame]]] = defaultdict(list)
 
         handlers: Dict[type, List[Callable[[cst.CSTNode, Frame], None]]] = defaultdict(list)
-        for node_type in NameResolver.HANDLED_TYPES:
+        for node_type in NameResolver.handled_types():
             handlers[node_type].append(names.handle)
 
         def remember_function(node: cst.CSTNode, frame: Frame) -> None:
             context.function_frames[id(node)] = frame
 
         handlers[cst.FunctionDef].append(remember_function)
-        wanted = {node_type for rule in rules for node_type in self._handled[rule]}
+        wanted = {node_type for rule in rules for node_type in self._visits(rule)}
         for node_type in wanted:
             bucket = collected[node_type]
             handlers[node_type].append(lambda node, frame, bucket=bucket: bucket.append((node, frame)))
@@ -456,7 +460,7 @@ class Engine:
             project.remember_parse(conftest_path, source, module, names, context.function_frames)
 
         for instance in instances:
-            for node_type, method_name in self._handled[type(instance)].items():
+            for node_type, method_name in self._visits(type(instance)).items():
                 method = getattr(instance, method_name)
                 for node, frame in collected[node_type]:
                     method(node, Site(frame))
@@ -465,6 +469,13 @@ class Engine:
         if not context.reports:
             return FileResult(display, parsed=True)
         return FileResult(display, tuple(self._diagnostics(display, module, context.reports)), parsed=True)
+
+    def _visits(self, rule: Type[Rule]) -> Dict[type, str]:
+        """The libcst node types ``rule`` visits, mapped to its methods."""
+        visits = self._handled.get(rule)
+        if visits is None:
+            visits = self._handled[rule] = rule.handled_types()
+        return visits
 
     def _unread_bodies_dropped(
         self, rules: Sequence[Type[Rule]], tree: ast.Module, source: str, path: Optional[str]
@@ -487,6 +498,8 @@ class Engine:
     def _diagnostics(
         display: str, module: cst.Module, reports: Iterable[Report]
     ) -> List[Diagnostic]:
+        from mocklint.analysis.syntax.positions import positions_of  # libcst's metadata: only with findings
+
         positions = positions_of(module, _placed_nodes(reports))
         found = {}
         for report in reports:

@@ -23,10 +23,12 @@ every ``MCK`` code is on by default and ``--select``/``--extend-ignore``/
   linted path).  ``--mocklint-extra-fixtures`` and ``--mocklint-plugins``
   (comma-separated; also ``mocklint-extra-fixtures = ...`` in flake8's own
   config file) replace those values; the engine hands them to the model.
-- Loading the plugin costs flake8 next to nothing: the engine (with libcst
-  and the rules, about three times flake8's own start-up) is imported when
-  the first file needs it, not when flake8 starts, so ``flake8 --version``
-  and a run the cache answers never import it.
+- Loading the plugin costs flake8 next to nothing: the engine (the rules
+  and the analysis they import) is imported when the first file needs it,
+  not when flake8 starts, so ``flake8 --version`` and a run the cache
+  answers never import it; libcst (more than flake8's own start-up) only
+  when a file reaches the engine's parse, never for one its gates and
+  ``might_report`` rule out (``analysis.syntax.lazy_import``).
 - Results are kept in the command's result cache (``mocklint.cache``), in
   ``.mocklint_cache`` of the project root (the folder of the
   ``pyproject.toml`` with ``[tool.mocklint]``, else the current folder), so
@@ -204,7 +206,7 @@ class Plugin:
             if cache is None:
                 result = self._lint(source)
             else:
-                with reads.recording(cache.stamps) as dependencies:
+                with cache.recording() as dependencies:
                     result = self._lint(source)
             findings = [(d.line, d.column, d.code, d.message) for d in result.diagnostics]
             if result.internal_error:

@@ -1,7 +1,9 @@
 """``mocklint lsp``: a language server on stdin/stdout, built on pygls.
 
-It needs the ``lsp`` extra (``pip install 'mocklint[lsp]'``, pygls 1.3 or
-later); ``mocklint.cli`` checks for it before importing this module.
+It needs the ``lsp`` extra (pygls 1.3 or later: ``pip install '.[lsp]'`` from
+a checkout, ``'mocklint[lsp] @ git+URL@TAG'`` from git); ``mocklint.cli``
+checks for it before importing this module, and names the install that adds it
+to the running installation (``cli.lsp_install_target``).
 
 What it does:
 

@@ -61,10 +61,8 @@ from typing import (
     Union,
 )
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
-
 from mocklint.analysis.syntax.ast_scan import LastTree
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.pytest_model.pytest_roles import Role, function_role
 from mocklint.diagnostic import Related, TextEdit, TextFix, line_starts, text_digest
 
@@ -148,6 +146,8 @@ def _placed(fix: Fix, module: cst.Module, positions: Mapping[cst.CSTNode, "CodeR
             return positions, code, starts, None, ""
         other = edit.file.module
         if id(other) not in trees:
+            from libcst.metadata import MetadataWrapper, PositionProvider
+
             where = MetadataWrapper(other, unsafe_skip_copy=True).resolve(PositionProvider)
             code, starts = _code_and_starts(other)
             trees[id(other)] = (where, code, starts, edit.file.path, text_digest(code))
@@ -399,7 +399,9 @@ class Rule:
 
     @classmethod
     def handled_types(cls) -> Dict[type, str]:
-        """libcst node types this rule visits, mapped to the method names."""
+        """libcst node types this rule visits, mapped to the method names (the
+        engine asks when a file first reaches libcst: the methods are named
+        after the types, so that importing a rule does not import libcst)."""
         found: Dict[type, str] = {}
         for attr in dir(cls):
             if attr.startswith("visit_"):

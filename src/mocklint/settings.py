@@ -11,7 +11,6 @@ command can refuse them (exit 2), as ruff does.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Iterable, List, Sequence, Tuple
 
@@ -44,5 +43,7 @@ def unknown_prefixes(prefixes: Iterable[str], codes: Sequence[str]) -> List[Tupl
     unknown = []
     for prefix in dict.fromkeys(prefixes):
         if not any(code.startswith(prefix) for code in codes):
+            import difflib  # for a prefix to correct only: not on every start-up
+
             unknown.append((prefix, difflib.get_close_matches(prefix, candidates, n=3, cutoff=0.6)))
     return unknown

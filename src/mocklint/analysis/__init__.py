@@ -8,13 +8,15 @@ A newcomer's map, one package per question:
   before it, ``tree`` walks the tree once, ``names`` resolves what a name or
   dotted expression was imported as, ``positions`` finds line and column of
   the reported nodes, and ``ast_scan`` answers cheap questions on CPython's
-  ``ast`` tree before any libcst work.
+  ``ast`` tree before any libcst work; ``lazy_import`` stands for libcst
+  until a function first needs it (a file that never reaches the parse never
+  imports it).
 - ``mock_values``: what a mock is. ``mocks`` infers the kind of mock an
   expression holds (and its children, results, ``side_effect``...);
   ``targets`` and ``module_attributes`` read what a ``patch()`` target names;
   ``leaks`` what a test leaves behind; ``mock_fixes`` the fix the async mock
-  rules share; ``mock_sources``/``mock_relevance`` which files and bodies can
-  hold a mock at all.
+  rules share; ``candidates`` the syntactic index, on ``ast``, of which files
+  and bodies can hold a mock at all.
 - ``under_test``: the code under test. ``summaries`` records what the
   project's own functions demand of what they are handed, ``matching`` meets
   those demands with the mocks tests hand over, ``reach`` tells whether a file

@@ -7,11 +7,10 @@ import os
 import re
 from typing import Optional
 
-import libcst as cst
-
 from mocklint.analysis.pytest_model.async_plugins import AsyncPlugins, async_plugins
 from mocklint.analysis.pytest_model.project import ProjectModel, conftest_chain_matches, model_for_path
 from mocklint.analysis.pytest_model.pytest_roles import decorator_target
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Rule, gate_all
 

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import Dict, List, Optional, Set, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.mock_values.mock_fixes import replace_method
-from mocklint.analysis.mock_values.mock_sources import may_hold_mocks
 from mocklint.analysis.mock_values.mocks import Kind, analysis_for
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import dotted_name
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site, child_site
-from mocklint.analysis.mock_values.mock_relevance import MOCK_BODIES, file_relevance
+from mocklint.analysis.mock_values.candidates import UNDER_TEST_BODIES, Shape, candidate_index
 from mocklint.analysis.under_test import matching
-from mocklint.analysis.under_test.reach import may_hand_mocks_to_project
 from mocklint.analysis.under_test.summaries import Protocol
 from mocklint.rule import Fix, Rule, gate
 
 _PROTOCOLS = {"__aenter__": "async with", "__aiter__": "async for"}
-_CONFIGURED = re.compile(r"__aenter__|__aiter__")
 # what Python 3.11+ says (3.9 and 3.10 raise AttributeError: __aenter__)
 _ERRORS = {
     "async with": (
@@ -146,23 +141,17 @@ class AsyncMockCallAsContextManager(Rule):
             "takes effect.",
         ),
     }
-    needed_bodies = MOCK_BODIES  # the bodies that may hold a mock
+    needed_bodies = UNDER_TEST_BODIES  # the bodies that may hold a mock, or all where it may reach project code
     # the last four: a mock handed to project code that enters it there
     gate = gate(r"async\s+(?:with|for)\b", r"__aenter__", r"__aiter__", r"Mock", r"\bpatch\b", r"mocker\b", r"\bdef test")
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        """A file that may hold an AsyncMock, where the call of what may be
-        one is entered by ``async with`` or iterated by ``async for``, or has
-        its ``__aenter__``/``__aiter__`` configured (``X.return_value.__aenter__...``)."""
-        if may_hand_mocks_to_project(tree, source, path):
-            return True
-        if not may_hold_mocks(tree, source, path, asynchronous=True):
-            return False
-        relevance = file_relevance(tree, source, path)
-        return relevance.enters_async_mock_call() or (
-            _CONFIGURED.search(source) is not None and relevance.configures_async_mock_call()
-        )
+        """A file where ``async with`` enters, ``async for`` iterates or an
+        ``__aenter__``/``__aiter__`` configuration names what may be a mock, or
+        that may hand one to project code (the file's ``candidates`` index)."""
+        index = candidate_index(tree, source, path)
+        return index.has(Shape.ENTER) or index.has(Shape.CONFIGURE) or index.hands_mocks_to_project()
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)

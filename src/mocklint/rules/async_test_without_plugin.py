@@ -8,10 +8,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional
 
-import libcst as cst
-
 from mocklint.analysis.pytest_model.async_plugins import AsyncPlugins, async_plugins, mark_kinds
 from mocklint.analysis.pytest_model.project import ProjectModel, conftest_chain_matches, model_for_path
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Rule, gate
 

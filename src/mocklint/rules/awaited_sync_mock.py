@@ -5,18 +5,15 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Set, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.mock_values.mock_fixes import replace_method
-from mocklint.analysis.mock_values.mock_sources import may_hold_mocks, patch_may_replace_coroutine
 from mocklint.analysis.mock_values.mocks import Inferred, Kind, analysis_for
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import dotted_name
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.mock_values.targets import Target, awaited_at_every_call
 from mocklint.analysis.syntax.tree import Site, child_site
-from mocklint.analysis.mock_values.mock_relevance import REACHED_BODIES, file_relevance
+from mocklint.analysis.mock_values.candidates import UNDER_TEST_BODIES, Shape, candidate_index
 from mocklint.analysis.under_test import matching
-from mocklint.analysis.under_test.reach import may_hand_mocks_to_project
 from mocklint.analysis.under_test.summaries import Protocol
 from mocklint.rule import Fix, Rule, gate, gate_all
 
@@ -33,14 +30,6 @@ _LOOP_METHODS = {
     "run_until_complete": "An asyncio.Future, a coroutine or an awaitable is required",
 }
 _LOOP_FACTORIES = frozenset({"asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.new_event_loop"})
-#: what an awaited or scheduled mock needs in the text (``await``, and the asyncio
-#: functions by any name: an alias is imported under its own name first)
-_AWAITS = gate(
-    r"\bawait\b", r"\bgather\b", r"ensure_future", r"create_task", r"wait_for", r"run_until_complete",
-    gate_all(r"\basyncio\b", r"\brun\b", r"\A(?=[\s\S]*?\basyncio\b)[\s\S]*?\brun\b"),
-)
-#: what a patch with a sync mock as ``new`` needs in the text
-_REPLACES = gate_all(r"\bpatch\b", r"Mock\b")
 
 
 class AwaitedSyncMock(Rule):
@@ -154,7 +143,7 @@ class AwaitedSyncMock(Rule):
             "{why!c}, so {access} is not awaitable; `{entry}` {verb} at {app_site}{via}, which fails with {error}.",
         ),
     }
-    needed_bodies = REACHED_BODIES  # the bodies that can decide what a site is
+    needed_bodies = UNDER_TEST_BODIES  # the bodies that may hold a mock, or all where it may reach project code
     gate = gate(
         r"\bawait\b", r"\bgather\b", r"ensure_future", r"create_task", r"wait_for", r"run_until_complete",
         # `asyncio.run(...)`, and `run(...)` imported from asyncio (the last part implies the others)
@@ -168,18 +157,11 @@ class AwaitedSyncMock(Rule):
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        """An ``await`` (or asyncio scheduling) of something a mock may reach,
-        or a patch whose ``new``/``new_callable`` is a sync mock (class) over
-        what may be a coroutine function, in a file that may hold a mock."""
-        if may_hand_mocks_to_project(tree, source, path):
-            return True
-        if not may_hold_mocks(tree, source, path):
-            return False
-        if _AWAITS.search(source) is not None and file_relevance(tree, source, path).awaits_mock():
-            return True
-        if _REPLACES.search(source) is None or not patch_may_replace_coroutine(tree, source, path):
-            return False  # (cheaper than the scan, and rarer)
-        return file_relevance(tree, source, path).patches_sync_mock_over_coroutine()
+        """A file where an ``await`` or asyncio scheduling names what may be a
+        mock, or a patch that names one is given a ``new``, or that may hand one
+        to project code (the file's ``candidates`` index)."""
+        index = candidate_index(tree, source, path)
+        return index.has(Shape.AWAIT) or index.has(Shape.REPLACE) or index.hands_mocks_to_project()
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)

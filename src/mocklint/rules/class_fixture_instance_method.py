@@ -5,10 +5,9 @@ from __future__ import annotations
 import ast
 from typing import List, Optional, Set
 
-import libcst as cst
-
 from mocklint.analysis.pytest_model.project import model_for_path
 from mocklint.analysis.pytest_model.pytest_roles import fixture_decorator
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.tree import Site, child_site, descendants
 from mocklint.rule import Edit, Fix, Rule, gate
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import ast
-import difflib
 import os
 import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple, Union
-
-import libcst as cst
 
 from mocklint.analysis import reads
 from mocklint.analysis.syntax.bodies import BodyFilter
 from mocklint.analysis.pytest_model.fixture_defs import OPAQUE, ClassFacts, Fixture, Mark, ModuleFacts, TestFunction, extract
 from mocklint.analysis.pytest_model.fixture_import_fix import import_fix
 from mocklint.analysis.pytest_model.fixture_requests import certainly_provided
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import dotted_name
 from mocklint.analysis.pytest_model.declared import normal, version_key
 from mocklint.analysis.pytest_model.plugin_fixtures import BundledPlugin, bundled_plugins, installed_plugins
@@ -852,6 +850,8 @@ class _Checker:
         for bundled in bundled_plugins():
             if name in bundled.fixtures:
                 return self._plugin_hint(name, bundled)
+        import difflib  # for a hint of a finding: not on every start-up
+
         close = difflib.get_close_matches(name, sorted(self._visible_names(context)), n=1, cutoff=0.75)
         if close:
             return f"did you mean `{close[0]}`?"
@@ -975,6 +975,8 @@ class _Checker:
 
 
 def _alike(name: str, other: str) -> bool:
+    import difflib
+
     return difflib.SequenceMatcher(None, name, other).ratio() > 0.6
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import ast
 from typing import List, Optional, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.syntax.ast_scan import header_nodes, import_bindings, qualified_names, statements_on_lines, word_lines
 from mocklint.analysis.pytest_model.compat_guards import compat_guarded
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import dotted_name
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site
@@ -19,20 +18,23 @@ _FIXTURE = frozenset(
 )
 # The order of pytest.fixture's parameters before pytest 6.1 made them keyword-only.
 _OLD_ORDER = ("scope", "params", "autouse", "ids", "name")
-_LITERALS = (
-    cst.SimpleString,
-    cst.ConcatenatedString,
-    cst.FormattedString,
-    cst.Integer,
-    cst.Float,
-    cst.Imaginary,
-    cst.List,
-    cst.Tuple,
-    cst.Dict,
-    cst.Set,
-    cst.ListComp,
-    cst.SetComp,
-    cst.DictComp,
+#: libcst literal node types, by name (its node types are final: a name is one exact type)
+_LITERALS = frozenset(
+    {
+        "SimpleString",
+        "ConcatenatedString",
+        "FormattedString",
+        "Integer",
+        "Float",
+        "Imaginary",
+        "List",
+        "Tuple",
+        "Dict",
+        "Set",
+        "ListComp",
+        "SetComp",
+        "DictComp",
+    }
 )
 _MAX_SHOWN = 80
 
@@ -220,7 +222,7 @@ def _may_be_option_literal(node: ast.expr) -> bool:
 
 def _is_option_literal(node: cst.BaseExpression) -> bool:
     """A literal that cannot be a fixture function (``None`` can: it is the default)."""
-    if isinstance(node, _LITERALS):
+    if type(node).__name__ in _LITERALS:
         return True
     if isinstance(node, cst.Name):
         return node.value in ("True", "False")

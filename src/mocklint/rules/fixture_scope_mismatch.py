@@ -6,8 +6,6 @@ import ast
 import os
 from typing import Collection, Dict, List, Optional, Set, Tuple, Union
 
-import libcst as cst
-
 from mocklint.analysis.syntax.bodies import BodyFilter
 from mocklint.analysis.pytest_model.fixture_defs import ClassFacts, Fixture, ModuleFacts, extract
 from mocklint.analysis.pytest_model.plugin_fixtures import SCOPES, plugin_scope
@@ -23,6 +21,7 @@ from mocklint.analysis.pytest_model.project import (
 )
 from mocklint.analysis.pytest_model.pytest_config import PytestConfig, _as_list, _pytest_section
 from mocklint.analysis.pytest_model.pytest_roles import decorator_target, fixture_decorator
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.rule import Rule, gate
 
 _WIDE = frozenset(SCOPES[1:])

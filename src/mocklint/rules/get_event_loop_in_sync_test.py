@@ -7,13 +7,12 @@ import os
 import re
 from typing import List, Optional, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.syntax.ast_scan import header_nodes, import_bindings, qualified_names, statements_on_lines, word_lines
 from mocklint.analysis import reads
 from mocklint.analysis.pytest_model.async_plugins import async_plugins
 from mocklint.analysis.pytest_model.project import ProjectModel, model_for_path
 from mocklint.analysis.pytest_model.pytest_roles import Role, is_test_module_path
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site, descendants
 from mocklint.analysis.pytest_model.warning_filters import turned_into_errors

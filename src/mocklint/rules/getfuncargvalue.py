@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from mocklint.analysis.pytest_model.removed_attribute import RemovedAttribute
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import call_arguments, code
 from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Edit, Fix, Rule, gate

@@ -5,8 +5,6 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Mapping, Optional, Set, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.syntax.ast_scan import (
     FIXTURE_NAMES,
     import_bindings,
@@ -17,6 +15,7 @@ from mocklint.analysis.syntax.ast_scan import (
 )
 from mocklint.analysis.pytest_model.compat_guards import compat_guarded
 from mocklint.analysis.pytest_model.pytest_roles import decorator_target
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Rule, gate, gate_all

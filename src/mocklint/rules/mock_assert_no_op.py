@@ -7,16 +7,14 @@ import re
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterator, Optional, Tuple, Union
 
-import libcst as cst
-
 from mocklint.analysis.mock_values import mocks
 from mocklint.analysis.syntax.ast_scan import statements
-from mocklint.analysis.mock_values.mock_sources import may_hold_mocks
 from mocklint.analysis.mock_values.mocks import Inferred, Kind, MockAnalysis
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.mock_values.targets import Target, resolve_target
 from mocklint.analysis.syntax.tree import Site, child_site, descendants
-from mocklint.analysis.mock_values.mock_relevance import MOCK_BODIES
+from mocklint.analysis.mock_values.candidates import MOCK_BODIES, candidate_index
 from mocklint.rule import Edit, Fix, Rule, gate
 
 # Names mock's deny list (Python 3.12+) rejects, with the assertion each stands for.
@@ -274,7 +272,7 @@ class MockAssertNoOp(Rule):
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
         """A statement of the shape ``_check`` reads, naming a no-op assertion,
         in a file that may hold a mock."""
-        return may_hold_mocks(tree, source, path) and any(
+        return candidate_index(tree, source, path).holds_mocks and any(
             isinstance(statement, (ast.Expr, ast.Assert)) and _may_be_no_op(statement)
             for statement, _ in statements(tree)
         )

@@ -6,8 +6,6 @@ import ast
 import re
 from typing import Callable, List, Optional, Set, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.syntax.ast_scan import Ancestry, ancestry_of, dotted, fixture_aliases, own_nodes, statements
 from mocklint.analysis.mock_values.leaks import (
     Place,
@@ -21,10 +19,11 @@ from mocklint.analysis.mock_values.leaks import (
     mock_made_by,
     place_of,
 )
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import dotted_name
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site
-from mocklint.analysis.mock_values.mock_relevance import MOCK_BODIES
+from mocklint.analysis.mock_values.candidates import MOCK_BODIES
 from mocklint.rule import Rule, gate
 
 #: imported things whose attributes are not shared state worth reporting (the mock library, pytest)

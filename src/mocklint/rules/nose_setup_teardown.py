@@ -7,8 +7,6 @@ import os
 import re
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.syntax.ast_scan import header_nodes, statements_on_lines, word_lines
 from mocklint.analysis.pytest_model.collection import (
     TEST_CLASS_PREFIX,
@@ -22,6 +20,7 @@ from mocklint.analysis.pytest_model.collection import (
 )
 from mocklint.analysis.pytest_model.project import conftest_chain_matches
 from mocklint.analysis.pytest_model.pytest_roles import is_test_module_path
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Rule, gate
 

@@ -6,10 +6,9 @@ import ast
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple, Union
 
-import libcst as cst
-
 from mocklint.analysis.syntax.ast_scan import own_nodes
 from mocklint.analysis.pytest_model.project import model_for_path
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site, descendants
 from mocklint.analysis.pytest_model.warning_filters import turned_into_errors

@@ -6,9 +6,8 @@ import ast
 import os
 from typing import List, Optional, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.mock_values.mocks import MOCK_MODULES, MOCKER_NAMES, PATCH_OBJECTS, PATCHERS
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.mock_values.targets import resolve_target
 from mocklint.analysis.syntax.tree import Site
@@ -18,8 +17,8 @@ from mocklint.rule import Edit, Fix, Rule, gate
 _TYPOS = {"autospect": "autospec", "auto_spec": "autospec", "set_spec": "spec_set"}
 _DEFAULTS = frozenset(f"{module}.DEFAULT" for module in MOCK_MODULES)
 _PARAMETERS = ("target", "new", "spec", "create", "spec_set", "autospec", "new_callable")
-#: literals that are never a string
-_NOT_STRINGS = (cst.Integer, cst.Float, cst.Imaginary, cst.List, cst.Tuple, cst.Dict, cst.Set, cst.Lambda)
+#: literals that are never a string, by libcst node type name (its node types are final)
+_NOT_STRINGS = frozenset({"Integer", "Float", "Imaginary", "List", "Tuple", "Dict", "Set", "Lambda"})
 _OBJECT_PARAMETERS = ("target", "attribute", "new", "spec", "create", "spec_set", "autospec", "new_callable")
 
 
@@ -275,7 +274,7 @@ class PatchCallAlwaysFails(Rule):
                 hint = ": it names no module; write `'module.attribute'`"
                 self.report(target, "target", callee=callee, target=code(target), hint=hint)
             return
-        if isinstance(target, _NOT_STRINGS):
+        if type(target).__name__ in _NOT_STRINGS:
             self.report(target, "target", callee=callee, target=code(target), hint="")
         elif _is_none(target):
             self.report(target, "target", callee=callee, target="None", hint="")

@@ -6,10 +6,9 @@ import ast
 import os
 from typing import Optional
 
-import libcst as cst
-
 from mocklint.analysis.mock_values.mocks import MOCKER_NAMES, PATCH_OBJECTS, PATCHERS
 from mocklint.analysis.mock_values.module_attributes import Missing, missing_attribute
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Edit, Fix, Rule, gate

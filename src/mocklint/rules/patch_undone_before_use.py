@@ -9,8 +9,6 @@ import re
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
-import libcst as cst
-
 from mocklint.analysis.syntax.ast_scan import (
     Ancestry,
     ancestry_of,
@@ -21,17 +19,17 @@ from mocklint.analysis.syntax.ast_scan import (
     with_statements,
 )
 from mocklint.analysis.syntax.bodies import BodyFilter
-from mocklint.analysis.mock_values.mock_relevance import mock_bodies
+from mocklint.analysis.mock_values.candidates import candidate_index
 from mocklint.analysis.mock_values.mocks import MOCK_MODULES, PATCH_OBJECTS, PATCHERS
 from mocklint.analysis.pytest_model.pytest_roles import Role
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code
-from mocklint.analysis.syntax.tree import Site, child_site, descendants
+from mocklint.analysis.syntax.tree import Site, child_site, descendants, scope_types
 from mocklint.rule import Edit, FileContext, Fix, Rule, gate_all
 
 _PATCH_DICTS = frozenset(f"{p}.dict" for p in PATCHERS)
 _PATCH_MULTIPLES = frozenset(f"{p}.multiple" for p in PATCHERS)
 _ALL_PATCHES = PATCHERS | PATCH_OBJECTS | _PATCH_DICTS | _PATCH_MULTIPLES
-_NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _PATCH_ATTRIBUTES = frozenset({"patch", "object", "dict", "multiple"})
 _AST_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _AST_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -224,7 +222,7 @@ class PatchUndoneBeforeUse(Rule):
     def needed_bodies(cls, tree: ast.Module, source: str, path: Optional[str]) -> Optional[BodyFilter]:
         """The bodies that may hold a mock, and those that call a function
         returning from inside a ``with`` block: ``finish`` reads the callers."""
-        keep = mock_bodies(tree, source, path)
+        keep = candidate_index(tree, source, path).keeps
         helpers = _returning_inside_with(tree)
         if not helpers:
             return keep
@@ -369,7 +367,7 @@ class PatchUndoneBeforeUse(Rule):
         return self._calls_code(small, names, site)
 
     def _calls_code(self, node: cst.CSTNode, names: Set[str], site: Site) -> bool:
-        calls = (n for n in descendants(node, stop_at=_NESTED) if isinstance(n, cst.Call))
+        calls = (n for n in descendants(node, stop_at=scope_types()) if isinstance(n, cst.Call))
         return any(self._is_code(call, names, site) for call in calls)
 
     def _is_code(self, call: cst.Call, names: Set[str], site: Site) -> bool:
@@ -430,7 +428,7 @@ class PatchUndoneBeforeUse(Rule):
         if isinstance(small, cst.Assign) and any(_derived(small.value, n) for n in names):
             if any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in small.targets):
                 return True
-        for call in descendants(small, stop_at=_NESTED):
+        for call in descendants(small, stop_at=scope_types()):
             if not isinstance(call, cst.Call) or _is_assertion(call.func) or not self._is_code(call, names, site):
                 continue
             if any(_derived(arg.value, n) for arg in call.args for n in names):
@@ -443,7 +441,7 @@ class PatchUndoneBeforeUse(Rule):
         current: Optional[Site] = site
         while current is not None:
             node = current.node
-            if node is func or isinstance(node, _NESTED):
+            if node is func or isinstance(node, scope_types()):
                 break
             if isinstance(node, cst.With):
                 for item in node.items:
@@ -492,7 +490,7 @@ class PatchUndoneBeforeUse(Rule):
         last = block.body[-1]
         if not isinstance(last, cst.SimpleStatementLine) or last.body[-1] is not node:
             return None
-        returns = [n for n in descendants(func.body, stop_at=_NESTED) if isinstance(n, cst.Return)]
+        returns = [n for n in descendants(func.body, stop_at=scope_types()) if isinstance(n, cst.Return)]
         if len(returns) != 1:
             return None
         text = "yield" if node.value is None else f"yield {code(node.value)}"
@@ -549,7 +547,7 @@ def _in_order(body: Union[cst.BaseSuite, Sequence[cst.CSTNode]]) -> Iterator[cst
             yield statement
         elif isinstance(statement, cst.SimpleStatementLine):
             yield from statement.body
-        elif isinstance(statement, cst.BaseCompoundStatement) and not isinstance(statement, _NESTED):
+        elif isinstance(statement, cst.BaseCompoundStatement) and not isinstance(statement, scope_types()):
             for block in _blocks(statement):
                 yield from _in_order(block)
 
@@ -577,7 +575,7 @@ def _bound_by_call(
 ) -> Optional[Set[str]]:
     """The names ``small`` binds to the mock the helper returns (empty when the
     result is not kept in names), or None when it does not call the helper."""
-    calls = [n for n in descendants(small, stop_at=_NESTED) if isinstance(n, cst.Call) and _calls(n, helper, method)]
+    calls = [n for n in descendants(small, stop_at=scope_types()) if isinstance(n, cst.Call) and _calls(n, helper, method)]
     if not calls:
         return None
     if not isinstance(small, cst.Assign) or len(small.targets) != 1 or _awaited(small.value) is not calls[0]:
@@ -616,7 +614,7 @@ def _is_assertion(func: cst.BaseExpression) -> bool:
 def _reads(node: cst.CSTNode, names: Set[str]) -> bool:
     """Whether ``node`` reads one of ``names`` (not an attribute or keyword of that name)."""
     skipped: Set[int] = set()
-    for child in descendants(node, stop_at=_NESTED):
+    for child in descendants(node, stop_at=scope_types()):
         if isinstance(child, cst.Attribute):
             skipped.add(id(child.attr))
         elif isinstance(child, cst.Arg) and child.keyword is not None:
@@ -646,7 +644,7 @@ def _derived(value: cst.BaseExpression, alias: str) -> bool:
 
 
 def _has_own_yield(func: cst.FunctionDef) -> bool:
-    return any(isinstance(n, cst.Yield) for n in descendants(func.body, stop_at=_NESTED))
+    return any(isinstance(n, cst.Yield) for n in descendants(func.body, stop_at=scope_types()))
 
 
 def _short(call: cst.Call) -> str:

@@ -6,8 +6,6 @@ import ast
 import re
 from typing import Iterator, List, Optional, Set, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.mock_values.leaks import (
     PATCHERS,
     Place,
@@ -20,9 +18,10 @@ from mocklint.analysis.mock_values.leaks import (
     use_of,
     within,
 )
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import call_arguments, code
 from mocklint.analysis.syntax.tree import Site
-from mocklint.analysis.mock_values.mock_relevance import MOCK_BODIES
+from mocklint.analysis.mock_values.candidates import MOCK_BODIES
 from mocklint.rule import Rule, gate
 
 _STOPALL = re.compile(r"stopall")

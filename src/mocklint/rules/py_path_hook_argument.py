@@ -6,10 +6,9 @@ import ast
 import os
 from typing import Dict, Iterator, List, Optional, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.pytest_model.project import model_for_path
 from mocklint.analysis.pytest_model.pytest_roles import is_test_module_path
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Rule, gate
 

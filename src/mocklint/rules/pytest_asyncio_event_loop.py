@@ -6,11 +6,10 @@ import ast
 import os
 from typing import Optional
 
-import libcst as cst
-
 from mocklint.analysis.pytest_model.async_plugins import AsyncPlugins, async_plugins
 from mocklint.analysis.pytest_model.project import model_for_path
 from mocklint.analysis.pytest_model.pytest_roles import fixture_decorator
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Edit, Fix, Rule, gate
 

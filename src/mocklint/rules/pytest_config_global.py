@@ -8,8 +8,6 @@ import re
 import warnings
 from typing import List, Optional, Set, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.syntax.ast_scan import (
     header_nodes,
     import_attributes,
@@ -21,6 +19,7 @@ from mocklint.analysis.syntax.ast_scan import (
 from mocklint.analysis.pytest_model.compat_guards import compat_guarded, mentions
 from mocklint.analysis.pytest_model.project import conftest_chain_matches
 from mocklint.analysis.pytest_model.pytest_roles import Role, parameter_names
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site, descendants
 from mocklint.rule import Edit, Fix, Rule, gate

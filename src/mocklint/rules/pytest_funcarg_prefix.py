@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 from typing import List, Set
 
-import libcst as cst
-
 from mocklint.analysis.pytest_model.pytest_roles import is_test_module_path
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Rule, gate

@@ -5,8 +5,6 @@ from __future__ import annotations
 import ast
 from typing import List, Optional, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.syntax.ast_scan import (
     header_nodes,
     import_attributes,
@@ -16,6 +14,7 @@ from mocklint.analysis.syntax.ast_scan import (
     word_lines,
 )
 from mocklint.analysis.pytest_model.compat_guards import compat_guarded
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import dotted_name
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site, descendants

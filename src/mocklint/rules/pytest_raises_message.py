@@ -5,10 +5,9 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-import libcst as cst
-
 from mocklint.analysis.syntax.ast_scan import header_nodes, import_bindings, qualified_names, statements_on_lines, word_lines
 from mocklint.analysis.pytest_model.compat_guards import compat_guarded
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Edit, Fix, Rule, gate

@@ -5,9 +5,8 @@ from __future__ import annotations
 import builtins
 from typing import List, Optional
 
-import libcst as cst
-
 from mocklint.analysis.pytest_model.compat_guards import version_guarded
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import call_arguments, code
 from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Edit, Fix, Rule, gate

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.pytest_model.compat_guards import compat_guarded
 from mocklint.analysis.pytest_model.pytest_roles import Role
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Rule, gate

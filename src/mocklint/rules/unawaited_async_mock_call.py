@@ -5,15 +5,12 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-import libcst as cst
-
-from mocklint.analysis.mock_values.mock_sources import may_hold_mocks
 from mocklint.analysis.mock_values.mocks import Kind, analysis_for
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site, child_site
-from mocklint.analysis.mock_values.mock_relevance import REACHED_BODIES, file_relevance
+from mocklint.analysis.mock_values.candidates import UNDER_TEST_BODIES, Shape, candidate_index
 from mocklint.analysis.under_test import matching
-from mocklint.analysis.under_test.reach import may_hand_mocks_to_project
 from mocklint.analysis.under_test.summaries import Protocol
 from mocklint.rule import Rule, gate
 
@@ -86,18 +83,15 @@ class UnawaitedAsyncMockCall(Rule):
             "a \"never awaited\" RuntimeWarning tells. {fix!c}.",
         ),
     }
-    needed_bodies = REACHED_BODIES  # the bodies that can decide what a site is
+    needed_bodies = UNDER_TEST_BODIES  # the bodies that may hold a mock, or all where it may reach project code
     gate = gate(r"Mock\b", r"\bpatch\b", r"\bmocker\b", r"\bdef test", r"\bdef setUp", r"\bdef setup_method")
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        """A call made as a statement of what may be an AsyncMock (or a child
-        of one), in a file that may hold one."""
-        if may_hand_mocks_to_project(tree, source, path):
-            return True
-        return may_hold_mocks(tree, source, path, asynchronous=True) and file_relevance(
-            tree, source, path
-        ).drops_async_mock_call()
+        """A file where a call made as a statement names what may be a mock,
+        or that may hand one to project code (the file's ``candidates`` index)."""
+        index = candidate_index(tree, source, path)
+        return index.has(Shape.DROP) or index.hands_mocks_to_project()
 
     def finish(self) -> None:
         for finding in matching.findings(self.context):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Mapping, Optional, Set, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.syntax.ast_scan import (
     block_statements_on_lines,
     header_nodes,
@@ -27,6 +25,7 @@ from mocklint.analysis.pytest_model.pytest_roles import (
     fixture_decorator,
     is_test_module_path,
 )
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site
 from mocklint.rule import Rule, gate_all

@@ -28,11 +28,10 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Pattern, Set, Tuple
 
-import libcst as cst
-
 from mocklint.analysis import reads
 from mocklint.analysis.syntax.ast_scan import Ancestry, may_be_fixture
 from mocklint.analysis.mock_values.mocks import AUTOSPEC, MOCK_MODULES, MOCKER_NAMES
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import NameResolver, dotted_name
 from mocklint.analysis.pytest_model.project import conftest_chain_matches
 from mocklint.analysis.pytest_model.pytest_roles import Role, function_role, is_test_module_path

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Set, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.mock_values.mocks import analysis_for
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import dotted_name
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site, descendants

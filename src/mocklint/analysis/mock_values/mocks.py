@@ -32,8 +32,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Set, Tuple
 
-import libcst as cst
-
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import NameResolver, dotted_name
 from mocklint.analysis.pytest_model.pytest_roles import Role, fixture_decorator, function_role
 from mocklint.analysis.syntax.source import code
@@ -1362,22 +1361,23 @@ class _NotAssigned:
 _NOT_ASSIGNED = _NotAssigned()
 
 
+#: by libcst node type name (its node types are final: a name is one exact type)
 _LITERALS = {
-    cst.Dict: "dict",
-    cst.List: "list",
-    cst.Tuple: "tuple",
-    cst.Set: "set",
-    cst.SimpleString: "str",
-    cst.ConcatenatedString: "str",
-    cst.FormattedString: "str",
-    cst.Integer: "int",
-    cst.Float: "float",
+    "Dict": "dict",
+    "List": "list",
+    "Tuple": "tuple",
+    "Set": "set",
+    "SimpleString": "str",
+    "ConcatenatedString": "str",
+    "FormattedString": "str",
+    "Integer": "int",
+    "Float": "float",
 }
 
 
 def _literal(expr: cst.BaseExpression) -> Optional[Inferred]:
     """A plain, never awaitable value written as a literal."""
-    type_name = _LITERALS.get(type(expr))
+    type_name = _LITERALS.get(type(expr).__name__)
     if isinstance(expr, cst.SimpleString) and "b" in expr.prefix.lower():
         type_name = "bytes"
     if type_name is None and isinstance(expr, cst.Name) and expr.value in ("None", "True", "False"):

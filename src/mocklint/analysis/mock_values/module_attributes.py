@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import difflib
 import functools
 import os
 from dataclasses import dataclass
@@ -83,6 +82,8 @@ def _judge(module: str, path: str, attribute: str, names: Optional[FrozenSet[str
         return None
     if attribute in _BUILTINS:
         return None  # `patch("app.client.open")`: mock creates a builtin's name on a module itself
+    import difflib  # for a finding's hint: not on every start-up
+
     close = difflib.get_close_matches(attribute, sorted(names), n=1, cutoff=0.8)
     return Missing(module, path, attribute, close[0] if close else None)
 

@@ -32,13 +32,12 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.pytest_model import declared
 
 from mocklint.analysis import reads
 from mocklint.analysis.pytest_model.plugin_fixtures import bundled_plugins, installed_plugins
 from mocklint.analysis.pytest_model.project import ProjectModel, conftest_chain_matches
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 
 ASYNCIO = "pytest-asyncio"
 ANYIO = "anyio"

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Set
 
-import libcst as cst
-
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import NameResolver
 from mocklint.analysis.syntax.tree import Site
 

@@ -20,9 +20,8 @@ from __future__ import annotations
 import ast
 from typing import Iterable, Iterator, List, Optional, Sequence
 
-import libcst as cst
-
 from mocklint.analysis.syntax.ast_scan import statements_on_lines
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import NameResolver, dotted_name
 from mocklint.analysis.syntax.tree import Site, descendants
 

@@ -25,8 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
-import libcst as cst
-
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import NameResolver, dotted_name
 from mocklint.analysis.pytest_model.plugin_fixtures import SCOPES
 from mocklint.analysis.syntax.source import parse_module
@@ -991,7 +990,7 @@ def parse_and_extract(source: str, path: str) -> Optional[ModuleFacts]:
         return None
     resolver = NameResolver(os.path.dirname(os.path.abspath(path)))
     frames: Dict[int, Frame] = {}
-    handlers = {node_type: [resolver.handle] for node_type in NameResolver.HANDLED_TYPES}
+    handlers = {node_type: [resolver.handle] for node_type in NameResolver.handled_types()}
 
     def remember(node: cst.CSTNode, frame: Frame) -> None:
         frames[id(node)] = frame

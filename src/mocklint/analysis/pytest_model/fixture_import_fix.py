@@ -25,10 +25,9 @@ import os
 import sys
 from typing import List, Optional, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.pytest_model.fixture_defs import OPAQUE, ModuleFacts
 from mocklint.analysis.pytest_model.project import ProjectModel, _package_base, module_facts
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code
 from mocklint.rule import Edit, Fix, OtherFile
 

@@ -242,12 +242,8 @@ class _Requests:
         self.imports: Dict[str, Set[str]] = {}
         #: the module's `pytest_plugins`, read as fixture_defs reads it
         self.plugins: Tuple[str, ...] = ()
-        #: where fixtures from outside the module come from: plugins, built-ins, conftests
-        key = ("fixture_requests.levels", self.directory)
-        levels = model.derived.get(key)
-        if not isinstance(levels, list):
-            levels = model.derived[key] = [model.global_level(), *model.conftest_levels(self.directory)]
-        self.levels: List[Union[GlobalLevel, Level]] = list(levels)  # type: ignore[arg-type]
+        #: where fixtures from outside the module come from (``levels``): read when a name needs them
+        self._levels: Optional[List[Union[GlobalLevel, Level]]] = None
         #: the `@pytest.mark.usefixtures(...)` decorators read
         self.usefixtures_read = 0
         #: function name -> whether pytest collects it as a test (kept with the model)
@@ -259,6 +255,22 @@ class _Requests:
         self.test_arguments: List[Tuple[_Scope, Set[str]]] = []
         #: lines naming getfixturevalue
         self.lookup_lines = word_lines(source, "getfixturevalue") if "getfixturevalue" in source else []
+
+    @property
+    def levels(self) -> List[Union[GlobalLevel, Level]]:
+        """Plugins, built-ins and conftests, built on first use: a module whose
+        tests request no fixture needs neither the conftest files read (nor
+        libcst to parse them) nor the plugin tables."""
+        if self._levels is None:
+            key = ("fixture_requests.levels", self.directory)
+            levels = self.model.derived.get(key)
+            if not isinstance(levels, list):
+                levels = self.model.derived[key] = [
+                    self.model.global_level(),
+                    *self.model.conftest_levels(self.directory),
+                ]
+            self._levels = list(levels)
+        return self._levels
 
     # -- walk -------------------------------------------------------------------
     def all_provided(self) -> bool:

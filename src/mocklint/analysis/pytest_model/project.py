@@ -65,8 +65,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Pattern, Set, Tuple, Union
 
-import libcst as cst
-
 from mocklint.analysis.pytest_model import declared, plugin_fixtures
 
 from mocklint.analysis import reads
@@ -80,6 +78,7 @@ from mocklint.analysis.pytest_model.fixture_defs import (
     extract,
     parse_and_extract,
 )
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import NameResolver
 from mocklint.analysis.pytest_model.pytest_config import PytestConfig, expand_testpaths, locate
 from mocklint.analysis.syntax.source import parse_python

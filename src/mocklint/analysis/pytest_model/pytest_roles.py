@@ -12,8 +12,7 @@ import fnmatch
 import os
 from typing import List, Optional
 
-import libcst as cst
-
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import NameResolver
 from mocklint.analysis.syntax.tree import Site
 

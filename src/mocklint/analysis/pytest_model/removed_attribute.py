@@ -22,17 +22,17 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, List, Sequence, Tuple
 
-import libcst as cst
-
 from mocklint.analysis.pytest_model.compat_guards import (
     PytestReceivers,
     compat_guarded,
     string_values,
 )
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import dotted_name
 from mocklint.analysis.syntax.tree import Site
 
-_TARGET_PARENTS = (cst.AssignTarget, cst.AnnAssign, cst.AugAssign)
+#: the libcst node types whose ``target`` an assignment binds, by name (its node types are final)
+_TARGET_PARENTS = frozenset({"AssignTarget", "AnnAssign", "AugAssign"})
 
 
 class RemovedAttribute:
@@ -55,7 +55,7 @@ class RemovedAttribute:
         if node.attr.value != self.attribute:
             return
         parent = site.parent
-        if isinstance(parent, _TARGET_PARENTS) and site.field == "target":
+        if type(parent).__name__ in _TARGET_PARENTS and site.field == "target":
             self._defined_here = True
             return
         if isinstance(parent, (cst.Del, cst.AssignTarget)):

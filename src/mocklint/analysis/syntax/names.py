@@ -19,8 +19,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-import libcst as cst
-
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.tree import Frame, Site
 
 # A binding is either the qualified name an import gives, or None for anything else.
@@ -100,25 +99,32 @@ def _target_names(target: cst.BaseExpression) -> List[cst.Name]:
 class NameResolver:
     """Collects bindings during the walk and resolves names after it."""
 
-    HANDLED_TYPES: Tuple[type, ...] = (
-        cst.Import,
-        cst.ImportFrom,
-        cst.AssignTarget,
-        cst.AnnAssign,
-        cst.AugAssign,
-        cst.For,
-        cst.CompFor,
-        cst.WithItem,
-        cst.NamedExpr,
-        cst.FunctionDef,
-        cst.ClassDef,
-        cst.Param,
-        cst.ExceptHandler,
-        cst.Global,
-        cst.Nonlocal,
-        cst.MatchAs,
-        cst.MatchStar,
+    #: the libcst node types whose bindings ``handle`` records, by name (``handled_types``)
+    HANDLED_TYPE_NAMES: Tuple[str, ...] = (
+        "Import",
+        "ImportFrom",
+        "AssignTarget",
+        "AnnAssign",
+        "AugAssign",
+        "For",
+        "CompFor",
+        "WithItem",
+        "NamedExpr",
+        "FunctionDef",
+        "ClassDef",
+        "Param",
+        "ExceptHandler",
+        "Global",
+        "Nonlocal",
+        "MatchAs",
+        "MatchStar",
     )
+
+    @classmethod
+    def handled_types(cls) -> Tuple[type, ...]:
+        """The node types whose bindings ``handle`` records (named, so that
+        importing this module does not import libcst)."""
+        return tuple(getattr(cst, name) for name in cls.HANDLED_TYPE_NAMES)
 
     def __init__(self, directory: Optional[str] = None) -> None:
         # scope node id -> name -> bindings

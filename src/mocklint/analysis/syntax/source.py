@@ -6,11 +6,12 @@ from __future__ import annotations
 import ast
 import threading
 import warnings
+from typing import Optional
 
-import libcst as cst
-from libcst._nodes.base import CSTNode
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 
-_EMPTY_MODULE = cst.Module([])
+#: the module whose ``code_for_node`` renders nodes (made with the first)
+_EMPTY_MODULE: Optional[cst.Module] = None
 
 #: beyond this length a message shows ``...`` instead of the arguments
 MAX_ARGUMENTS_SHOWN = 60
@@ -18,6 +19,9 @@ MAX_ARGUMENTS_SHOWN = 60
 
 def code(node: cst.CSTNode) -> str:
     """The source of ``node`` as written (comments and spacing inside it kept)."""
+    global _EMPTY_MODULE
+    if _EMPTY_MODULE is None:
+        _EMPTY_MODULE = cst.Module([])
     return _EMPTY_MODULE.code_for_node(node)
 
 
@@ -48,7 +52,7 @@ def parse_python(text: str) -> ast.Module:
 _VALIDATION = threading.Lock()
 
 
-def _skip_validation(self: CSTNode) -> None:
+def _skip_validation(self: cst.CSTNode) -> None:
     """``CSTNode.__post_init__`` while mocklint parses: no ``_validate()``."""
 
 
@@ -65,9 +69,10 @@ def parse_module(source: str) -> cst.Module:
     validated, never wrongly refused.
     """
     with _VALIDATION:
-        original = CSTNode.__dict__["__post_init__"]
-        CSTNode.__post_init__ = _skip_validation  # type: ignore[method-assign]
+        node = cst.CSTNode
+        original = node.__dict__["__post_init__"]
+        node.__post_init__ = _skip_validation  # type: ignore[method-assign]
         try:
             return cst.parse_module(source)
         finally:
-            CSTNode.__post_init__ = original  # type: ignore[method-assign]
+            node.__post_init__ = original  # type: ignore[method-assign]

@@ -19,10 +19,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Type
 
-import libcst as cst
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 
 # (node, parent frame, name of the parent's field holding the node)
-Frame = Tuple[cst.CSTNode, Optional["Frame"], str]  # type: ignore[misc]
+Frame = Tuple["cst.CSTNode", Optional["Frame"], str]  # type: ignore[misc]
 
 # Fields that only hold whitespace, comments or punctuation.  Skipping them
 # keeps the walk to the nodes that carry meaning.
@@ -74,7 +74,7 @@ def child_fields(node_type: type) -> Tuple[str, ...]:
     return fields
 
 
-Handler = Callable[[cst.CSTNode, Frame], None]
+Handler = Callable[["cst.CSTNode", Frame], None]
 
 # type -> is it a libcst node?  (isinstance against the CSTNode ABC is slow;
 # the answer per concrete type never changes)
@@ -120,15 +120,14 @@ def walk(module: cst.Module, handlers: Dict[Type[cst.CSTNode], Sequence[Handler]
                     push((value, frame, name))
 
 
-# Fields of a function or class that are evaluated in the *enclosing* scope.
+# Fields of a function or class that are evaluated in the *enclosing* scope,
+# by node type name (libcst is imported when a tree is first walked, not with this module)
 _OUTER_FIELDS = {
-    cst.FunctionDef: frozenset({"decorators", "returns", "name"}),
-    cst.ClassDef: frozenset({"decorators", "bases", "keywords", "name"}),
-    cst.Lambda: frozenset(),
+    "FunctionDef": frozenset({"decorators", "returns", "name"}),
+    "ClassDef": frozenset({"decorators", "bases", "keywords", "name"}),
+    "Lambda": frozenset(),
 }
 
-
-_FUNCTION, _LAMBDA, _CLASS, _MODULE = cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module
 #: the fields of a ``def`` outside its body
 _HEADER_FIELDS = frozenset({"decorators", "name", "returns"})
 
@@ -177,31 +176,33 @@ class Site:
         methods; both are honoured.  (Node types are compared exactly: libcst's
         are final, and ``isinstance`` against them goes through ``ABCMeta``.)
         """
+        function, lambda_, class_, module = cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module
         crossed_function = False
         child = self.frame
         up = child[1]
         while up is not None:
             ancestor = up[0]
             kind = type(ancestor)
-            if kind is _FUNCTION or kind is _LAMBDA:
+            if kind is function or kind is lambda_:
                 via = child[2]
-                if via == "params" or via not in _OUTER_FIELDS[kind]:
+                if via == "params" or via not in _OUTER_FIELDS[kind.__name__]:
                     crossed_function = True
                     yield ancestor
-            elif kind is _CLASS:
-                if not crossed_function and child[2] not in _OUTER_FIELDS[kind]:
+            elif kind is class_:
+                if not crossed_function and child[2] not in _OUTER_FIELDS["ClassDef"]:
                     yield ancestor
-            elif kind is _MODULE:
+            elif kind is module:
                 yield ancestor
             child = up
             up = up[1]
 
     def enclosing_function(self) -> Optional[cst.FunctionDef]:
         """The innermost ``def`` whose body holds this node (not its decorators)."""
+        function = cst.FunctionDef
         child = self.frame
         up = child[1]
         while up is not None:
-            if type(up[0]) is _FUNCTION and child[2] not in _HEADER_FIELDS:
+            if type(up[0]) is function and child[2] not in _HEADER_FIELDS:
                 return up[0]  # type: ignore[return-value]
             child = up
             up = up[1]
@@ -209,16 +210,18 @@ class Site:
 
     def function_chain(self) -> List[cst.FunctionDef]:
         """Every ``def`` whose body holds this node, innermost first."""
+        function = cst.FunctionDef
         return [
             ancestor  # type: ignore[misc]
             for ancestor, via in self.ancestors()
-            if type(ancestor) is _FUNCTION and via not in _HEADER_FIELDS
+            if type(ancestor) is function and via not in _HEADER_FIELDS
         ]
 
     def enclosing_class(self) -> Optional[cst.ClassDef]:
         """The innermost class whose body holds this node directly or through methods."""
+        class_ = cst.ClassDef
         for ancestor, via in self.ancestors():
-            if type(ancestor) is _CLASS and via == "body":
+            if type(ancestor) is class_ and via == "body":
                 return ancestor  # type: ignore[return-value]
         return None
 
@@ -229,6 +232,18 @@ class Site:
 def child_site(site: Site, node: cst.CSTNode, field: str) -> Site:
     """The site of ``node``, a child of ``site``'s node reached through ``field``."""
     return Site((node, site.frame, field))
+
+
+_SCOPE_TYPES: Tuple[type, ...] = ()
+
+
+def scope_types() -> Tuple[type, ...]:
+    """The node types whose bodies are a scope of their own: ``def``, ``class``
+    and ``lambda`` (from libcst on first use, not when this module is imported)."""
+    global _SCOPE_TYPES
+    if not _SCOPE_TYPES:
+        _SCOPE_TYPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+    return _SCOPE_TYPES
 
 
 def descendants(node: cst.CSTNode, stop_at: Tuple[type, ...] = ()) -> Iterator[cst.CSTNode]:

@@ -9,6 +9,7 @@ This package answers, without importing or running anything:
   ``self`` and of its module's globals: which access paths it awaits, enters
   with ``async with``, iterates with ``async for``, schedules
   (``asyncio.gather``...) or calls and drops, on every path through it;
+  ``summary_cache`` keeps them on disk beside the result cache;
 - ``matching``: at each call from test code into such a function, whether the
   mock handed over (as ``analysis.mock_values.mocks`` infers it) can meet those demands.
 """

@@ -30,12 +30,12 @@ import os
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Set, Tuple
 
-import libcst as cst
-
+from mocklint.analysis.mock_values.candidates import hands_mocks_to_project
 from mocklint.analysis.mock_values.mocks import Inferred, Kind, MockAnalysis, analysis_for
 from mocklint.analysis.pytest_model.pytest_roles import Role, function_role
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code
-from mocklint.analysis.syntax.tree import Site, descendants
+from mocklint.analysis.syntax.tree import Site, descendants, scope_types
 from mocklint.analysis.under_test.summaries import (
     AWAIT,
     CALL,
@@ -55,14 +55,13 @@ from mocklint.analysis.under_test.summaries import (
 from mocklint.diagnostic import Related
 
 #: an expression of test code, where it is, and the analysis of its file
-Value = Tuple[cst.BaseExpression, Site, MockAnalysis]
+Value = Tuple["cst.BaseExpression", Site, MockAnalysis]
 
 _SYNC_MOCKS = frozenset({Kind.MAGIC_MOCK, Kind.MOCK, Kind.NON_CALLABLE_MOCK, Kind.NON_CALLABLE_MAGIC_MOCK, Kind.VALUE})
 _RUNNERS = frozenset({"asyncio.run", "run_until_complete"})
 _MAX_OBJECT_HOPS = 6
 #: how deep fixtures requesting fixtures are followed for the patches they install
 _MAX_FIXTURE_DEPTH = 4
-_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _MAX_OBJECT_CALLS = 3
 
 
@@ -129,11 +128,14 @@ def _does(protocol: Protocol, where: Where) -> str:
 
 
 def findings(context: object) -> List[Finding]:
-    """The findings of the linted file, computed once and shared by MCK101-MCK103."""
+    """The findings of the linted file, computed once and shared by MCK101-MCK103
+    (none where the file's candidate index says no mock can reach project code)."""
     cache: Dict[str, object] = context.__dict__.setdefault("_analysis_cache", {})
     found = cache.get("under_test")
     if found is None:
-        found = _Matcher(analysis_for(context), getattr(context, "path", None)).run()
+        path = getattr(context, "path", None)
+        reached = hands_mocks_to_project(context.source, path)  # type: ignore[attr-defined]
+        found = _Matcher(analysis_for(context), path).run() if reached else []
         cache["under_test"] = found
     return found  # type: ignore[return-value]
 
@@ -321,7 +323,7 @@ class _Matcher:
         for requested, fixture, fixture_site, other in self._fixtures(func, func_site, params, 0):
             inside = other._site_inside(fixture, fixture_site)
             patches = _started_patches(other, {id(fixture)}, inside)
-            for node in descendants(fixture.body, stop_at=_SCOPES):
+            for node in descendants(fixture.body, stop_at=scope_types()):
                 if isinstance(node, cst.With) and _yields(node):
                     patches.update(_with_patches(node, inside, other))
             handed = other.fixture_value(fixture, fixture_site)
@@ -523,15 +525,116 @@ def _mock_words(path: Path) -> str:
 
 def _non_empty_literal(value: Optional[Value], path: Path) -> bool:
     """Whether the test passed a list, tuple, set or dict literal with an
-    element (a dict for ``.items()``, ``.keys()``, ``.values()``)."""
+    element (a dict for ``.items()``, ``.keys()``, ``.values()``), written in
+    place or as a constant of the test module (``URLS``, ``URLS[:1]``)."""
     if value is None:
         return False
     expr = value[0]
+    if isinstance(expr, cst.Subscript) and not path:
+        given = _constant_slice(expr, value[1])
+        return isinstance(given, (list, tuple)) and len(given) > 0
+    expr = _constant(expr, value[1]) or expr
     if isinstance(expr, cst.Dict):
         return any(isinstance(e, cst.DictElement) for e in expr.elements)
     return not path and isinstance(expr, (cst.List, cst.Tuple, cst.Set)) and any(
         not isinstance(e, cst.StarredElement) for e in expr.elements
     )
+
+
+#: methods that change a list, dict or set in place: a constant they are called on is not one
+_MUTATORS = frozenset({
+    "append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse",
+    "update", "setdefault", "popitem", "add", "discard", "difference_update",
+    "intersection_update", "symmetric_difference_update", "__setitem__", "__delitem__", "__iadd__",
+})
+_LITERAL_TYPES = ("List", "Tuple", "Set", "Dict", "SimpleString", "ConcatenatedString", "Integer", "Float", "Name")
+#: the constants of the last module asked about: (module, name -> literal)
+_CONSTANTS: List[Tuple[object, Dict[str, "cst.BaseExpression"]]] = []
+
+
+def _constant(expr: "cst.BaseExpression", site: Site) -> Optional["cst.BaseExpression"]:
+    """The literal a module constant of the test file holds when ``expr`` names
+    one (``URLS = ["https://a/", "https://b/"]``), else None.
+
+    A constant is a name bound exactly once in the whole module, by a
+    module-level assignment of a literal, and never changed in place there
+    (no ``URLS.append(...)``, ``URLS[0] = ...``, ``del URLS[0]``, ``global URLS``);
+    any other binding of the name anywhere (a local of the test too) makes it
+    none.  Code outside the file could still change a list it is handed; that
+    is not how tests treat their constants, and pytest does not import a test
+    module twice."""
+    if not isinstance(expr, cst.Name):
+        return None
+    module = None
+    for node, _ in site.ancestors():
+        module = node
+    if not isinstance(module, cst.Module):
+        return None
+    if not _CONSTANTS or _CONSTANTS[0][0] is not module:
+        _CONSTANTS[:] = [(module, _module_constants(module))]
+    return _CONSTANTS[0][1].get(expr.value)
+
+
+def _module_constants(module: "cst.Module") -> Dict[str, "cst.BaseExpression"]:
+    candidates: Dict[str, cst.BaseExpression] = {}
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+            small = statement.body[0]
+            if (
+                isinstance(small, cst.Assign)
+                and len(small.targets) == 1
+                and isinstance(small.targets[0].target, cst.Name)
+                and type(small.value).__name__ in _LITERAL_TYPES
+                and literal_value(small.value) is not UNKNOWN
+            ):
+                candidates[small.targets[0].target.value] = small.value
+    if not candidates:
+        return {}
+    bindings: Dict[str, int] = {}
+    changed: Set[str] = set()
+    for node in descendants(module):
+        if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.Del)):
+            target = node.target
+            base = target.value if isinstance(target, cst.Subscript) else target
+            if isinstance(target, cst.Name):
+                bindings[target.value] = bindings.get(target.value, 0) + (0 if isinstance(node, cst.Del) else 1)
+                if isinstance(node, (cst.AugAssign, cst.Del)):
+                    changed.add(target.value)
+            elif isinstance(base, cst.Name):
+                changed.add(base.value)
+        elif isinstance(node, (cst.For, cst.CompFor, cst.WithItem, cst.NamedExpr, cst.ExceptHandler)):
+            for name in descendants(getattr(node, "target", None) or getattr(node, "asname", None) or getattr(node, "name", None) or cst.Name("_")):
+                if isinstance(name, cst.Name):
+                    changed.add(name.value)
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+            changed.update(item.name.value for item in node.names)
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            changed.add(node.name.value)
+        elif isinstance(node, cst.Param):
+            changed.add(node.name.value)
+        elif isinstance(node, (cst.Import, cst.ImportFrom)) and not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(bound, cst.Name):
+                    changed.add(bound.value)
+        elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.attr.value in _MUTATORS:
+            changed.add(node.value.value)
+    return {name: value for name, value in candidates.items() if bindings.get(name) == 1 and name not in changed}
+
+
+def _constant_slice(expr: "cst.Subscript", site: Site) -> object:
+    """``URLS[:1]`` of a module constant, evaluated on its literal (``UNKNOWN`` when unsure)."""
+    constant = _constant(expr.value, site)
+    if constant is None or len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Slice):
+        return UNKNOWN
+    given = literal_value(constant)
+    part = expr.slice[0].slice
+    bounds = [literal_value(b) if b is not None else None for b in (part.lower, part.upper, part.step)]
+    if not isinstance(given, (list, tuple)) or any(b is UNKNOWN or not (b is None or type(b) is int) for b in bounds):
+        return UNKNOWN
+    if bounds[2] == 0:
+        return UNKNOWN
+    return given[slice(*bounds)]
 
 
 _TESTS = {
@@ -552,7 +655,7 @@ def _passes(value: Optional[Value], path: Path, op: str, literal: object) -> boo
     literals themselves; False when the value is no literal or unsure."""
     if value is None or path:
         return False
-    given = literal_value(value[0])
+    given = literal_value(_constant(value[0], value[1]) or value[0])
     if given is UNKNOWN:
         return False
     if op in ("is", "is not") and not (literal is None or isinstance(literal, bool)):
@@ -621,7 +724,7 @@ def _same_value(handed: cst.BaseExpression, installed: cst.BaseExpression) -> bo
 
 def _yields(node: cst.CSTNode) -> bool:
     """Whether ``node`` holds a ``yield`` of its own function (a fixture's teardown point)."""
-    return any(isinstance(n, cst.Yield) for n in descendants(node, stop_at=_SCOPES))
+    return any(isinstance(n, cst.Yield) for n in descendants(node, stop_at=scope_types()))
 
 
 def _started_patch(node: cst.CSTNode, site: Site, analysis: MockAnalysis) -> Optional[cst.Call]:

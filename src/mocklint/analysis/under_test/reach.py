@@ -10,18 +10,18 @@ project module, made in one of two ways:
   through a package ``__init__`` counts when the package has async code too;
 - the file requests a fixture of a conftest.py that imports project code and
   may hand out a mock or an object built from one (``client`` returning
-  ``Client(mock_session)``; ``mock_sources.conftest_mock_fixtures`` follows
+  ``Client(mock_session)``; ``candidates.conftest_mock_fixtures`` follows
   the fixture chains).
 
 Any other file is spared the libcst parse for them.  Like the gates, the
 answer errs towards "maybe".
 
-Three rules and the mock relevance ask in turn about each file: the answer is
-kept for the file's tree (``LastTree``, dropped when the engine is done with
-the file, so every file records its own dependencies), and the ``ast`` trees
-of the conftest files, which every test file below them asks about, are kept
-by their text (measured on aiogram's tests: most of this check's cost was
-parsing the same conftest.py again for each file and each rule).
+The mock candidate index (``candidates``) asks about each file: the answer
+is kept for the file's tree (``LastTree``, dropped when the engine is done
+with the file, so every file records its own dependencies), and the ``ast``
+trees of the conftest files, which every test file below them asks about, are
+kept by their text (``candidates.conftest_tree``; measured on aiogram's tests:
+most of this check's cost was parsing the same conftest.py again for each file).
 """
 
 from __future__ import annotations
@@ -37,8 +37,12 @@ from mocklint.analysis import reads
 
 from mocklint.analysis.mock_values import targets
 from mocklint.analysis.syntax.ast_scan import LastTree, statements
-from mocklint.analysis.mock_values.mock_sources import conftest_mock_fixtures, may_hold_mocks, requests_fixtures
-from mocklint.analysis.syntax.source import parse_python
+from mocklint.analysis.mock_values.candidates import (
+    conftest_mock_fixtures,
+    conftest_tree,
+    may_hold_mocks,
+    requests_fixtures,
+)
 from mocklint.files import read_text
 
 
@@ -48,8 +52,6 @@ _ASYNC_CODE = re.compile(r"\b(?:async|await|ensure_future|create_task|gather|wai
 _ASYNC_MODULES: Dict[Tuple[str, int, int], bool] = {}
 #: the answer of :func:`may_hand_mocks_to_project` for the file being linted, with its path
 _ANSWER: "LastTree[bool]" = LastTree()
-#: conftest.py trees by path and text (None: not Python that ``ast`` parses)
-_CONFTEST_TREES: Dict[Tuple[str, str], Optional[ast.Module]] = {}
 
 
 def _async_module(path: Optional[str]) -> bool:
@@ -132,26 +134,13 @@ def _object_fixtures(path: Optional[str]) -> FrozenSet[str]:
     for level in model.conftest_levels(os.path.dirname(os.path.abspath(path))):
         if level.facts is None:
             continue
-        tree = _conftest_tree(level.path, model.text(level.path) or "")
+        tree = conftest_tree(level.path, model.text(level.path) or "")
         if tree is None:
             found.update(set(level.facts.fixtures) & mocky)
             continue
         if project_names(tree, level.path):
             found.update(set(level.facts.fixtures) & mocky)
     return frozenset(found)
-
-
-def _conftest_tree(path: str, text: str) -> Optional[ast.Module]:
-    """The ``ast`` of a conftest.py's ``text``, parsed once per text; None when it does not parse."""
-    key = (path, text)
-    if key not in _CONFTEST_TREES:
-        if len(_CONFTEST_TREES) > 256:
-            _CONFTEST_TREES.clear()
-        try:
-            _CONFTEST_TREES[key] = parse_python(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            _CONFTEST_TREES[key] = None
-    return _CONFTEST_TREES[key]
 
 
 def may_hand_mocks_to_project(tree: ast.Module, source: str, path: Optional[str]) -> bool:
@@ -161,6 +150,6 @@ def may_hand_mocks_to_project(tree: ast.Module, source: str, path: Optional[str]
 
 def _may_hand_mocks_to_project(tree: ast.Module, source: str, path: Optional[str]) -> bool:
     # an AsyncMock's call fails in sync code too, where it is dropped (MCK103)
-    if calls_project(tree, path, every="AsyncMock" in source) and may_hold_mocks(tree, source, path):
+    if calls_project(tree, path, every="AsyncMock" in source) and may_hold_mocks(source, path):
         return True
     return requests_fixtures(_object_fixtures(path), source)

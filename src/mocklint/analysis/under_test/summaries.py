@@ -26,22 +26,34 @@ where the run fails, and nothing after it runs.
 Path steps are attribute names, ``"()"`` for a call (its arguments do not
 change what a mock returns) and ``"await"`` for awaiting the call before it.
 ``async with X as r`` makes ``r`` the path ``X.__aenter__() await``.
+
+A module is read once per file and content, whatever dotted names it is
+found by (``app.storage.redis``, and ``redis`` from a folder inside
+``app/storage``): a read writes the module's own name, and the packages its
+relative imports name, as placeholders that each name fills in (see
+``_HERE``).  What a read gives is plain data -- names, access paths, and for
+each demand the number of its *site*, the node it is made at -- which
+``summary_cache`` keeps on disk between runs.  The nodes, whose position and
+text only a finding quotes, are this process's parse, or a new parse of the
+same text when a finding names a site of a summary the disk cache gave.
 """
 
 from __future__ import annotations
 
 import ast
 import enum
+import functools
+import hashlib
+import json
 import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
-
 from mocklint.analysis import reads
+from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code, parse_module
 from mocklint.analysis.syntax.tree import descendants
+from mocklint.analysis.under_test import summary_cache
 from mocklint.diagnostic import text_digest
 from mocklint.files import read_file
 
@@ -84,13 +96,14 @@ class Protocol(enum.Enum):
 #: holds; ``op`` is a comparison (``==``, ``!=``, ``is``, ``is not``, ``in``, ``not in``),
 #: or ``truthy``/``falsy`` for ``if x:``/``if not x:``
 Guard = Tuple["Root", "Path", str, object]
+#: by libcst operator type name (libcst is imported on first use, not with this module)
 _COMPARISONS = {
-    cst.Equal: "==",
-    cst.NotEqual: "!=",
-    cst.Is: "is",
-    cst.IsNot: "is not",
-    cst.In: "in",
-    cst.NotIn: "not in",
+    "Equal": "==",
+    "NotEqual": "!=",
+    "Is": "is",
+    "IsNot": "is not",
+    "In": "in",
+    "NotIn": "not in",
 }
 
 
@@ -99,7 +112,8 @@ class Where:
     """Where in the code under test a demand is made."""
 
     module: "ModuleSummary"
-    node: cst.CSTNode
+    #: the node it is made at, by number in its module's read (see ``node``)
+    site: int
     #: the function that makes it, as ``Class.method`` or ``function``
     function: str
     #: for a scheduled value: the function it is handed to (``asyncio.gather``)
@@ -116,13 +130,21 @@ class Where:
     guards: Tuple[Guard, ...] = ()
 
     @property
+    def node(self) -> Optional[cst.CSTNode]:
+        """The node it is made at (None if the module's text no longer reads the same)."""
+        return self.module.node_at(self.site)
+
+    @property
     def line(self) -> int:
         return self.module.line_of(self.node)
 
     @property
     def text(self) -> str:
-        text = code(self.node).strip()
-        return text if len(text) <= 60 and "\n" not in text else _elided(self.node)
+        node = self.node
+        if node is None:
+            return "..."
+        text = code(node).strip()
+        return text if len(text) <= 60 and "\n" not in text else _elided(node)
 
 
 UNKNOWN = object()
@@ -187,7 +209,8 @@ class _InnerCall:
     args: Tuple[Passed, ...]
     keywords: Tuple[Tuple[str, Passed], ...]
     awaited: bool
-    node: cst.CSTNode
+    #: for ("function", ...) and ("qualified", ...): the name called, as the caller's module binds it
+    local: str
     #: for ("object", ...): the arguments the instance was constructed with
     made_with: Optional[Tuple[Tuple[Passed, ...], Tuple[Tuple[str, Passed], ...]]] = None
     #: for ("object", ...): the name the class or factory was looked up by, as a
@@ -200,7 +223,6 @@ class FunctionSummary:
     name: str
     qualname: str
     module: "ModuleSummary"
-    node: cst.FunctionDef
     is_async: bool
     #: parameters that take positional arguments, in order (``self`` of a method left out)
     positional: Tuple[str, ...]
@@ -242,32 +264,51 @@ class ClassSummary:
         return self.methods.get("__init__")
 
 
-class ModuleSummary:
-    """The summaries of one project module, read from its source."""
+#: the module's own dotted name, as a read writes it: each name the module is
+#: found by fills it in (see ``_named``).  Each further ``_HERE`` drops one
+#: component of that name: ``\0\0.queues`` is ``queues`` in the package of a
+#: module (a relative import's package), ``\0.Client`` the module's ``Client``.
+_HERE = "\0"
 
-    def __init__(self, path: str, dotted: str, source: str) -> None:
+
+def _named(written: str, dotted: str) -> str:
+    """``written`` (a dotted name as a read writes it) for the module ``dotted``."""
+    if not written.startswith(_HERE):
+        return written
+    rest = written.lstrip(_HERE)
+    dropped = len(written) - len(rest) - 1
+    parts = dotted.split(".")
+    package = ".".join(parts[: max(len(parts) - dropped, 0)])
+    if not package:  # a relative import above the top-level package: only the rest is known
+        return rest[1:] if rest.startswith(".") else rest
+    return package + rest
+
+
+class _ModuleReader:
+    """Reads the summaries of one module from its text: one libcst parse.
+
+    Its dotted name is ``_HERE``: what it reads depends only on the file and
+    its text.  The nodes demands are made at are numbered (``site``) in the
+    order the read meets them, which is the same for the same text."""
+
+    def __init__(self, path: str, source: str) -> None:
         self.path = path
-        self.dotted = dotted
+        self.dotted = _HERE
         self.module = parse_module(source)
         self.imports: Dict[str, str] = {}
         #: names bound by ``import x`` / ``import x.y as z``: module objects
         self.module_imports: Set[str] = set()
         self.functions: Dict[str, FunctionSummary] = {}
         self.classes: Dict[str, ClassSummary] = {}
-        self._lines: Optional[Dict[cst.CSTNode, object]] = None
+        #: the nodes of the sites, by number
+        self.nodes: List[cst.CSTNode] = []
+        #: the paths probed to tell whether an imported name is a project module
+        self.probed: Set[str] = set()
         self._read()
 
-    def line_of(self, node: cst.CSTNode) -> int:
-        return self.position_of(node)[0]
-
-    def position_of(self, node: cst.CSTNode) -> Tuple[int, int]:
-        """The 1-based line and 0-based column where ``node`` starts ((0, 0) if not in this module)."""
-        if self._lines is None:
-            self._lines = dict(MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider))
-        position = self._lines.get(node)
-        if position is None:
-            return 0, 0
-        return position.start.line, position.start.column  # type: ignore[attr-defined]
+    def site(self, node: cst.CSTNode) -> int:
+        self.nodes.append(node)
+        return len(self.nodes) - 1
 
     def _read(self) -> None:
         counts: Dict[str, int] = {}
@@ -299,22 +340,31 @@ class ModuleSummary:
         elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
             base = code(small.module) if small.module is not None else ""
             if small.relative:
-                package = self.dotted.split(".")
-                if not self.path.endswith("__init__.py"):
-                    package = package[:-1]
-                package = package[: len(package) - (len(small.relative) - 1)] if len(small.relative) > 1 else package
-                base = ".".join([*package, base] if base else package)
+                # the package: the module's own name less one component per dot, less its
+                # own last one unless it is a package's `__init__.py`
+                dropped = len(small.relative) - (1 if self.path.endswith("__init__.py") else 0)
+                base = _HERE * (dropped + 1) + (f".{base}" if base else "")
             for alias in small.names:
                 name = code(alias.name)
                 local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
                 self.imports[local] = f"{base}.{name}" if base else name
 
     def _names_module(self, dotted: str) -> bool:
-        """Whether ``from pkg import dotted`` binds a project module (``from app.billing import queues``)."""
+        """Whether ``from pkg import dotted`` binds a project module (``from app.billing
+        import queues``; ``from . import queues``: a module beside this one)."""
         from mocklint.analysis.mock_values import targets
 
-        roots = targets.search_roots(os.path.dirname(self.path), installed=False)
-        return targets._module_file(roots, dotted) is not None
+        if dotted.startswith(_HERE):
+            rest = dotted.lstrip(_HERE)
+            folder = os.path.dirname(self.path)
+            for _ in range(len(dotted) - len(rest) - (1 if self.path.endswith("__init__.py") else 2)):
+                folder = os.path.dirname(folder)
+            found, probed = targets._find_module_file((folder,), rest.lstrip("."))
+        else:
+            roots = targets.search_roots(os.path.dirname(self.path), installed=False)
+            found, probed = targets._find_module_file(tuple(roots), dotted)
+        self.probed.update(os.path.abspath(candidate) for candidate in probed)
+        return found is not None
 
     def global_root(self, name: str, path: Path) -> Optional[Tuple[Root, Path]]:
         """The module attribute a global ``name`` (read as ``name.path``) is looked
@@ -326,6 +376,210 @@ class ModuleSummary:
                 return None
             return ("global", f"{self.imports[name]}.{path[0]}"), path[1:]
         return ("global", f"{self.dotted}.{name}"), path
+
+
+class _Record:
+    """One read of a module's text: its summaries as plain data (what the disk
+    cache keeps, see ``_plain``), the text, and the nodes of its sites, from
+    the read itself or, for a record the disk cache gave, read again from the
+    text when a finding first names one."""
+
+    def __init__(self, path: str, source: str, plain: Dict[str, Any], reader: Optional[_ModuleReader] = None) -> None:
+        self.path = path
+        self.source = source
+        self.plain = plain
+        self._tree = reader.module if reader is not None else None
+        self._nodes = reader.nodes if reader is not None else None
+        self._positions: Optional[Mapping[cst.CSTNode, Any]] = None
+        self._summaries: Dict[str, ModuleSummary] = {}
+
+    def summary(self, dotted: str) -> "ModuleSummary":
+        """Its summaries for the module ``dotted`` (read back once per name)."""
+        found = self._summaries.get(dotted)
+        if found is None:
+            found = self._summaries[dotted] = ModuleSummary.of(dotted, self)
+        return found
+
+    @property
+    def probed(self) -> List[str]:
+        return self.plain["probed"]  # type: ignore[no-any-return]
+
+    @classmethod
+    def read(cls, path: str, source: str) -> "_Record":
+        reader = _ModuleReader(path, source)
+        return cls(path, source, _plain(reader), reader)
+
+    def node(self, site: int) -> Optional[cst.CSTNode]:
+        if self._nodes is None:
+            self._nodes = []
+            try:
+                again = _Record.read(self.path, self.source)
+            except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError):
+                return None
+            if _as_stored(again.plain) == _as_stored(self.plain):  # else a probed file changed meanwhile
+                self._tree, self._nodes = again._tree, again._nodes
+        return self._nodes[site] if 0 <= site < len(self._nodes) else None
+
+    def position(self, node: Optional[cst.CSTNode]) -> Tuple[int, int]:
+        if node is None or self._tree is None:
+            return 0, 0
+        if self._positions is None:
+            from mocklint.analysis.syntax.positions import positions_of
+
+            self._positions = positions_of(self._tree, self._nodes or ())
+        found = self._positions.get(node)
+        return (found.start.line, found.start.column) if found is not None else (0, 0)
+
+
+class ModuleSummary:
+    """The summaries of one project module, under the dotted name it was found by."""
+
+    def __init__(self, path: str, dotted: str, source: str) -> None:
+        """Read ``source``, the text of the module ``dotted`` at ``path`` (one libcst parse)."""
+        record = _Record.read(path, source)
+        self._bind(dotted, record)
+        record._summaries[dotted] = self
+
+    @classmethod
+    def of(cls, dotted: str, record: _Record) -> "ModuleSummary":
+        """The summaries ``record`` holds, for the module ``dotted``; ``ValueError``,
+        ``TypeError`` or ``KeyError`` when its plain data is not in the shape
+        ``_plain`` writes (a corrupt or foreign cache entry)."""
+        summary = cls.__new__(cls)
+        summary._bind(dotted, record)
+        return summary
+
+    def node_at(self, site: int) -> Optional[cst.CSTNode]:
+        return self._record.node(site)
+
+    def line_of(self, node: Optional[cst.CSTNode]) -> int:
+        return self.position_of(node)[0]
+
+    def position_of(self, node: Optional[cst.CSTNode]) -> Tuple[int, int]:
+        """The 1-based line and 0-based column where ``node`` starts ((0, 0) if not in this module)."""
+        return self._record.position(node)
+
+    def _bind(self, dotted: str, record: _Record) -> None:
+        plain = _dict(record.plain)
+        self.path = record.path
+        self.dotted = dotted
+        self._record = record
+        self._sites = _int(plain["sites"])
+        if not all(os.path.isabs(probed) for probed in _texts(plain["probed"])):
+            raise ValueError("a probed path that is not absolute")
+        self.imports = {_text(local): _named(_text(name), dotted) for local, name in _dict(plain["imports"]).items()}
+        self.module_imports = set(_texts(plain["module_imports"]))
+        self.once = set(_texts(plain["once"]))
+        self.functions: Dict[str, FunctionSummary] = {}
+        for item in _list(plain["functions"]):
+            summary = self._function(item)
+            self.functions[summary.name] = summary
+        self.classes: Dict[str, ClassSummary] = {}
+        for item in _list(plain["classes"]):
+            item = _dict(item)
+            cls = ClassSummary(_text(item["name"]), self, {}, {})
+            for method in _list(item["methods"]):
+                summary = self._function(method)
+                cls.methods[summary.name] = summary
+            cls.stores = {_text(attribute): _text(parameter) for attribute, parameter in _dict(item["stores"]).items()}
+            self.classes[cls.name] = cls
+
+    # -- plain data back into summaries (see ``_plain``) ----------------------------
+    def _function(self, item: Any) -> FunctionSummary:
+        item = _dict(item)
+        summary = FunctionSummary(
+            name=_text(item["name"]),
+            qualname=_text(item["qualname"]),
+            module=self,
+            is_async=_flag(item["is_async"]),
+            positional=_texts(item["positional"]),
+            keyword_only=_texts(item["keyword_only"]),
+            method=_flag(item["method"]),
+            made=self._made(item["made"]) if item["made"] is not None else None,
+            returns=self._passed(item["returns"]),
+        )
+        summary.steps = [self._step(step) for step in _list(item["steps"])]
+        return summary
+
+    def _step(self, item: Any) -> Union[Demand, ObjectCall, _InnerCall]:
+        kind, *fields = _list(item)
+        if kind == "demand":
+            root, path, protocol, where = fields
+            return Demand(self._root(root), _path(path), Protocol(protocol), self._where(where))
+        if kind == "call":
+            root, path, method, args, keywords, awaited, where = fields
+            return ObjectCall(
+                self._root(root), _path(path), _text(method), self._args(args), self._keywords(keywords), _flag(awaited), self._where(where)
+            )
+        if kind == "inner":
+            callee, args, keywords, awaited, local, made_with, maker = fields
+            callee_kind, name = _list(callee)
+            if callee_kind not in ("method", "function", "qualified", "object"):
+                raise ValueError(f"unknown callee kind {callee_kind!r}")
+            made = None
+            if made_with is not None:
+                made_args, made_keywords = _list(made_with)
+                made = (self._args(made_args), self._keywords(made_keywords))
+            return _InnerCall(
+                (callee_kind, _named(_text(name), self.dotted)),
+                self._args(args),
+                self._keywords(keywords),
+                _flag(awaited),
+                _text(local),
+                made,
+                _named(_text(maker), self.dotted),
+            )
+        raise ValueError(f"unknown step {kind!r}")
+
+    def _where(self, item: Any) -> Where:
+        site, function, scheduler, nonempty, guards = _list(item)
+        if not 0 <= _int(site) < self._sites:
+            raise ValueError("a site the read did not number")
+        found: List[Guard] = []
+        for guard in _list(guards):
+            root, path, op, literal = _list(guard)
+            if op not in _GUARD_TESTS:
+                raise ValueError(f"unknown test {op!r}")
+            value = _literal(_text(literal))
+            if value is UNKNOWN:
+                raise ValueError("not a literal")
+            found.append((self._root(root), _path(path), op, value))
+        return Where(
+            self,
+            site,
+            _text(function),
+            _text(scheduler),
+            nonempty=tuple(self._rooted(n) for n in _list(nonempty)),
+            guards=tuple(found),
+        )
+
+    def _root(self, item: Any) -> Root:
+        kind, name = _list(item)
+        if kind not in ("param", "self", "global"):
+            raise ValueError(f"unknown root {kind!r}")
+        return kind, _named(_text(name), self.dotted) if kind == "global" else _text(name)
+
+    def _rooted(self, item: Any) -> Tuple[Root, Path]:
+        root, path = _list(item)
+        return self._root(root), _path(path)
+
+    def _passed(self, item: Any) -> Passed:
+        return self._rooted(item) if item is not None else None
+
+    def _args(self, item: Any) -> Tuple[Passed, ...]:
+        return tuple(self._passed(a) for a in _list(item))
+
+    def _keywords(self, item: Any) -> Tuple[Tuple[str, Passed], ...]:
+        found = []
+        for pair in _list(item):
+            keyword, passed = _list(pair)
+            found.append((_text(keyword), self._passed(passed)))
+        return tuple(found)
+
+    def _made(self, item: Any) -> Tuple[str, Tuple[Passed, ...], Tuple[Tuple[str, Passed], ...]]:
+        qualified, args, keywords = _list(item)
+        return _named(_text(qualified), self.dotted), self._args(args), self._keywords(keywords)
+
 
 def _statement_binds(statement: cst.BaseStatement) -> Iterator[str]:
     """Names a module-level statement binds (a conditional one counts twice: unknown)."""
@@ -388,26 +642,29 @@ def _plain_decorators(func: cst.FunctionDef) -> Optional[Set[str]]:
     return found
 
 
-def _read_class(module: ModuleSummary, node: cst.ClassDef) -> ClassSummary:
+def _read_class(module: _ModuleReader, node: cst.ClassDef) -> ClassSummary:
     methods: Dict[str, FunctionSummary] = {}
     counts: Dict[str, int] = {}
     body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
     for statement in body:
         for name in _statement_binds(statement):
             counts[name] = counts.get(name, 0) + 1
+    init_node: Optional[cst.FunctionDef] = None
     for statement in body:
         if isinstance(statement, cst.FunctionDef) and counts.get(statement.name.value) == 1:
             summary = _read_function(module, statement, f"{node.name.value}.{statement.name.value}", node)
             if summary is not None:
                 methods[statement.name.value] = summary
-    summary = ClassSummary(node.name.value, module, methods, {})
+                if summary.name == "__init__":
+                    init_node = statement
+    summary = ClassSummary(node.name.value, module, methods, {})  # type: ignore[arg-type]
     init = methods.get("__init__")
-    if init is not None:
-        summary.stores = _stores(node, init)
+    if init is not None and init_node is not None:
+        summary.stores = _stores(node, init, init_node)
     return summary
 
 
-def _stores(cls: cst.ClassDef, init: FunctionSummary) -> Dict[str, str]:
+def _stores(cls: cst.ClassDef, init: FunctionSummary, init_node: cst.FunctionDef) -> Dict[str, str]:
     """``self.attr = param`` at the top of ``__init__``, when nothing else in the
     class (nor a later ``super().__init__``) assigns ``attr``."""
     assigned: Dict[str, int] = {}
@@ -423,8 +680,8 @@ def _stores(cls: cst.ClassDef, init: FunctionSummary) -> Dict[str, str]:
         return {}
     stores: Dict[str, str] = {}
     params = set(init.positional) | set(init.keyword_only)
-    rebound = set(_binding_counts(init.node))
-    body = init.node.body.body if isinstance(init.node.body, cst.IndentedBlock) else ()
+    rebound = set(_binding_counts(init_node))
+    body = init_node.body.body if isinstance(init_node.body, cst.IndentedBlock) else ()
     seen_super = False
     for statement in body:
         if not isinstance(statement, cst.SimpleStatementLine):
@@ -504,7 +761,7 @@ def _binding_counts(func: cst.FunctionDef) -> Dict[str, int]:
 
 
 def _read_function(
-    module: ModuleSummary, node: cst.FunctionDef, qualname: str, owner: Optional[cst.ClassDef]
+    module: _ModuleReader, node: cst.FunctionDef, qualname: str, owner: Optional[cst.ClassDef]
 ) -> Optional[FunctionSummary]:
     decorators = _plain_decorators(node)
     if decorators is None:
@@ -518,8 +775,7 @@ def _read_function(
     summary = FunctionSummary(
         name=node.name.value,
         qualname=qualname,
-        module=module,
-        node=node,
+        module=module,  # type: ignore[arg-type]
         is_async=node.asynchronous is not None,
         positional=tuple(positional),
         keyword_only=tuple(p.name.value for p in params.kwonly_params),
@@ -529,18 +785,19 @@ def _read_function(
         isinstance(n, cst.Yield) for n in descendants(node.body, stop_at=(cst.FunctionDef, cst.ClassDef, cst.Lambda))
     ):
         return summary  # an async generator: its body runs as the test iterates, not on the call
-    _Reader(summary, self_name).read()
+    _Reader(summary, node, self_name).read()
     return summary
 
 
 class _Reader:
     """Reads one function body in order, keeping what runs on every path."""
 
-    def __init__(self, summary: FunctionSummary, self_name: Optional[str]) -> None:
+    def __init__(self, summary: FunctionSummary, node: cst.FunctionDef, self_name: Optional[str]) -> None:
         self.summary = summary
-        self.module = summary.module
+        self.node = node
+        self.module: _ModuleReader = summary.module  # type: ignore[assignment]
         self.self_name = self_name
-        counts = _binding_counts(summary.node)
+        counts = _binding_counts(node)
         self.counts = counts
         self.params = {p for p in (*summary.positional, *summary.keyword_only) if p not in counts}
         self.aliases: Dict[str, Tuple[Root, Path]] = {}
@@ -552,7 +809,7 @@ class _Reader:
         self.makers: Dict[str, str] = {}
 
     def read(self) -> None:
-        body = self.summary.node.body
+        body = self.node.body
         statements = body.body if isinstance(body, cst.IndentedBlock) else ()
         self._block(statements)
         value = self._returned(statements)
@@ -565,7 +822,7 @@ class _Reader:
     def _returned(self, statements: Sequence[cst.BaseStatement]) -> Optional[cst.BaseExpression]:
         """What the function returns when its one ``return`` is its last statement."""
         returns = [
-            n for n in descendants(self.summary.node.body, stop_at=(cst.FunctionDef, cst.ClassDef, cst.Lambda)) if isinstance(n, cst.Return)
+            n for n in descendants(self.node.body, stop_at=(cst.FunctionDef, cst.ClassDef, cst.Lambda)) if isinstance(n, cst.Return)
         ]
         last = statements[-1] if statements else None
         if len(returns) != 1 or not isinstance(last, cst.SimpleStatementLine) or last.body[-1] is not returns[0]:
@@ -623,19 +880,20 @@ class _Reader:
 
     def _guard(self, statement: cst.If) -> Optional[Guard]:
         """``if currency == "EUR": return amount`` (no ``else``) on a parameter
-        and a literal: what comes after runs when the test's literal makes it false."""
+        and a literal: what comes after runs when the test's literal makes it false.
+        The literal as written (``ModuleSummary`` reads its value)."""
         if statement.orelse is not None:
             return None
         test = statement.test
-        op, literal = "truthy", None
+        op, literal = "truthy", "None"
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
             test, op = test.expression, "falsy"
         elif isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
             target = test.comparisons[0]
-            op = _COMPARISONS.get(type(target.operator), "")
-            literal = literal_value(target.comparator)
-            if not op or literal is UNKNOWN:
+            op = _COMPARISONS.get(type(target.operator).__name__, "")
+            if not op or literal_value(target.comparator) is UNKNOWN:
                 return None
+            literal = code(target.comparator).strip()
             test = test.left
         found = self._path(test)
         if found is None or found[1] or found[0][0] != "param":
@@ -781,7 +1039,8 @@ class _Reader:
         args = tuple(self._path(a.value) for a in call.args if a.keyword is None)
         keywords = tuple((a.keyword.value, self._path(a.value)) for a in call.args if a.keyword is not None)
         if callee is not None:
-            self.summary.steps.append(_InnerCall(callee, args, keywords, awaited, call))
+            local = func.value if isinstance(func, cst.Name) else ""
+            self.summary.steps.append(_InnerCall(callee, args, keywords, awaited, local))
             return
         if not isinstance(func, cst.Attribute):
             return
@@ -791,11 +1050,11 @@ class _Reader:
             cls, made_args, made_keywords = self.objects[holder.value]
             method = ("object", f"{cls}.{func.attr.value}")
             maker = self.makers[holder.value]
-            self.summary.steps.append(_InnerCall(method, args, keywords, awaited, call, (made_args, made_keywords), maker))
+            self.summary.steps.append(_InnerCall(method, args, keywords, awaited, "", (made_args, made_keywords), maker))
             return
         found = self._path(holder)
         if found is not None:
-            where = Where(self.module, call, self.summary.qualname, nonempty=self.nonempty, guards=self.guards)
+            where = Where(self.module, self.module.site(call), self.summary.qualname, nonempty=self.nonempty, guards=self.guards)  # type: ignore[arg-type]
             self.summary.steps.append(ObjectCall(found[0], found[1], func.attr.value, args, keywords, awaited, where))
 
     def _constructed(self, value: cst.BaseExpression) -> Optional[Tuple[str, Tuple[Passed, ...], Tuple[Tuple[str, Passed], ...]]]:
@@ -824,7 +1083,7 @@ class _Reader:
         root, path = found
         if protocol is Protocol.DROP and (not path or path[-1] != CALL):
             return
-        where = Where(self.module, at, self.summary.qualname, scheduler, nonempty=self.nonempty, guards=self.guards)
+        where = Where(self.module, self.module.site(at), self.summary.qualname, scheduler, nonempty=self.nonempty, guards=self.guards)  # type: ignore[arg-type]
         self.summary.steps.append(Demand(root, path, protocol, where))
 
     def _path(self, expr: cst.BaseExpression) -> Optional[Tuple[Root, Path]]:
@@ -1085,9 +1344,7 @@ def _patched_as(caller: FunctionSummary, call: _InnerCall, callee: FunctionSumma
         return (call.maker, name, f"{callee.module.dotted}.{callee.qualname}")
     if kind == "method":
         return (f"{callee.module.dotted}.{callee.qualname}",)
-    func = call.node.func if isinstance(call.node, cst.Call) else None
-    local = func.value if isinstance(func, cst.Name) else name
-    return (f"{caller.module.dotted}.{local}",)
+    return (f"{caller.module.dotted}.{call.local or name}",)
 
 
 def _rerooted(passed: Tuple[Root, Path], call: _InnerCall, callee: FunctionSummary, cls: Optional["ClassSummary"]) -> Passed:
@@ -1110,8 +1367,128 @@ def _rerooted(passed: Tuple[Root, Path], call: _InnerCall, callee: FunctionSumma
     return given[0], given[1] + path
 
 
+# -- plain data: what a read gives, as the disk cache keeps it ------------------------
+#: the tests a guard may make (``Guard``)
+_GUARD_TESTS = frozenset({*_COMPARISONS.values(), "truthy", "falsy"})
+
+
+def _plain(reader: _ModuleReader) -> Dict[str, Any]:
+    """The summaries ``reader`` read, as JSON's plain data (lists, dicts, strings,
+    numbers): names as the read writes them (``_HERE``), each demand's node by
+    its site number, a guard's literal as written.  ``ModuleSummary.of`` reads
+    them back."""
+
+    def root(found: Root) -> List[str]:
+        return [found[0], found[1]]
+
+    def rooted(found: Tuple[Root, Path]) -> List[Any]:
+        return [root(found[0]), list(found[1])]
+
+    def passed(found: Passed) -> Optional[List[Any]]:
+        return rooted(found) if found is not None else None
+
+    def keywords(found: Sequence[Tuple[str, Passed]]) -> List[Any]:
+        return [[keyword, passed(value)] for keyword, value in found]
+
+    def where(found: Where) -> List[Any]:
+        guards = [[root(r), list(p), op, literal] for r, p, op, literal in found.guards]
+        return [found.site, found.function, found.scheduler, [rooted(n) for n in found.nonempty], guards]
+
+    def step(found: Union[Demand, ObjectCall, _InnerCall]) -> List[Any]:
+        if isinstance(found, Demand):
+            return ["demand", root(found.root), list(found.path), found.protocol.value, where(found.where)]
+        if isinstance(found, ObjectCall):
+            args = [passed(a) for a in found.args]
+            return ["call", root(found.root), list(found.path), found.method, args, keywords(found.keywords), found.awaited, where(found.where)]
+        made = [[passed(a) for a in found.made_with[0]], keywords(found.made_with[1])] if found.made_with is not None else None
+        args = [passed(a) for a in found.args]
+        return ["inner", list(found.callee), args, keywords(found.keywords), found.awaited, found.local, made, found.maker]
+
+    def function(found: FunctionSummary) -> Dict[str, Any]:
+        made = found.made
+        return {
+            "name": found.name,
+            "qualname": found.qualname,
+            "is_async": found.is_async,
+            "positional": list(found.positional),
+            "keyword_only": list(found.keyword_only),
+            "method": found.method,
+            "steps": [step(s) for s in found.steps],
+            "made": [made[0], [passed(a) for a in made[1]], keywords(made[2])] if made is not None else None,
+            "returns": passed(found.returns),
+        }
+
+    return {
+        "imports": dict(reader.imports),
+        "module_imports": sorted(reader.module_imports),
+        "once": sorted(reader.once),
+        "functions": [function(f) for f in reader.functions.values()],
+        "classes": [
+            {"name": c.name, "methods": [function(m) for m in c.methods.values()], "stores": dict(c.stores)}
+            for c in reader.classes.values()
+        ],
+        "sites": len(reader.nodes),
+        "probed": sorted(reader.probed),
+    }
+
+
+def _as_stored(plain: Dict[str, Any]) -> str:
+    return json.dumps(plain, sort_keys=True)
+
+
+def _dict(value: Any) -> Dict[str, Any]:
+    if type(value) is not dict:
+        raise ValueError("not an object")
+    return value
+
+
+def _list(value: Any) -> List[Any]:
+    if type(value) is not list:
+        raise ValueError("not a list")
+    return value
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise ValueError("not a string")
+    return value
+
+
+def _texts(value: Any) -> Tuple[str, ...]:
+    return tuple(_text(item) for item in _list(value))
+
+
+def _path(value: Any) -> Path:
+    return _texts(value)
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int:
+        raise ValueError("not an integer")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if type(value) is not bool:
+        raise ValueError("not a boolean")
+    return value
+
+
+def _literal(text: str) -> object:
+    """The value of a literal as written (``"EUR"``, ``3``), as ``literal_value`` reads it."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return UNKNOWN
+
+
 # -- finding the project's modules ----------------------------------------------------
-_MODULES: Dict[Tuple[object, ...], Optional[ModuleSummary]] = {}
+#: reads of modules by absolute path and digest of the text (None: not Python libcst
+#: parses, or too large): one per file and content, whatever names it is found by
+_RECORDS: Dict[Tuple[str, str], Optional[_Record]] = {}
+#: the digest each file's text had at a stat, so that a lookup reads no unchanged file again
+_DIGESTS: Dict[Tuple[str, int, int, int], str] = {}
+_MAX_RECORDS = 256
 #: the texts of modules open in an editor, by absolute path (see ``open_buffers``)
 _OPEN: Dict[str, str] = {}
 
@@ -1124,32 +1501,99 @@ def open_buffers(texts: Mapping[str, str]) -> None:
 
 
 def module_summary(path: str, dotted: str) -> Optional[ModuleSummary]:
-    """The summary of the project module at ``path`` (read once per content)."""
+    """The summary of the project module at ``path``, found as ``dotted``.
+
+    Its text is read once per file and content in a process, whatever names it
+    is found by, and parsed only when the disk cache (``summary_cache``) has
+    no read of that content; a text open in an editor is parsed, never kept on
+    disk.  However it was found, the module's file and the files probed while
+    reading it are recorded as what the linted file depends on."""
     reads.record(path)
-    text = _OPEN.get(os.path.abspath(path))
-    key: Tuple[object, ...]
+    absolute = os.path.abspath(path)
+    text = _OPEN.get(absolute)
     if text is not None:
-        key = (path, "open", dotted, text_digest(text))
+        key = (absolute, "open " + text_digest(text))
+        if key not in _RECORDS:
+            _remember(key, _parsed(path, dotted, text) if len(text) <= _MAX_SOURCE else None)
     else:
-        try:
-            status = os.stat(path)
-        except OSError:
+        found = _file_key(path, absolute)
+        if found is None:
             return None
-        key = (path, status.st_mtime_ns, status.st_size, dotted)
-    if key in _MODULES:
-        return _MODULES[key]
-    summary: Optional[ModuleSummary] = None
+        key, data = found
+        if data is not None and key not in _RECORDS:
+            _remember(key, _file_record(path, dotted, data))
+    record = _RECORDS.get(key)
+    if record is None:
+        return None
+    for probed in record.probed:
+        reads.record(probed)
+    return record.summary(dotted)
+
+
+def _file_key(path: str, absolute: str) -> Optional[Tuple[Tuple[str, str], Optional[bytes]]]:
+    """The key of the file's current text, with its bytes unless this process
+    read that text already (a file unchanged since, by its stat); None when it
+    cannot be read (gone, too large, not a regular file)."""
     try:
-        if text is not None and len(text) > _MAX_SOURCE:
-            raise ValueError("too large")
-        source = text if text is not None else read_file(path, _MAX_SOURCE).decode("utf-8")
-        summary = ModuleSummary(path, dotted, source)
-    except (OSError, UnicodeDecodeError, cst.ParserSyntaxError, RecursionError, ValueError, MemoryError):
-        summary = None  # unreadable, not a regular file, too large, or not Python mocklint can parse
-    if len(_MODULES) > 256:
-        _MODULES.clear()
-    _MODULES[key] = summary
-    return summary
+        status = os.stat(path)
+    except OSError:
+        return None
+    seen = (absolute, status.st_mtime_ns, status.st_size, status.st_ino)
+    digest = _DIGESTS.get(seen)
+    if digest is not None and (absolute, digest) in _RECORDS:
+        return (absolute, digest), None
+    try:
+        data = read_file(path, _MAX_SOURCE)
+    except OSError:  # refused (too large, not a regular file) or unreadable
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    _DIGESTS[seen] = digest
+    return (absolute, digest), data
+
+
+def _file_record(path: str, dotted: str, data: bytes) -> Optional[_Record]:
+    """The read of a file's bytes ``data``: from the disk cache when it has one
+    that reads back as the module ``dotted``, else parsed, and kept there."""
+    try:
+        source = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    cache = summary_cache.current()
+    if cache is None:
+        return _parsed(path, dotted, source)
+    key = cache.key(path, data)
+    loaded = cache.load(key, functools.partial(_loaded, path, source, dotted))
+    if loaded is not None:
+        return loaded
+    record = _parsed(path, dotted, source)
+    if record is not None:
+        dependencies = reads.Dependencies(cache.stamps)
+        for probed in record.probed:
+            dependencies.add_file(probed)
+        cache.store(key, record.plain, dependencies)
+    return record
+
+
+def _loaded(path: str, source: str, dotted: str, plain: Any) -> _Record:
+    """The record of a disk cache entry's ``plain`` data, checked by reading it
+    back (``ValueError``, ``TypeError`` or ``KeyError`` when it is not sound)."""
+    record = _Record(path, source, _dict(plain))
+    record.summary(dotted)
+    return record
+
+
+def _parsed(path: str, dotted: str, source: str) -> Optional[_Record]:
+    try:
+        return ModuleSummary(path, dotted, source)._record
+    except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError):
+        return None  # not Python mocklint can parse
+
+
+def _remember(key: Tuple[str, str], record: Optional[_Record]) -> None:
+    if len(_RECORDS) >= _MAX_RECORDS:
+        _RECORDS.clear()
+        _DIGESTS.clear()
+    _RECORDS[key] = record
 
 
 def locate(dotted: str, directory: str) -> Union[FunctionSummary, ClassSummary, None]:

@@ -47,7 +47,9 @@ It answers syntactic questions only:
 - **Whether the file may hand a mock to project code**
   (``CandidateIndex.hands_mocks_to_project``): ``analysis.under_test.reach``
   answers it; such a file is read whole, since the interprocedural findings
-  follow fixtures, ``setUp`` and helpers that need not name a mock.
+  follow fixtures, ``setUp`` and helpers that need not name a mock, and only
+  there does ``under_test.matching`` run (``hands_mocks_to_project``: a file
+  read for a site of its own is not worth summarising project modules for).
 
 So it may decide that a file, a body or a site holds no mock, and spare it
 the libcst parse.

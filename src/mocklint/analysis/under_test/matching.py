@@ -602,21 +602,18 @@ def _module_constants(module: "cst.Module") -> Dict[str, "cst.BaseExpression"]:
                     changed.add(target.value)
             elif isinstance(base, cst.Name):
                 changed.add(base.value)
-        elif isinstance(node, (cst.For, cst.CompFor, cst.WithItem, cst.NamedExpr, cst.ExceptHandler)):
-            for name in descendants(getattr(node, "target", None) or getattr(node, "asname", None) or getattr(node, "name", None) or cst.Name("_")):
-                if isinstance(name, cst.Name):
-                    changed.add(name.value)
+        elif isinstance(node, (cst.For, cst.CompFor, cst.NamedExpr)):
+            changed.update(name.value for name in descendants(node.target) if isinstance(name, cst.Name))
+        elif isinstance(node, cst.AsName):  # `with ... as x`, `except ... as x`, `import ... as x`
+            changed.update(name.value for name in descendants(node.name) if isinstance(name, cst.Name))
         elif isinstance(node, (cst.Global, cst.Nonlocal)):
             changed.update(item.name.value for item in node.names)
         elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             changed.add(node.name.value)
         elif isinstance(node, cst.Param):
             changed.add(node.name.value)
-        elif isinstance(node, (cst.Import, cst.ImportFrom)) and not isinstance(node.names, cst.ImportStar):
-            for alias in node.names:
-                bound = alias.asname.name if alias.asname is not None else alias.name
-                if isinstance(bound, cst.Name):
-                    changed.add(bound.value)
+        elif isinstance(node, cst.ImportAlias) and node.asname is None:
+            changed.add(code(node.name).split(".", 1)[0])  # `import a.b` binds `a`
         elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.attr.value in _MUTATORS:
             changed.add(node.value.value)
     return {name: value for name, value in candidates.items() if bindings.get(name) == 1 and name not in changed}

@@ -4,7 +4,8 @@
 Writes ``docs/rules/<rule-name>.md`` for every rule in ``mocklint.registry``
 the rule table of ``README.md`` (between the ``rules-table`` markers) and
 ``docs/options.md``, the reference of the command's options and of
-``[tool.mocklint]`` (``mocklint.cli.options_reference``).
+``[tool.mocklint]`` (``mocklint.cli.options_reference``), and the rules'
+gates as data (``src/mocklint/data/gates.json``, ``mocklint.gates``).
 ``tests/test_meta.py`` fails when the committed files differ from what this
 script renders, so run it after changing a rule:
 
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from mocklint.cli import options_reference  # noqa: E402
+from mocklint.gates import SHIPPED, GateTable  # noqa: E402
 from mocklint.registry import ALL_RULES  # noqa: E402
 from mocklint.rule_docs import rule_page  # noqa: E402
 
@@ -47,6 +49,10 @@ def rendered() -> Dict[Path, str]:
     readme = ROOT / "README.md"
     files[readme] = readme_with_table(readme.read_text(encoding="utf-8"))
     files[ROOT / "docs" / "options.md"] = options_reference()
+    table = GateTable.of_rules(ALL_RULES)
+    if table is None:
+        raise SystemExit("a rule's gate is not a plain rule.gate(...)/rule.gate_all(...): the table cannot hold it")
+    files[ROOT / "src" / "mocklint" / "data" / Path(SHIPPED).name] = table.render()
     return files
 
 

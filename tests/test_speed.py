@@ -16,6 +16,7 @@ the everyday set (``front_ends.MODES``; the new processes in the ``slow`` set).
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -32,6 +33,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from mocklint import engine as engine_module
 from mocklint.analysis.syntax import positions as positions_module
 from mocklint.analysis.syntax.positions import positions_of
+from mocklint.analysis.syntax.tree import descendants
 from mocklint.engine import Engine
 from mocklint.files import SourceError, read_source
 
@@ -75,10 +77,30 @@ def _provider(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
     return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
+def _count_statement_answers(monkeypatch: pytest.MonkeyPatch) -> List[bool]:
+    """Whether each call of ``positions_of`` given a text and a tree was answered
+    from the statements holding the nodes (True) or fell back to the whole module."""
+    answered: List[bool] = []
+    placed = positions_module._statements_placed
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        found = placed(*args)
+        answered.append(found is not None)
+        return found
+
+    monkeypatch.setattr(positions_module, "_statements_placed", counted)
+    return answered
+
+
 # -- 2. positions without the metadata pass ----------------------------------------
 @pytest.mark.slow  # every fixture file through libcst, twice
-def test_positions_are_the_providers_for_every_node_of_every_fixture() -> None:
-    compared = 0
+def test_positions_are_the_providers_for_every_node_of_every_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every node at once (the whole module generated: the module node is asked
+    for), then the meaningful nodes at once and some on their own, without and
+    with the text and ``ast`` tree the engine passes (the module generated up to
+    the nodes; only the statements holding them)."""
+    answered = _count_statement_answers(monkeypatch)
+    compared = files = 0
     for path, source in _sources().items():
         module = _parsed(source)
         if module is None:
@@ -89,7 +111,20 @@ def test_positions_are_the_providers_for_every_node_of_every_fixture() -> None:
         found = positions_of(module, collector.nodes)
         assert dict(found) == {node: expected[node] for node in collector.nodes}, path
         compared += len(collector.nodes)
+        tree = ast.parse(source.lstrip("\ufeff"))
+        meaningful = [node for node in descendants(module) if node is not module]
+        before = len(answered)
+        for nodes in [meaningful, *([node] for node in meaningful[::23])]:
+            found = positions_of(module, nodes, source, tree)
+            assert dict(found) == {node: expected[node] for node in nodes}, (path, nodes[0])
+        for nodes in [meaningful, *([node] for node in meaningful[::92])]:
+            found = positions_of(module, nodes)  # the module generated from its start, up to the nodes
+            assert dict(found) == {node: expected[node] for node in nodes}, (path, nodes[0])
+        files += bool(meaningful)
+        # every file with a statement (none has a carriage return): all from the statements alone
+        assert answered[before:] == ([True] * (len(meaningful[::23]) + 1) if meaningful else []), path
     assert compared > 100_000
+    assert files > 450
 
 
 @pytest.mark.parametrize(
@@ -134,11 +169,14 @@ def test_findings_and_fixes_are_those_of_the_provider(monkeypatch: pytest.Monkey
             for path, source in sources.items()
         }
 
+    answered = _count_statement_answers(monkeypatch)
     new = lint_all()
+    # the engine passes its text and tree: the statements holding the nodes answered
+    assert answered.count(True) > 100 and answered.count(False) == 0
     # the engine imports positions_of where it needs it (libcst's metadata only with findings)
     provided: List[int] = []
 
-    def provider(module, nodes):  # type: ignore[no-untyped-def]
+    def provider(module, nodes, *text_and_tree):  # type: ignore[no-untyped-def]
         provided.append(1)
         return _provider(module)
 
@@ -251,8 +289,9 @@ def test_loading_the_plugin_imports_neither_the_engine_nor_libcst(tmp_path: Path
 
 def test_an_unchanged_project_is_answered_from_the_cache(project: Path) -> None:
     cold = _counted(project)
+    # the conftest.py matches no rule's gate: the shipped gates answer it, without the engine
     assert sorted(os.path.basename(str(p)) for p in cold["linted"]) == [  # type: ignore[union-attr]
-        "conftest.py", "test_fixture.py", "test_flagged.py"]
+        "test_fixture.py", "test_flagged.py"]
     assert "MCK201" in str(cold["output"])
     warm = _counted(project, count=False)
     assert warm["linted"] == [] and warm["libcst"] is False and warm["engine"] is False
@@ -277,10 +316,11 @@ def test_a_changed_dependency_lints_the_dependent_file_again(project: Path, mode
 def test_the_cache_can_be_turned_off(project: Path, mode: str) -> None:
     _linted(project, "--mocklint-no-cache", mode=mode)
     assert not (project / ".mocklint_cache").exists()
-    assert len(_linted(project, "--mocklint-no-cache", mode=mode)["linted"]) == 3  # type: ignore[arg-type]
+    # every file but the conftest.py, which no rule's gate matches
+    assert len(_linted(project, "--mocklint-no-cache", mode=mode)["linted"]) == 2  # type: ignore[arg-type]
     (project / "pyproject.toml").write_text("[tool.mocklint]\ncache = false\n", encoding="utf-8")
     _linted(project, mode=mode)
-    assert len(_linted(project, mode=mode)["linted"]) == 3  # type: ignore[arg-type]
+    assert len(_linted(project, mode=mode)["linted"]) == 2  # type: ignore[arg-type]
     assert not (project / ".mocklint_cache").exists()
 
 
@@ -294,8 +334,8 @@ def test_jobs_share_the_cache_and_give_the_same_findings(project: Path) -> None:
     assert sorted(serial.splitlines()) == sorted(parallel.splitlines()) == sorted(warm.splitlines())
     assert serial.count("MCK201") == 7
     entries = list((project / ".mocklint_cache").rglob("*.json"))
-    # one entry per file, and the rules' gates
-    assert len(entries) == 10 and not list((project / ".mocklint_cache").rglob("*.tmp"))
+    # one entry per file some rule's gate matches (not the conftest.py, which the shipped gates answer)
+    assert len(entries) == 8 and not list((project / ".mocklint_cache").rglob("*.tmp"))
 
 
 @pytest.mark.parametrize("mode", front_ends.MODES)  # the command in this process (everyday), in a new one (slow)
@@ -307,34 +347,54 @@ def test_the_command_honours_cache_false(project: Path, mode: str) -> None:
 
 
 def test_the_gate_table_answers_what_the_gates_answer() -> None:
-    """The gates kept in the cache (``cache.GateTable``) match exactly the files
-    some rule's gate matches: every fixture file, and each file cut short."""
-    from mocklint.cache import GateTable
+    """The gates shipped as data (``mocklint.gates``) are the rules' own, and
+    match exactly the files some selected rule's gate matches: every fixture
+    file, and each file cut short, for every rule alone and for all of them."""
+    from mocklint import gates
     from mocklint.registry import ALL_RULES
 
-    table = GateTable.of_rules(ALL_RULES)
+    table = gates.GateTable.of_rules(ALL_RULES)
     assert table is not None
-    stored = GateTable.from_json(json.loads(json.dumps(table.to_json())))
+    stored = gates.shipped()
+    assert stored is not None and stored.to_json() == table.to_json()
+    assert gates.GateTable.from_json(json.loads(table.render())).to_json() == table.to_json()
     texts = [text for source in _sources().values() for text in (source, source[: len(source) // 3], source[-200:])]
     texts += ["", "x = 1\n", '"""Settings."""\nTIMEOUT = 3\n']
     for text in texts:
         assert stored.matches(text) == any(rule.gate.search(text) for rule in ALL_RULES), text[:200]
+        for rule in ALL_RULES:
+            alone = stored.matches(text, lambda code, rule=rule: code == rule.code)  # type: ignore[misc]
+            assert alone == bool(rule.gate.search(text)), (rule.code, text[:200])
     assert not stored.matches("x = 1\n") and stored.matches(FLAGGED)
 
 
-def test_a_new_file_no_gate_matches_is_answered_without_the_engine(project: Path) -> None:
-    """One new module without tests or mocks, as pre-commit hands it over: once
-    a run has left the rules' gates in the cache, flake8 imports neither the
-    engine nor libcst for it."""
-    _counted(project)
+@pytest.mark.parametrize("broken", ["", "{}", '[["MCK101", []]]', '[["MCK101", [[["x", "("]]]]]', "[" * 10_000])
+def test_an_unreadable_gate_table_leaves_the_answer_to_the_engine(
+    broken: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A damaged ``gates.json`` is not trusted (the callers then import the engine)."""
+    from mocklint import gates
+
+    (tmp_path / "gates.json").write_text(broken, encoding="utf-8")
+    monkeypatch.setattr(gates, "SHIPPED", str(tmp_path / "gates.json"))
+    monkeypatch.setattr(gates, "_SHIPPED", [])
+    assert gates.shipped() is None
+
+
+@pytest.mark.parametrize("cache", [[], ["--mocklint-no-cache"]])
+def test_a_new_file_no_gate_matches_is_answered_without_the_engine(project: Path, cache: List[str]) -> None:
+    """One new module without tests or mocks, as pre-commit hands it over: on
+    the first run, cache or not, flake8 imports neither the engine nor libcst
+    for it (the gates are shipped as data), and writes no cache entry for it."""
     settings = project / "settings.py"
     settings.write_text('"""Settings."""\nTIMEOUT = 3\n', encoding="utf-8")
     proc = subprocess.run(
-        [sys.executable, "-c", COUNTING_FLAKE8, "plain", "--select", "MCK", "settings.py"],
+        [sys.executable, "-c", COUNTING_FLAKE8, "plain", "--select", "MCK", *cache, "settings.py"],
         cwd=project, capture_output=True, text=True, timeout=300,
     )
     found = json.loads(proc.stdout.strip().splitlines()[-1])
     assert found["engine"] is False and found["libcst"] is False, proc.stdout + proc.stderr
+    assert not list((project / ".mocklint_cache").rglob("*.json")), "nothing to keep for such a file"
     # and a new file that does need the rules gets them
     (project / "tests" / "test_new.py").write_text(FLAGGED, encoding="utf-8")
     proc = subprocess.run(

@@ -73,7 +73,8 @@ FLAKE8 = ["-m", "flake8", "--isolated"]
 def test_flake8_lints_a_file_without_mocks_without_libcst(project: Path, name: str, cache: List[str]) -> None:
     modules, stdout = imported([*FLAKE8, *cache, name], project)
     assert stdout == ""
-    assert "mocklint.engine" in modules  # the engine answered (no table of gates in a cache yet)
+    # a module no rule's gate matches is answered from the gates shipped as data, before the engine
+    assert ("mocklint.engine" in modules) == (name == "test_plain.py")
     assert libcst_modules(modules) == []
 
 
@@ -81,8 +82,25 @@ def test_flake8_lints_a_file_without_mocks_without_libcst(project: Path, name: s
 def test_command_lints_a_file_without_mocks_without_libcst(project: Path, name: str) -> None:
     modules, stdout = imported(["-m", "mocklint", "--no-cache", name], project)
     assert stdout == ""
-    assert "mocklint.engine" in modules
+    assert ("mocklint.engine" in modules) == (name == "test_plain.py")
     assert libcst_modules(modules) == []
+
+
+def test_the_command_asks_the_gates_of_the_selected_rules_only(project: Path) -> None:
+    """A file whose only matching gates are those of rules not selected (here,
+    or by the file's per-file-ignores) is answered without the engine; selected,
+    the same rule still reports."""
+    (project / "test_config.py").write_text("import pytest\n\nVERBOSE = pytest.config\n", encoding="utf-8")
+    modules, stdout = imported(["-m", "mocklint", "--no-cache", "--select", "MCK3", "test_config.py"], project)
+    assert stdout == "" and "mocklint.engine" not in modules
+    (project / "pyproject.toml").write_text(
+        '[tool.mocklint.per-file-ignores]\n"test_config.py" = ["MCK201"]\n', encoding="utf-8"
+    )
+    modules, stdout = imported(["-m", "mocklint", "--no-cache", "test_config.py"], project)
+    assert stdout == "" and "mocklint.engine" not in modules
+    (project / "pyproject.toml").write_text("[tool.mocklint]\n", encoding="utf-8")
+    modules, stdout = imported(["-m", "mocklint", "--no-cache", "test_config.py"], project)
+    assert "test_config.py:3:11: MCK201 " in stdout and "mocklint.engine" in modules
 
 
 @pytest.mark.parametrize(

@@ -8,4 +8,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+#: the folder of the result cache, in the project root (``mocklint.cache``); here, so that the
+#: flake8 plugin can name it in its help without importing the cache
+CACHE_DIR_NAME = ".mocklint_cache"
+
+__all__ = ["CACHE_DIR_NAME", "__version__"]

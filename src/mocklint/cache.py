@@ -44,16 +44,14 @@ import functools
 import hashlib
 import json
 import os
-import re
 import stat
 import tempfile
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple, TypeVar
 
-from mocklint import __version__
+from mocklint import CACHE_DIR_NAME, __version__
 from mocklint.analysis import reads
 from mocklint.analysis.reads import Dependencies, Stamps, content_stamp, known_environment
 
-CACHE_DIR_NAME = ".mocklint_cache"
 _FORMAT = "v1"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This folder is a cache directory created by mocklint.\n"
 _MARKERS = ((".gitignore", "# created by mocklint\n*\n"), ("CACHEDIR.TAG", _TAG))
@@ -155,10 +153,6 @@ class ResultCache:
         digest.update(data)
         return digest.hexdigest()
 
-    def gates_key(self) -> str:
-        """The key of the :class:`GateTable` of the rules the run's settings select."""
-        return hashlib.sha256(f"{self._settings}|gates".encode()).hexdigest()
-
     def _entry_path(self, key: str) -> str:
         return os.path.join(self.entries, key[:2], key[2:] + ".json")
 
@@ -196,90 +190,6 @@ class ResultCache:
             os.replace(temporary, target)
         except OSError:
             pass  # a cache that cannot be written only costs speed
-
-
-#: one part of a gate as :class:`GateTable` keeps it: the literal every match starts with ("" when
-#: unsure, see ``rule.literal_prefix``), and the regular expression
-GatePart = Tuple[str, str]
-
-
-class GateTable:
-    """The gates of a set of rules, kept in the cache so that a process can
-    tell that no rule's gate matches a file before it imports the rules
-    (libcst and some seventy modules: several times flake8's own start-up).
-
-    It holds each rule's gate as data (its alternatives, each a list of parts
-    that must all match, as ``rule.AnyOf``/``rule.AllOf`` define them) under a
-    key made of mocklint's code fingerprint and the run's settings: the rules
-    that wrote it are the rules that would run.  :meth:`matches` answers what
-    ``any(rule.gate.search(text) for rule in rules)`` answers; the literal of
-    each part is only the engine's own shortcut (``str.__contains__`` before
-    the regular expression)."""
-
-    def __init__(self, gates: List[List[List[GatePart]]]) -> None:
-        self.gates = gates
-
-    @classmethod
-    def of_rules(cls, rules: Iterable[Any]) -> Optional["GateTable"]:
-        """The table of ``rules``' gates; None when one is not a plain ``AnyOf``/``AllOf``."""
-        from mocklint.rule import AllOf, AnyOf, literal_prefix
-
-        def parts(alternative: Any) -> Optional[List[GatePart]]:
-            texts = [alternative] if isinstance(alternative, str) else getattr(alternative, "texts", None)
-            if not isinstance(alternative, (str, AllOf)) or not texts:
-                return None
-            return [(literal_prefix(text), text) for text in texts]
-
-        gates = []
-        for rule in rules:
-            gate = rule.gate
-            if type(gate) is AllOf:
-                alternatives: Any = [gate]
-            elif type(gate) is AnyOf:
-                alternatives = gate.alternatives
-            else:
-                return None
-            found = [parts(alternative) for alternative in alternatives]
-            if any(part is None for part in found):
-                return None
-            gates.append(found)
-        return cls(gates)  # type: ignore[arg-type]
-
-    def matches(self, text: str) -> bool:
-        """Whether some rule's gate matches ``text``."""
-        for alternatives in self.gates:
-            for parts in alternatives:
-                if all((not literal or literal in text) and re.search(pattern, text) for literal, pattern in parts):
-                    return True
-        return False
-
-    def to_json(self) -> List[Any]:
-        return self.gates
-
-    @classmethod
-    def from_json(cls, stored: Any) -> "GateTable":
-        """The table :meth:`to_json` gave; ``ValueError`` for any other shape."""
-        gates = []
-        for alternatives in _json_list(stored):
-            gate = []
-            for parts in _json_list(alternatives):
-                found = []
-                for part in _json_list(parts):
-                    if type(part) is not list or len(part) != 2 or not all(type(text) is str for text in part):
-                        raise ValueError("not a gate part")
-                    re.compile(part[1])  # re.error is a ValueError
-                    found.append((part[0], part[1]))
-                if not found:
-                    raise ValueError("an alternative without parts")
-                gate.append(found)
-            gates.append(gate)
-        return cls(gates)
-
-
-def _json_list(value: Any) -> List[Any]:
-    if type(value) is not list:
-        raise ValueError("not a list")
-    return value
 
 
 def _create_once(path: str, text: str) -> None:
@@ -339,4 +249,4 @@ def settings_key(parts: Iterable[str]) -> str:
     return "|".join(parts)
 
 
-__all__: Tuple[str, ...] = ("CACHE_DIR_NAME", "GateTable", "ResultCache", "code_fingerprint", "refusal", "settings_key")
+__all__: Tuple[str, ...] = ("CACHE_DIR_NAME", "ResultCache", "code_fingerprint", "refusal", "settings_key")

@@ -31,7 +31,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import IO, TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from mocklint import __version__, output
+from mocklint import __version__, gates, output
 from mocklint.cache import CACHE_DIR_NAME, ResultCache, refusal, settings_key
 from mocklint.config import (
     CODE_PREFIX,
@@ -240,17 +240,22 @@ class Checker:
         per-file-ignores, so that their rules neither run nor fix there.
         Imported and built on first use: a run the cache answers whole never
         imports libcst (a third of a second)."""
-        selection = self.options.selection
-        if path is not None:
-            selection = selection.ignoring(
-                [code for matcher, codes in self._per_file if matcher.is_excluded(path) for code in codes]
-            )
+        selection = self.selection_for(path)
         engine = self._engines.get(selection)
         if engine is None:
             from mocklint.engine import Engine
 
             engine = self._engines[selection] = Engine(selection)
         return engine
+
+    def selection_for(self, path: Optional[str]) -> Selection:
+        """The run's selection less the per-file-ignores of the file at ``path``."""
+        selection = self.options.selection
+        if path is not None:
+            selection = selection.ignoring(
+                [code for matcher, codes in self._per_file if matcher.is_excluded(path) for code in codes]
+            )
+        return selection
 
     def cached(self, task: Task) -> Optional[Outcome]:
         """The cached outcome of ``task``, when the cache has one for its current text."""
@@ -337,6 +342,11 @@ class Checker:
         return replace(outcome, notes=outcome.notes + (Note(outcome.display, "skipped", message),))
 
     def _lint(self, task: Task, source: str) -> Outcome:
+        table = gates.shipped()
+        if table is not None and len(source) <= gates.MAX_SOURCE_CHARS:
+            if not table.matches(source, self.selection_for(task.engine_path).is_selected):
+                # what the engine answers for a file no selected rule's gate matches, without importing it
+                return Outcome(task.display, checked=True)
         result = self.engine_for(task.engine_path).lint(source, task.engine_path)
         notes: List[Note] = []
         if result.parse_error is not None:

@@ -60,6 +60,7 @@ from mocklint.analysis.pytest_model.project import SettingsOverride, settings_ov
 from mocklint.analysis.syntax.source import parse_module
 from mocklint.analysis.syntax.tree import Frame, Site, walk
 from mocklint.diagnostic import INTERNAL_ERROR_CODE, INTERNAL_ERROR_NAME, Diagnostic, FileResult
+from mocklint.gates import MAX_SOURCE_CHARS
 from mocklint.registry import ALL_RULES
 from mocklint.rule import FileContext, Report, Rule, to_text_fix
 from mocklint.settings import Selection
@@ -75,12 +76,6 @@ ISSUE_HINT = "please report it with the file that triggers it"
 # nested brackets, but libcst nests more than ``ast`` does (see
 # ``_beyond_limits``).  Such files are left alone.
 MAX_DEPTH = 250
-
-# libcst parses about a megabyte in several seconds, and more than linearly
-# (a generated 50 MB module would take hours and gigabytes).  Such files are
-# data, not test code worth waiting for: they get a note instead, before the
-# gates and the ``ast`` parse.
-MAX_SOURCE_CHARS = 1_000_000
 
 # What reaches libcst costs time and memory in proportion to its syntax nodes
 # (its parse, the rules, the positions), and lines are a poor measure of them:
@@ -468,7 +463,8 @@ class Engine:
 
         if not context.reports:
             return FileResult(display, parsed=True)
-        return FileResult(display, tuple(self._diagnostics(display, module, context.reports)), parsed=True)
+        diagnostics = self._diagnostics(display, module, context.reports, parsed, tree)
+        return FileResult(display, tuple(diagnostics), parsed=True)
 
     def _visits(self, rule: Type[Rule]) -> Dict[type, str]:
         """The libcst node types ``rule`` visits, mapped to its methods."""
@@ -496,11 +492,11 @@ class Engine:
 
     @staticmethod
     def _diagnostics(
-        display: str, module: cst.Module, reports: Iterable[Report]
+        display: str, module: cst.Module, reports: Iterable[Report], text: str, tree: ast.AST
     ) -> List[Diagnostic]:
         from mocklint.analysis.syntax.positions import positions_of  # libcst's metadata: only with findings
 
-        positions = positions_of(module, _placed_nodes(reports))
+        positions = positions_of(module, _placed_nodes(reports), text, tree)
         found = {}
         for report in reports:
             span = positions[report.node]

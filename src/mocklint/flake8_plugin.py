@@ -40,11 +40,10 @@ every ``MCK`` code is on by default and ``--select``/``--extend-ignore``/
   dependencies as the command's entries.  ``--jobs`` workers share it (entries
   are written atomically).  ``--mocklint-no-cache`` or ``cache = false`` in
   ``[tool.mocklint]`` turns it off; standard input is never cached.
-- The cache also keeps the rules' gates (``cache.GateTable``, written by the
-  first process that builds the engine): a new file that no rule's gate
-  matches (a module without tests or mocks) is answered without importing the
-  engine, as the engine would answer it, so pre-commit and editors linting one
-  such file pay only flake8's own start-up.
+- A file that no rule's gate matches (a module without tests or mocks) is
+  answered from the gates shipped as data (``mocklint.gates``), as the engine
+  would answer it, without importing the engine or reading the cache, so
+  pre-commit and editors linting one such file pay only flake8's own start-up.
 """
 
 from __future__ import annotations
@@ -55,12 +54,10 @@ import logging
 import os
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator, List, Optional, Sequence, Tuple, Type
 
-from mocklint import __version__
-from mocklint.analysis import reads
-from mocklint.cache import CACHE_DIR_NAME, GateTable, ResultCache, refusal, settings_key
-from mocklint.files import SourceError, decode_source, read_file, source_encoding
+from mocklint import CACHE_DIR_NAME, __version__, gates
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mocklint.cache import ResultCache
     from mocklint.diagnostic import FileResult
     from mocklint.engine import Engine
 
@@ -78,10 +75,12 @@ class Plugin:
     #: ``--mocklint-extra-fixtures`` and ``--mocklint-plugins`` (None: not given)
     _extra: ClassVar[Optional[Tuple[str, ...]]] = None
     _plugins: ClassVar[Optional[Tuple[str, ...]]] = None
-    #: the result cache; None when off, and until ``parse_options`` turns it on
-    _cache: ClassVar[Optional[ResultCache]] = None
-    #: the rules' gates as the cache keeps them (``cache.GateTable``); False: not read yet
-    _gates: ClassVar[Any] = False
+    #: the result cache; None when off, and until ``parse_options`` turns it on; False until the
+    #: first file the gates do not answer opens it (``result_cache``): a run they answer whole reads
+    #: no configuration and imports no cache code
+    _cache: ClassVar[Any] = None
+    #: the files flake8 was given, from which the cache's project is found
+    _filenames: ClassVar[Tuple[str, ...]] = ()
     _stdin_display_name: ClassVar[Optional[str]] = None
     #: the ``filename`` flake8 gives standard input, when it reads it
     _stdin_filename: ClassVar[Optional[str]] = None
@@ -131,15 +130,23 @@ class Plugin:
         cls._stdin_display_name = display if display and display != "stdin" else None
         filenames = tuple(getattr(options, "filenames", None) or ())
         cls._stdin_filename = (display or "stdin") if "-" in filenames else None
-        cls._cache = None if getattr(options, "mocklint_no_cache", False) else cls._open_cache(filenames)
-        cls._gates = False
+        cls._filenames = filenames
+        cls._cache = None if getattr(options, "mocklint_no_cache", False) else False
 
     @classmethod
-    def _open_cache(cls, filenames: Sequence[str]) -> Optional[ResultCache]:
+    def result_cache(cls) -> Optional["ResultCache"]:
+        """The result cache, opened on first use; None when off or unusable."""
+        if cls._cache is False:
+            cls._cache = cls._open_cache(cls._filenames)
+        return cls._cache  # type: ignore[no-any-return]
+
+    @classmethod
+    def _open_cache(cls, filenames: Sequence[str]) -> Optional["ResultCache"]:
         """The result cache of the project the files are in, as the command
         finds it; None when ``cache = false`` in ``[tool.mocklint]``, or when
         it cannot be used (the configuration is broken: the command says why;
         the folder is a symlink, leads out of the project or is not writable)."""
+        from mocklint.cache import ResultCache, refusal, settings_key
         from mocklint.config import ConfigError, discover_config
 
         try:
@@ -171,19 +178,7 @@ class Plugin:
             extra, plugins = cls._extra, cls._plugins
             override = SettingsOverride(extra, plugins) if extra is not None or plugins is not None else None
             cls._engine = Engine(project_settings=override)
-            if cls._cache is not None and cls._gates is None:  # the cache has no table for these rules yet
-                table = GateTable.of_rules(cls._engine.rules)
-                if table is not None:
-                    cls._cache.store(cls._cache.gates_key(), {"gates": table.to_json()}, reads.Dependencies(reads.Stamps()))
         return cls._engine
-
-    @classmethod
-    def gate_table(cls) -> Optional[GateTable]:
-        """The gates of the engine's rules, from the cache (read once per process), or None."""
-        if cls._gates is False:
-            cache = cls._cache
-            cls._gates = cache.load(cache.gates_key(), _stored_gates) if cache is not None else None
-        return cls._gates  # type: ignore[no-any-return]
 
     def _path(self) -> Optional[str]:
         """The path rules should reason about: the display name for stdin."""
@@ -193,15 +188,12 @@ class Plugin:
 
     def run(self) -> Iterator[Tuple[int, int, str, Type[Any]]]:
         source = "".join(self._lines)
-        cache = self._cache if self._filename not in ("-", "stdin", self._stdin_filename) else None
+        table = gates.shipped()  # the engine runs every rule: flake8 selects by code
+        if table is not None and len(source) <= gates.MAX_SOURCE_CHARS and not table.matches(source):
+            return  # what the engine answers for a file no rule's gate matches, without importing it
+        cache = self.result_cache() if self._filename not in ("-", "stdin", self._stdin_filename) else None
         key = cache.key(self._filename, source.encode("utf-8", "surrogatepass")) if cache is not None else ""
         findings = cache.load(key, _stored_findings) if cache is not None else None
-        if findings is None and cache is not None:
-            gates = self.gate_table()
-            if gates is not None and not gates.matches(source):
-                # what the engine answers at once for a file no rule's gate matches, without importing it
-                findings = []
-                cache.store(key, {"findings": []}, reads.Dependencies(cache.stamps))
         if findings is None:
             if cache is None:
                 result = self._lint(source)
@@ -245,6 +237,8 @@ class Plugin:
         be read again, but flake8 decodes it by its cookie or, when the cookie
         is bad, as UTF-8 (and fails on anything else): only the cookie can be
         what Python refuses, and the text, encoded as UTF-8, still carries it."""
+        from mocklint.files import SourceError, decode_source, read_file, source_encoding
+
         try:
             if self._filename in ("-", "stdin", self._stdin_filename):
                 source_encoding("".join(self._lines).encode("utf-8", "surrogatepass"))
@@ -255,12 +249,6 @@ class Plugin:
         except OSError:  # flake8 read it; what it read is linted
             return None
         return None
-
-
-def _stored_gates(stored: Any) -> GateTable:
-    if not isinstance(stored, dict) or set(stored) != {"gates"}:
-        raise ValueError("not a stored gate table")
-    return GateTable.from_json(stored["gates"])
 
 
 def _stored_findings(stored: Any) -> List[Finding]:

@@ -72,7 +72,6 @@ from mocklint.diagnostic import Diagnostic, Related, TextEdit, TextFix, line_sta
 from mocklint.engine import Engine
 from mocklint.fixes import fix_source, locate, project_root, within
 from mocklint.noqa import filter_diagnostics
-from mocklint.registry import ALL_RULES
 from mocklint.rule_docs import DocsPages
 from mocklint.settings import Selection
 

@@ -15,6 +15,7 @@ from mocklint.analysis.mock_values.leaks import (
     display_of,
     iterated,
     leak_index,
+    may_be_mock_made,
     may_be_place,
     mock_made_by,
     place_of,
@@ -23,7 +24,7 @@ from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.names import dotted_name
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site
-from mocklint.analysis.mock_values.candidates import MOCK_BODIES
+from mocklint.analysis.mock_values.candidates import MOCK_BODIES, CandidateIndex, candidate_index
 from mocklint.rule import Rule, gate
 
 #: imported things whose attributes are not shared state worth reporting (the mock library, pytest)
@@ -154,15 +155,15 @@ class MockLeakedIntoSharedState(Rule):
 
     @classmethod
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
-        """``_check`` on the ``ast``, erring towards yes: an assignment of what
-        may be a mock (``mock_made_by``; any loop variable may be one) to
-        ``sys.modules[...]`` or to an attribute of an imported name that no
-        other assignment or ``del`` in the module restores, or such a
-        ``setattr(holder, "name", mock)``, ``sys.modules.setdefault(name, mock)``
+        """``_check`` on the ``ast``, erring towards yes: an assignment to
+        ``sys.modules[...]`` or to an attribute of an imported name, or a
+        ``setattr(holder, "name", value)``, ``sys.modules.setdefault(name, value)``
         or ``sys.modules.update(...)`` statement, where the statement may run in
-        a test's life (``place_of``) and, in a function, the name is not one of its own."""
+        a test's life (``place_of``) and, in a function, the name is not one of
+        its own, the value may be a mock (``may_be_mock_made``: the file's
+        candidate index says which names may make or hold one) and no other
+        assignment or ``del`` in the module restores the attribute."""
         imported: Set[str] = set()
-        aliases: Set[str] = set()  # `import ... as x`: x may be a mock constructor
         modules: Set[str] = set()  # names bound to `sys.modules`
         assigns: List[ast.stmt] = []  # Assign, and AnnAssign with a value: what may restore
         deletes: List[ast.Delete] = []
@@ -170,11 +171,7 @@ class MockLeakedIntoSharedState(Rule):
         imports: List[ast.stmt] = []
         annotated: List[ast.stmt] = []
         exprs: List[ast.stmt] = []
-        loops: List[ast.stmt] = []
-        lists = {
-            _ASSIGN: assigns, _IMPORT: imports, _IMPORT_FROM: imports, _ANN_ASSIGN: annotated, _DELETE: deletes,
-            ast.For: loops,
-        }
+        lists = {_ASSIGN: assigns, _IMPORT: imports, _IMPORT_FROM: imports, _ANN_ASSIGN: annotated, _DELETE: deletes}
         if "setattr" in source or "modules." in source:
             lists[_EXPR] = exprs
         which = lists.get
@@ -189,8 +186,6 @@ class MockLeakedIntoSharedState(Rule):
                     continue  # names resolve through explicit imports only
                 bound = alias.asname or alias.name
                 imported.add(bound if from_import else bound.split(".")[0])
-                if alias.asname:
-                    aliases.add(alias.asname)
                 if alias.name.rsplit(".", 1)[-1] == "modules" and (from_import or alias.asname):
                     modules.add(bound)  # `from sys import modules`, `import sys.modules as loaded`
         assigns.extend(a for a in annotated if a.value is not None)  # type: ignore[attr-defined]
@@ -218,9 +213,9 @@ class MockLeakedIntoSharedState(Rule):
         found.extend(c for c in setattrs if _shared_target(c[1], imported, modules))
         if not found:
             return False
-        mocks: Optional[Set[str]] = None
+        ancestry = ancestry_of(tree)
+        index = candidate_index(tree, source, path)
         restored: Optional[Set[str]] = None
-        ancestry: Optional[Ancestry] = None
         fixtures: List[Set[str]] = []
 
         def fixture_names() -> Set[str]:
@@ -229,28 +224,19 @@ class MockLeakedIntoSharedState(Rule):
             return fixtures[0]
 
         for statement, target, value in found:
-            if type(value) is ast.Name:
-                if mocks is None:
-                    mocks = _names_assigned_a_mock(assigns, aliases) | _loop_names(loops)
-                if value.id not in mocks:  # type: ignore[attr-defined]
-                    continue
-            elif not _may_be_mock_call(value, aliases):
-                continue
-            if type(target) is ast.Attribute:
-                if restored is None:
-                    if mocks is None:
-                        mocks = _names_assigned_a_mock(assigns, aliases) | _loop_names(loops)
-                    restored = _restored(assigns, deletes, mocks, aliases)
-                parts = (dotted(target) or "").split(".")
-                if any(".".join(parts[:n]) in restored for n in range(2, len(parts) + 1)):
-                    continue
-            if ancestry is None:
-                ancestry = ancestry_of(tree)
             place, func = may_be_place(ancestry, statement, path, fixture_names)
             if not place:
                 continue
             if func is not None and _binds_locally(func, _root(target), ancestry, statement):
                 continue  # `x.attr = mock` of the function's own `x`: not an import
+            if not may_be_mock_made(index, value, ancestry.ancestors(statement), source):
+                continue
+            if type(target) is ast.Attribute:
+                if restored is None:
+                    restored = _restored(assigns, deletes, index, ancestry, source)
+                parts = (dotted(target) or "").split(".")
+                if any(".".join(parts[:n]) in restored for n in range(2, len(parts) + 1)):
+                    continue
             holder = dotted(target.value) if type(target) is ast.Attribute else None  # type: ignore[attr-defined]
             if conftest_path_may(path, _MODULES_MENTION if holder is None else _mention(holder)):
                 continue  # a conftest.py may restore it
@@ -644,21 +630,6 @@ def _shared_target(target: ast.expr, imported: Set[str], modules: Set[str]) -> b
     return type(root) is ast.Name and root.id in imported
 
 
-def _may_be_mock_call(value: ast.expr, aliases: Set[str]) -> bool:
-    """A call ``mock_made_by`` may call a mock's making: of a mock constructor or
-    ``create_autospec`` (by its last name), or through a name imported under an alias."""
-    if type(value) is not ast.Call:
-        return False
-    func = value.func  # type: ignore[attr-defined]
-    kind = type(func)
-    last = func.attr if kind is ast.Attribute else func.id if kind is ast.Name else ""
-    if last.endswith("Mock") or last == "create_autospec":
-        return True
-    while type(func) is ast.Attribute:
-        func = func.value
-    return type(func) is ast.Name and func.id in aliases
-
-
 def _filled_values(call: ast.Call, assigns: List[ast.stmt]) -> List[ast.expr]:
     """What ``sys.modules.setdefault``/``update`` may put in, erring towards
     more: its value, the values of a dict display or of any dict display an
@@ -677,50 +648,25 @@ def _filled_values(call: ast.Call, assigns: List[ast.stmt]) -> List[ast.expr]:
     return values
 
 
-def _loop_names(loops: List[ast.stmt]) -> Set[str]:
-    """The names ``for`` loops bind: ``mock_made_by`` follows them to what they iterate over."""
-    found: Set[str] = set()
-    for loop in loops:
-        target = loop.target  # type: ignore[attr-defined]
-        elements = target.elts if type(target) in (ast.Tuple, ast.List) else [target]
-        found.update(e.id for e in elements if type(e) is ast.Name)
-    return found
-
-
-def _names_assigned_a_mock(assigns: List[ast.stmt], aliases: Set[str]) -> Set[str]:
-    """The names some assignment binds to what may be a mock: ``mock_made_by``
-    follows a name only to calls assigned to it."""
-    found: Set[str] = set()
-    for statement in assigns:
-        if _may_be_mock_call(statement.value, aliases):  # type: ignore[attr-defined]
-            targets = _targets(statement)
-            found.update(t.id for t in targets if type(t) is ast.Name)
-    return found
-
-
-def _may_be_mock(value: ast.expr, mocks: Set[str], aliases: Set[str]) -> bool:
-    """``mock_made_by`` on the ``ast``, erring towards yes: a call that may make a
-    mock, or a name some assignment binds to one (``mocks``)."""
-    if type(value) is ast.Name:
-        return value.id in mocks  # type: ignore[attr-defined]
-    return _may_be_mock_call(value, aliases)
-
-
 def _targets(statement: ast.stmt) -> List[ast.expr]:
     """The targets of an ``Assign`` or ``AnnAssign``."""
     return statement.targets if type(statement) is _ASSIGN else [statement.target]  # type: ignore[attr-defined]
 
 
-def _restored(assigns: List[ast.stmt], deletes: List[ast.Delete], mocks: Set[str], aliases: Set[str]) -> Set[str]:
+def _restored(
+    assigns: List[ast.stmt], deletes: List[ast.Delete], index: CandidateIndex, ancestry: Ancestry, source: str
+) -> Set[str]:
     """What ``_attribute_restored`` finds restored on the ``ast``, in part: the
-    attributes (``a.b``) some assignment gives what is surely not a mock, or
-    that some ``del`` deletes, anywhere in the module.  An attribute restores
-    itself and the attributes under it."""
+    attributes (``a.b``) some assignment gives what is surely not a mock
+    (``may_be_mock_made``), or that some ``del`` deletes, anywhere in the
+    module.  An attribute restores itself and the attributes under it."""
     found: Set[str] = set()
     for statement in assigns:
         targets = _targets(statement)
+        if not any(type(t) is ast.Attribute for t in targets):
+            continue
         value = statement.value  # type: ignore[attr-defined]
-        if any(type(t) is ast.Attribute for t in targets) and not _may_be_mock(value, mocks, aliases):
+        if not may_be_mock_made(index, value, ancestry.ancestors(statement), source):
             found.update(dotted(t) or "" for t in targets if type(t) is ast.Attribute)
     for deleted in deletes:
         for target in deleted.targets:

@@ -24,7 +24,9 @@ It answers syntactic questions only:
 
   - seeds: the mock classes, ``patch``, ``create_autospec``, ``mock``,
     pytest-mock's fixtures, anything imported from the mock modules (by any
-    alias), and the conftest fixtures that may hand out a mock;
+    alias), these names imported from any module under another name (a
+    helper module may re-export them: ``from tests.helpers import AsyncMock
+    as FakeSession``), and the conftest fixtures that may hand out a mock;
   - a statement whose value mentions a name adds what it binds (assignment,
     ``with`` and ``for`` targets, walrus, comprehension variables; so the
     attributes ``setUp``/``asyncSetUp`` assign) and the attributes its placing
@@ -44,6 +46,9 @@ It answers syntactic questions only:
   statement...) whose expression mentions a candidate name (any, in a method
   of a class whose header mentions one).  A site that mentions none cannot
   hold a mock; one whose body is dropped is not there for libcst.
+- **Which expressions can hold one** (``CandidateIndex.mentions``): the same
+  test for any expression, read where a given function reads it (MCK402
+  asks it of the values put into shared state, and of those that restore it).
 - **Whether the file may hand a mock to project code**
   (``CandidateIndex.hands_mocks_to_project``): ``analysis.under_test.reach``
   answers it; such a file is read whole, since the interprocedural findings
@@ -256,7 +261,7 @@ class _Scan:
         header = self.expressions([*node.decorator_list, *node.args.defaults, *node.args.kw_defaults])
         outer = (self.prefix, self.declared, self.owner)
         if not self.prefix:  # a function at module level or a method: its own locals
-            self.prefix, self.declared, self.owner = f"{id(node)}:", set(), id(node)
+            self.prefix, self.declared, self.owner = _prefix(node), set(), id(node)
         args = node.args
         params: Set[str] = set()
         for a in (*getattr(args, "posonlyargs", ()), *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
@@ -285,6 +290,10 @@ class _Scan:
                 for alias in node.names:
                     if alias.name == "mock":
                         self.seed(alias.asname or alias.name)
+            else:  # a seed re-exported by a helper module, under another name
+                for alias in node.names:
+                    if alias.asname and alias.name in _SEEDS:
+                        self.seed(alias.asname)
         else:
             for alias in node.names:  # type: ignore[attr-defined]
                 if alias.name in MOCK_MODULES or alias.name.split(".")[0] == "asynctest":
@@ -385,6 +394,12 @@ def _registered(func: Function) -> FrozenSet[str]:
     return frozenset(names)
 
 
+def _prefix(func: Optional[Function]) -> str:
+    """The key prefix of the locals of ``func``, a function at module level or
+    a method (the functions nested in it share it); "" for none."""
+    return f"{id(func)}:" if func is not None else ""
+
+
 def _mentions(nodes: Sequence[ast.AST], prefix: str) -> Set[str]:
     """The keys ``nodes`` mention, as ``_Scan.simple`` records them."""
     found: Set[str] = set()
@@ -444,6 +459,16 @@ class CandidateIndex:
                 for kind, owner, prefix, nodes in sites
             )
         return found
+
+    def mentions(self, nodes: Sequence[ast.AST], func: Optional[Function]) -> bool:
+        """Whether ``nodes`` mention a candidate name, read in ``func`` (the
+        function at module level or the method whose body holds them, None
+        outside one) as a site of ``has`` is: in a method of a class whose
+        header mentions one, whatever they mention."""
+        names, whole, _, _ = self._scan()
+        if func is not None and id(func) in whole:
+            return True
+        return not names.isdisjoint(_mentions(nodes, _prefix(func)))
 
     def hands_mocks_to_project(self) -> bool:
         """Whether the file may hand a mock to its project's own code

@@ -26,7 +26,7 @@ import functools
 import os
 import re
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Pattern, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Pattern, Sequence, Set, Tuple
 
 from mocklint.analysis import reads
 from mocklint.analysis.syntax.ast_scan import Ancestry, may_be_fixture
@@ -38,6 +38,9 @@ from mocklint.analysis.pytest_model.pytest_roles import Role, function_role, is_
 from mocklint.analysis.mock_values.targets import definition_file, is_main_guard
 from mocklint.analysis.syntax.tree import Frame, Site, walk
 from mocklint.files import read_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mocklint.analysis.mock_values.candidates import CandidateIndex
 
 #: ``patch``, ``patch.object``, ``patch.dict`` and ``patch.multiple``: ``.start()`` gives back a patch to stop
 PATCHERS = frozenset(
@@ -541,6 +544,43 @@ def may_be_place(
     return test_module and name in MODULE_SETUPS, func
 
 
+def may_be_mock_made(index: "CandidateIndex", value: ast.expr, chain: Optional[Sequence[ast.AST]], source: str) -> bool:
+    """``mock_made_by`` on the ``ast``, erring towards yes, for the ``value``
+    of a statement in the blocks ``chain`` (``Ancestry.ancestors``; None when
+    unknown).  Which names may make or hold a mock is the candidate index's
+    answer; this follows only what ``mock_made_by`` follows: a call whose
+    callee mentions a candidate name, or a candidate name that is the
+    variable of a ``for`` around the statement (``iterated``) or that the file
+    assigns a mock's call on one line (``ASSIGNS_A_MOCK``)."""
+    kind = type(value)
+    if kind is not ast.Call and kind is not ast.Name:
+        return False
+    func = next((a for a in reversed(chain or ()) if type(a) in _AST_FUNCTIONS), None)
+    if kind is ast.Call:
+        return index.mentions([value.func], func)  # type: ignore[attr-defined]
+    name: str = value.id  # type: ignore[attr-defined]
+    if not index.mentions([value], func):
+        return False
+    if chain is None or _loop_variable(chain, name):
+        return True
+    return re.search(ASSIGNS_A_MOCK.format(name=re.escape(name)), source) is not None
+
+
+def _loop_variable(chain: Sequence[ast.AST], name: str) -> bool:
+    """Whether a ``for`` whose blocks hold the statement, in its own scope,
+    binds ``name`` as its target or an element of it (``iterated`` on the ``ast``)."""
+    for block in chain:
+        kind = type(block)
+        if kind in _AST_FUNCTIONS or kind is ast.ClassDef:
+            return False
+        if kind is ast.For or kind is ast.AsyncFor:
+            target = block.target  # type: ignore[attr-defined]
+            elements = target.elts if type(target) in (ast.Tuple, ast.List) else [target]
+            if any(type(e) is ast.Name and e.id == name for e in elements):
+                return True
+    return False
+
+
 __all__ = (
     "ASSIGNS_A_MOCK",
     "CLASS_SETUPS",
@@ -555,6 +595,7 @@ __all__ = (
     "display_of",
     "iterated",
     "leak_index",
+    "may_be_mock_made",
     "may_be_place",
     "mock_made_by",
     "module_class",

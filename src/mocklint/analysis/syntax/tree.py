@@ -250,14 +250,25 @@ def descendants(node: cst.CSTNode, stop_at: Tuple[type, ...] = ()) -> Iterator[c
     """``node`` and every meaningful node below it, not descending into nodes
     of the ``stop_at`` types (yielded, but not entered)."""
     stack: List[cst.CSTNode] = [node]
+    pop, push, is_node = stack.pop, stack.append, _IS_NODE_TYPE
     while stack:
-        current = stack.pop()
+        current = pop()
         yield current
         if stop_at and current is not node and isinstance(current, stop_at):
             continue
         for name in child_fields(type(current)):
             value = getattr(current, name)
-            if isinstance(value, cst.CSTNode):
-                stack.append(value)
-            elif isinstance(value, (tuple, list)):
-                stack.extend(item for item in value if isinstance(item, cst.CSTNode))
+            value_type = type(value)
+            if value_type is tuple or value_type is list:
+                for item in value:
+                    known = is_node.get(type(item))
+                    if known is None:
+                        known = is_node[type(item)] = isinstance(item, cst.CSTNode)
+                    if known:
+                        push(item)
+            else:
+                known = is_node.get(value_type)
+                if known is None:
+                    known = is_node[value_type] = isinstance(value, cst.CSTNode)
+                if known:
+                    push(value)

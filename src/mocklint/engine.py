@@ -372,7 +372,7 @@ class Engine:
         ``tree`` is the ``ast`` of ``source`` when the caller has one (flake8 does)."""
         display = path or "<stdin>"
         try:
-            with settings_override(self.project_settings):
+            with settings_override(self.project_settings), project.one_lint():
                 return self._lint(source, path, display, tree)
         except RecursionError:
             # libcst's parser and codegen recurse; a 1,000-deep expression is not

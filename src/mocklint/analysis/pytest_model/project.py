@@ -403,6 +403,22 @@ def settings_override(override: Optional[SettingsOverride]) -> Iterator[None]:
         _OVERRIDE.reset(token)
 
 
+#: the file being linted (a fresh object per file; None outside a lint): within one, the files a
+#: model and a configuration were built from are checked once, not at each of the many questions
+#: its rules ask of them (on aiogram's tests, 82,000 ``stat`` calls in 300 files)
+_LINT: "contextvars.ContextVar[Optional[object]]" = contextvars.ContextVar("mocklint_lint", default=None)
+
+
+@contextlib.contextmanager
+def one_lint() -> Iterator[None]:
+    """The block lints one file: see ``_LINT``."""
+    token = _LINT.set(object())
+    try:
+        yield
+    finally:
+        _LINT.reset(token)
+
+
 def _mocklint_settings(
     rootdir: str, override: Optional[SettingsOverride] = None
 ) -> Tuple[MocklintSettings, Optional[str]]:
@@ -451,6 +467,8 @@ class ProjectModel:
         self.derived: Dict[object, object] = {}
         self._declarations: Optional[declared.Declarations] = None
         self._watched: Dict[str, Optional[Tuple[int, int]]] = {p: _signature(p) for p in config.sources}
+        #: the lint (``_LINT``) in which the watched files were last found unchanged
+        self._checked_in: Optional[object] = None
         if settings_file is not None:  # a long-running host (the language server) sees edits to [tool.mocklint]
             self.watch(settings_file)
 
@@ -460,7 +478,13 @@ class ProjectModel:
             self._watched[path] = _signature(path)
 
     def is_current(self) -> bool:
-        return all(_signature(path) == signature for path, signature in self._watched.items())
+        lint = _LINT.get()
+        if lint is not None and self._checked_in is lint:
+            return True
+        current = all(_signature(path) == signature for path, signature in self._watched.items())
+        if current:
+            self._checked_in = lint
+        return current
 
     def record_dependencies(self) -> None:
         """Tell ``reads`` what the model's answers were built from, for each
@@ -1202,12 +1226,20 @@ _config_by_dir: Dict[str, PytestConfig] = {}
 _models: Dict[Tuple[str, Optional[str], Optional[SettingsOverride]], ProjectModel] = {}
 
 
+#: the lint (``_LINT``) in which each folder's configuration was last checked
+_config_checked: Dict[str, object] = {}
+
+
 def config_for(directory: str) -> PytestConfig:
     directory = os.path.abspath(directory)
     config = _config_by_dir.get(directory)
-    if config is None or not all(os.path.exists(p) for p in config.sources):
+    lint = _LINT.get()
+    checked = lint is not None and _config_checked.get(directory) is lint
+    if config is None or not (checked or all(os.path.exists(p) for p in config.sources)):
         config = locate(directory)
         _config_by_dir[directory] = config
+    if lint is not None:
+        _config_checked[directory] = lint
     for source in config.sources:
         reads.record(source)
     return config
@@ -1256,6 +1288,7 @@ def evict_unused(open_paths: Iterable[str]) -> int:
     for folder, config in list(_config_by_dir.items()):
         if (config.rootdir, config.inipath) not in wanted:
             del _config_by_dir[folder]
+            _config_checked.pop(folder, None)
     roots = [model.root.rstrip(os.sep) + os.sep for model in _models.values()]
     for path in list(_facts_cache):
         if not path.startswith(tuple(roots)):

@@ -1700,3 +1700,21 @@ def test_conftest_sync_mock(test: str, reported: bool, tmp_path: Path) -> None:
     (path.parent / "conftest.py").write_text(textwrap.dedent(SYNC_CONFTEST), encoding="utf-8")
     assert _might("MCK103", test, path)
     assert _reported("MCK103", path) == (["MCK103"] if reported else [])
+
+
+def test_mck220_spares_the_modules_of_a_project_in_asyncio_auto_mode(tmp_path: Path) -> None:
+    """pytest-asyncio in auto mode runs every coroutine test, marked ``asyncio``
+    or not: only a test marked ``trio`` (whose plugin is not there) can be
+    reported, and the word must be in the module (aiogram's 238 test modules
+    went to libcst for MCK220 alone)."""
+    test = _project(tmp_path)
+    (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_mode = auto\n", encoding="utf-8")
+    (tmp_path / "requirements.txt").write_text("pytest==9.2.0\npytest-asyncio==1.5.0\n", encoding="utf-8")
+    unmarked = "import pytest\n\n\nasync def test_a():\n    pass\n\n\n@pytest.mark.asyncio\nasync def test_b():\n    pass\n"
+    assert not _might("MCK220", unmarked, test)
+    trio = "import pytest\n\n\n@pytest.mark.trio\nasync def test_a():\n    pass\n"
+    assert _might("MCK220", trio, test)
+    assert [d.code for d in Engine(Selection(select=("MCK220",))).lint(trio, str(test)).diagnostics] == ["MCK220"]
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")  # strict mode: the unmarked test
+    project.clear_caches()
+    assert _might("MCK220", unmarked, test)

@@ -146,8 +146,13 @@ class AsyncTestWithoutPlugin(Rule):
     def might_report(cls, tree: ast.Module, source: str, path: Optional[str]) -> bool:
         """A test module with an ``async def`` test at module level or in a class."""
         model = _test_module_model(path)
-        if model is None or path is None or not async_plugins(model).certain(path):
+        if model is None or path is None:
             return False
+        plugins = async_plugins(model)
+        if not plugins.certain(path):
+            return False
+        if plugins.asyncio is not False and plugins.asyncio_mode == "auto" and "trio" not in source:
+            return False  # pytest-asyncio runs every test without a mark: only a `trio` one can be reported
         for statement in tree.body:
             if isinstance(statement, ast.AsyncFunctionDef) and model.is_test_function_name(statement.name):
                 return True

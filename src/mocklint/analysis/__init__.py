@@ -6,7 +6,8 @@ A newcomer's map, one package per question:
 - ``syntax``: the syntax helpers every rule shares. ``source`` makes the one
   libcst parse of a file, ``bodies`` drops the function bodies no rule reads
   before it, ``tree`` walks the tree once, ``names`` resolves what a name or
-  dotted expression was imported as, ``positions`` finds line and column of
+  dotted expression was imported as, ``bindings`` counts how often each name
+  is bound (and which are changed in place), ``positions`` finds line and column of
   the reported nodes, and ``ast_scan`` answers cheap questions on CPython's
   ``ast`` tree before any libcst work; ``lazy_import`` stands for libcst
   until a function first needs it (a file that never reaches the parse never

@@ -179,7 +179,7 @@ class AwaitedSyncMock(Rule):
                 verb, error = "awaits it", f"\"object {_type_name(finding.value)} can't be used in 'await' expression\""
             elif finding.protocol is Protocol.SCHEDULE:
                 scheduler = finding.demand.where.scheduler
-                verb = f"passes it to `{scheduler}`"
+                verb = f"passes it to `{scheduler.rsplit('.', 1)[-1]}`"  # `asyncio.`: the app site shows it
                 error = f"TypeError ({_SCHEDULERS.get(scheduler) or _LOOP_METHODS.get(scheduler.rsplit('.', 1)[-1], 'not awaitable')})"
             else:
                 continue

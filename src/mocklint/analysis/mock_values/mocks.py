@@ -505,9 +505,8 @@ class MockAnalysis:
                 patcher, patcher_site = bound if bound is not None else (None, site)
             started = self.patch_kind(patcher, patcher_site, depth) if isinstance(patcher, cst.Call) else None
             if started is not None and not self._is_mocker_call(patcher):  # type: ignore[arg-type]
-                return Inferred(
-                    started.kind, f"`{code(call)}` gives {_indefinite(started.kind)}", opaque=started.opaque, at=started.at
-                )
+                # what the decorator or `with ... as` would hand over: a spec (autospec=True) stays
+                return replace(started, why=f"`{code(call)}` gives {_indefinite(started.kind)}", callee="")
         callee = self._kind(call.func, site, depth + 1)
         if callee is None:
             return None

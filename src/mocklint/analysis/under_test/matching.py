@@ -33,6 +33,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from mocklint.analysis.mock_values.candidates import hands_mocks_to_project
 from mocklint.analysis.mock_values.mocks import Inferred, Kind, MockAnalysis, analysis_for
 from mocklint.analysis.pytest_model.pytest_roles import Role, function_role
+from mocklint.analysis.syntax.bindings import bound_names
 from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code
 from mocklint.analysis.syntax.tree import Site, descendants, scope_types
@@ -51,6 +52,7 @@ from mocklint.analysis.under_test.summaries import (
     Where,
     literal_value,
     locate,
+    read_literal,
 )
 from mocklint.diagnostic import Related
 
@@ -264,7 +266,7 @@ class _Matcher:
         cls = locate(qualified, os.path.dirname(factory.module.path))
         if not isinstance(cls, ClassSummary) or cls.init is None:
             return None
-        given = {**_arguments(factory, call, site, analysis), **self._patched(site)}
+        given = {**_arguments(factory, call, site, analysis), **self._patched(site, analysis)}
         params: Dict[Root, Value] = {}
         for index, passed in enumerate(args):
             parameter = cls.init.parameter_for(index, None)
@@ -278,17 +280,19 @@ class _Matcher:
                 params[("param", parameter)] = value  # type: ignore[index]
         return cls, params
 
-    def _patched(self, site: Site) -> Dict[Root, Value]:
+    def _patched(self, site: Site, analysis: Optional[MockAnalysis] = None) -> Dict[Root, Value]:
+        """What ``_find_patches`` finds at ``site``, of this file or of ``analysis``'s
+        (a fixture of a conftest.py that builds an object: the patches its own
+        fixtures installed before its body ran)."""
         key = id(site.node)
         if key not in self._patches:
-            self._patches[key] = self._find_patches(site)
+            self._patches[key] = self._find_patches(site, analysis or self.analysis)
         return dict(self._patches[key])
 
-    def _find_patches(self, site: Site) -> Dict[Root, Value]:
+    def _find_patches(self, site: Site, analysis: MockAnalysis) -> Dict[Root, Value]:
         """The module attributes ``patch`` replaces around ``site``: the test's
         ``@patch`` decorators, the ``with patch(...)`` blocks it stands in, and
         ``mocker.patch``/``patch(...).start()`` calls of the same function."""
-        analysis = self.analysis
         found: Dict[Root, Value] = {}
         func = site.enclosing_function()
         func_site = analysis._function_site(func) if func is not None else None
@@ -320,7 +324,7 @@ class _Matcher:
         owners = {id(func)} | {id(f) for f in _set_ups(func_site)}
         found.update(_started_patches(analysis, owners, site))
         # and what the fixtures it requests patch for it (the parameters no `@patch` took)
-        for requested, fixture, fixture_site, other in self._fixtures(func, func_site, params, 0):
+        for requested, fixture, fixture_site, other in self._fixtures(func, func_site, params, 0, analysis):
             inside = other._site_inside(fixture, fixture_site)
             patches = _started_patches(other, {id(fixture)}, inside)
             for node in descendants(fixture.body, stop_at=scope_types()):
@@ -366,7 +370,7 @@ class _Matcher:
     ) -> bool:
         """Match ``steps`` in order; True once one raises (nothing after it runs)."""
         for step in steps:
-            if not all(_non_empty_literal(bindings.get(root), path) for root, path in step.where.nonempty):
+            if not all(self._non_empty(bindings.get(root), path) for root, path in step.where.nonempty):
                 continue  # in a loop the test may not enter
             if not all(_passes(bindings.get(root), path, op, literal) for root, path, op, literal in step.where.guards):
                 continue  # after an early return the test's value may take
@@ -382,6 +386,24 @@ class _Matcher:
             if self._check(step, bindings, entry, call, site):
                 return True
         return False
+
+    def _non_empty(self, value: Optional[Value], path: Path) -> bool:
+        """``_non_empty_literal``; for one attribute (``order.lines``): a field of a
+        plain dataclass instance the test built with a non-empty literal for it
+        by keyword (``Order(id=1, lines=[Line(...)])``, in place or as a constant
+        of the test module), which ``__init__`` stores as given."""
+        if value is None or len(path) != 1:
+            return _non_empty_literal(value, path)
+        expr, site, analysis = value
+        built = expr if isinstance(expr, cst.Call) else _constant(expr, site, built=True)
+        if not isinstance(built, cst.Call) or not isinstance(built.func, (cst.Name, cst.Attribute)) or any(a.star for a in built.args):
+            return False
+        qualified = analysis.names.resolve(site, built.func)
+        cls = locate(qualified, self.directory) if qualified and "." in qualified and self.directory else None
+        if not isinstance(cls, ClassSummary) or path[0] not in cls.fields:
+            return False
+        given = [a.value for a in built.args if a.keyword is not None and a.keyword.value == path[0]]
+        return len(given) == 1 and _non_empty_literal((given[0], site, analysis), ())
 
     def _object_call(
         self, step: ObjectCall, bindings: Dict[Root, Value], site: Site
@@ -499,6 +521,8 @@ class _Matcher:
                 target = statement.targets[0].target
             configured = self._configuration(target, at_site, words) if target is not None else None
             return configured or _started_patch(node, at_site, self.analysis) or node
+        if analysis is self.analysis and _is_started(expr):
+            return expr.func.value  # type: ignore[attr-defined]  # the `patch(...)` of this file that made the mock
         if analysis is self.analysis and any(arg.value is expr for arg in call.args):
             return expr
         return call
@@ -535,34 +559,32 @@ def _non_empty_literal(value: Optional[Value], path: Path) -> bool:
         return isinstance(given, (list, tuple)) and len(given) > 0
     expr = _constant(expr, value[1]) or expr
     if isinstance(expr, cst.Dict):
-        return any(isinstance(e, cst.DictElement) for e in expr.elements)
+        return path in _DICT_VIEWS and any(isinstance(e, cst.DictElement) for e in expr.elements)
     return not path and isinstance(expr, (cst.List, cst.Tuple, cst.Set)) and any(
         not isinstance(e, cst.StarredElement) for e in expr.elements
     )
 
 
-#: methods that change a list, dict or set in place: a constant they are called on is not one
-_MUTATORS = frozenset({
-    "append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse",
-    "update", "setdefault", "popitem", "add", "discard", "difference_update",
-    "intersection_update", "symmetric_difference_update", "__setitem__", "__delitem__", "__iadd__",
-})
+#: what iterating a dict's views goes over: its keys, items, values
+_DICT_VIEWS = frozenset({(), ("items", CALL), ("keys", CALL), ("values", CALL)})
 _LITERAL_TYPES = ("List", "Tuple", "Set", "Dict", "SimpleString", "ConcatenatedString", "Integer", "Float", "Name")
-#: the constants of the last module asked about: (module, name -> literal)
+#: the constants of the last module asked about: (module, name -> literal or call)
 _CONSTANTS: List[Tuple[object, Dict[str, "cst.BaseExpression"]]] = []
 
 
-def _constant(expr: "cst.BaseExpression", site: Site) -> Optional["cst.BaseExpression"]:
+def _constant(expr: "cst.BaseExpression", site: Site, built: bool = False) -> Optional["cst.BaseExpression"]:
     """The literal a module constant of the test file holds when ``expr`` names
-    one (``URLS = ["https://a/", "https://b/"]``), else None.
+    one (``URLS = ["https://a/", "https://b/"]``), else None; ``built``: the
+    call that built it instead (``ORDER = Order(id=1, lines=[...])``).
 
     A constant is a name bound exactly once in the whole module, by a
-    module-level assignment of a literal, and never changed in place there
-    (no ``URLS.append(...)``, ``URLS[0] = ...``, ``del URLS[0]``, ``global URLS``);
+    module-level assignment of a literal (or a call of a name the module binds
+    once, an import), and never changed in place there (no ``URLS.append(...)``,
+    ``URLS[0] = ...``, ``ORDER.lines = ...``, ``del URLS[0]``, ``global URLS``);
     any other binding of the name anywhere (a local of the test too) makes it
-    none.  Code outside the file could still change a list it is handed; that
-    is not how tests treat their constants, and pytest does not import a test
-    module twice."""
+    none (see ``bindings``).  Code outside the file could still change a list it
+    is handed; that is not how tests treat their constants, and pytest does not
+    import a test module twice."""
     if not isinstance(expr, cst.Name):
         return None
     module = None
@@ -572,7 +594,8 @@ def _constant(expr: "cst.BaseExpression", site: Site) -> Optional["cst.BaseExpre
         return None
     if not _CONSTANTS or _CONSTANTS[0][0] is not module:
         _CONSTANTS[:] = [(module, _module_constants(module))]
-    return _CONSTANTS[0][1].get(expr.value)
+    found = _CONSTANTS[0][1].get(expr.value)
+    return found if isinstance(found, cst.Call) is built else None
 
 
 def _module_constants(module: "cst.Module") -> Dict[str, "cst.BaseExpression"]:
@@ -584,39 +607,21 @@ def _module_constants(module: "cst.Module") -> Dict[str, "cst.BaseExpression"]:
                 isinstance(small, cst.Assign)
                 and len(small.targets) == 1
                 and isinstance(small.targets[0].target, cst.Name)
-                and type(small.value).__name__ in _LITERAL_TYPES
-                and literal_value(small.value) is not UNKNOWN
+                and (
+                    type(small.value).__name__ in _LITERAL_TYPES
+                    and literal_value(small.value) is not UNKNOWN
+                    or isinstance(small.value, cst.Call) and isinstance(small.value.func, cst.Name)
+                )
             ):
                 candidates[small.targets[0].target.value] = small.value
     if not candidates:
         return {}
-    bindings: Dict[str, int] = {}
-    changed: Set[str] = set()
-    for node in descendants(module):
-        if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.Del)):
-            target = node.target
-            base = target.value if isinstance(target, cst.Subscript) else target
-            if isinstance(target, cst.Name):
-                bindings[target.value] = bindings.get(target.value, 0) + (0 if isinstance(node, cst.Del) else 1)
-                if isinstance(node, (cst.AugAssign, cst.Del)):
-                    changed.add(target.value)
-            elif isinstance(base, cst.Name):
-                changed.add(base.value)
-        elif isinstance(node, (cst.For, cst.CompFor, cst.NamedExpr)):
-            changed.update(name.value for name in descendants(node.target) if isinstance(name, cst.Name))
-        elif isinstance(node, cst.AsName):  # `with ... as x`, `except ... as x`, `import ... as x`
-            changed.update(name.value for name in descendants(node.name) if isinstance(name, cst.Name))
-        elif isinstance(node, (cst.Global, cst.Nonlocal)):
-            changed.update(item.name.value for item in node.names)
-        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            changed.add(node.name.value)
-        elif isinstance(node, cst.Param):
-            changed.add(node.name.value)
-        elif isinstance(node, cst.ImportAlias) and node.asname is None:
-            changed.add(code(node.name).split(".", 1)[0])  # `import a.b` binds `a`
-        elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.attr.value in _MUTATORS:
-            changed.add(node.value.value)
-    return {name: value for name, value in candidates.items() if bindings.get(name) == 1 and name not in changed}
+    bound = bound_names(module, nested=True)
+    return {
+        name: value
+        for name, value in candidates.items()
+        if bound.once(name) and (not isinstance(value, cst.Call) or bound.once(value.func.value))  # type: ignore[attr-defined]
+    }
 
 
 def _constant_slice(expr: "cst.Subscript", site: Site) -> object:
@@ -649,10 +654,13 @@ _TESTS = {
 def _passes(value: Optional[Value], path: Path, op: str, literal: object) -> bool:
     """Whether the literal the test passed makes the early return's test false
     (``"USD"`` against ``if currency == "EUR": return``), computed on the
-    literals themselves; False when the value is no literal or unsure."""
-    if value is None or path:
+    literals themselves, through the guard's reads of a key (``event.get("silent")``);
+    False when the value is no literal or unsure."""
+    if value is None:
         return False
     given = literal_value(_constant(value[0], value[1]) or value[0])
+    for step in path:
+        given = read_literal(given, step)
     if given is UNKNOWN:
         return False
     if op in ("is", "is not") and not (literal is None or isinstance(literal, bool)):
@@ -738,6 +746,17 @@ def _started_patch(node: cst.CSTNode, site: Site, analysis: MockAnalysis) -> Opt
 def _started(patch_call: cst.Call) -> cst.Call:
     """``patch(...).start()``: the mock a patch installs, as an expression mocklint infers."""
     return cst.Call(func=cst.Attribute(value=patch_call, attr=cst.Name("start")))
+
+
+def _is_started(expr: cst.BaseExpression) -> bool:
+    """``patch(...).start()`` as ``_started`` writes it (the ``patch(...)`` is this file's node)."""
+    return (
+        isinstance(expr, cst.Call)
+        and not expr.args
+        and isinstance(expr.func, cst.Attribute)
+        and expr.func.attr.value == "start"
+        and isinstance(expr.func.value, cst.Call)
+    )
 
 
 def _set_ups(site: Site) -> List[cst.FunctionDef]:

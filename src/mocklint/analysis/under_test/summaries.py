@@ -50,6 +50,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from mocklint.analysis import reads
+from mocklint.analysis.syntax.bindings import bound_names, target_names
 from mocklint.analysis.syntax.lazy_import import libcst as cst
 from mocklint.analysis.syntax.source import code, parse_module
 from mocklint.analysis.syntax.tree import descendants
@@ -65,7 +66,8 @@ CALL = "()"
 AWAIT = "await"
 _MAX_PATH = 8
 #: what a loop over a parameter may iterate for its first run to be checked
-#: against the test's literal: the value itself, or a dict's views
+#: against the test's literal: the value itself, or a dict's views (or one
+#: attribute of it: a field of a dataclass instance the test built, see ``_iterable``)
 _ITERATED = frozenset({(), ("items", "()"), ("keys", "()"), ("values", "()")})
 _MAX_DEMANDS = 64
 _MAX_CALL_DEPTH = 4
@@ -82,6 +84,12 @@ _SCHEDULING_METHODS = frozenset({"create_task", "run_until_complete"})
 # handlers that would catch what a failing demand raises (TypeError, AttributeError before 3.11)
 _BROAD_HANDLERS = frozenset({"Exception", "BaseException", "TypeError", "AttributeError"})
 _TRANSPARENT = frozenset({"staticmethod", "classmethod"})
+#: keywords of ``@dataclass(...)`` that keep its ``__init__`` storing each field as given
+_DATACLASS_OPTIONS = frozenset({"repr", "eq", "order", "unsafe_hash", "frozen", "match_args", "kw_only", "slots", "weakref_slot"})
+#: keywords of ``field(...)`` that keep the field in ``__init__``, stored as given
+_FIELD_OPTIONS = frozenset({"default_factory", "repr", "hash", "compare", "metadata", "kw_only"})
+#: methods of a class that change what its ``__init__`` stores or what reading an attribute gives
+_FIELD_HOOKS = ("__init__", "__post_init__", "__new__", "__setattr__", "__getattribute__", "__getattr__")
 
 
 class Protocol(enum.Enum):
@@ -158,6 +166,35 @@ def literal_value(expr: cst.BaseExpression) -> object:
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return UNKNOWN
 
+
+
+def read_step(step: str) -> Optional[Tuple[str, Tuple[object, ...]]]:
+    """A step of a guard's path that reads a literal key (``_Reader._read_of``):
+    ``("get", ("silent",))`` for ``.get('silent')``, ``("item", ("type",))`` for
+    ``['type']``; None for an attribute, a call or an ``await``."""
+    if step.startswith(".get(") and step.endswith(")"):
+        given = _literal(f"({step[5:-1]},)")
+        return ("get", given) if isinstance(given, tuple) and 1 <= len(given) <= 2 else None
+    if step.startswith("[") and step.endswith("]"):
+        key = _literal(step[1:-1])
+        return ("item", (key,)) if key is not UNKNOWN else None
+    return None
+
+
+def read_literal(value: object, step: str) -> object:
+    """What the guard's read ``step`` gives of ``value``, a literal the test
+    passed, as the code under test computes it; ``UNKNOWN`` for another
+    value, or a read that raises there (``KeyError``: nothing after it runs)."""
+    read = read_step(step)
+    if read is None:
+        return UNKNOWN
+    kind, given = read
+    try:
+        if kind == "get":
+            return value.get(*given) if type(value) is dict else UNKNOWN  # type: ignore[attr-defined]
+        return value[given[0]] if type(value) in (dict, list, tuple, str) else UNKNOWN  # type: ignore[index]
+    except (KeyError, IndexError, TypeError):
+        return UNKNOWN
 
 
 def _elided(node: cst.CSTNode) -> str:
@@ -258,6 +295,9 @@ class ClassSummary:
     methods: Dict[str, FunctionSummary]
     #: attribute -> the ``__init__`` parameter stored in it, once and for good
     stores: Dict[str, str]
+    #: for a plain ``@dataclass`` (``_dataclass_fields``): the fields its generated
+    #: ``__init__`` takes by keyword and stores as given, which reading gives back
+    fields: Tuple[str, ...] = ()
 
     @property
     def init(self) -> Optional[FunctionSummary]:
@@ -482,6 +522,7 @@ class ModuleSummary:
                 summary = self._function(method)
                 cls.methods[summary.name] = summary
             cls.stores = {_text(attribute): _text(parameter) for attribute, parameter in _dict(item["stores"]).items()}
+            cls.fields = _texts(item["fields"])
             self.classes[cls.name] = cls
 
     # -- plain data back into summaries (see ``_plain``) ----------------------------
@@ -589,9 +630,9 @@ def _statement_binds(statement: cst.BaseStatement) -> Iterator[str]:
         for small in statement.body:
             if isinstance(small, cst.Assign):
                 for target in small.targets:
-                    yield from _target_names(target.target)
+                    yield from target_names(target.target)
             elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
-                yield from _target_names(small.target)
+                yield from target_names(small.target)
             elif isinstance(small, cst.Import):
                 for alias in small.names:
                     if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
@@ -614,22 +655,12 @@ def _statement_binds(statement: cst.BaseStatement) -> Iterator[str]:
             if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
                 names = [node.name.value]
             elif isinstance(node, cst.AssignTarget):
-                names = list(_target_names(node.target))
+                names = list(target_names(node.target))
             elif isinstance(node, cst.ImportAlias):
                 names = [node.asname.name.value if node.asname is not None and isinstance(node.asname.name, cst.Name) else code(node.name).split(".", 1)[0]]
             for name in names:
                 yield name
                 yield name
-
-
-def _target_names(target: cst.BaseExpression) -> Iterator[str]:
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from _target_names(element.value)
-    elif isinstance(target, cst.StarredElement):
-        yield from _target_names(target.value)
 
 
 def _plain_decorators(func: cst.FunctionDef) -> Optional[Set[str]]:
@@ -657,11 +688,72 @@ def _read_class(module: _ModuleReader, node: cst.ClassDef) -> ClassSummary:
                 methods[statement.name.value] = summary
                 if summary.name == "__init__":
                     init_node = statement
-    summary = ClassSummary(node.name.value, module, methods, {})  # type: ignore[arg-type]
+    summary = ClassSummary(node.name.value, module, methods, {}, _dataclass_fields(module, node, counts))  # type: ignore[arg-type]
     init = methods.get("__init__")
     if init is not None and init_node is not None:
         summary.stores = _stores(node, init, init_node)
     return summary
+
+
+def _dataclass_fields(module: _ModuleReader, node: cst.ClassDef, counts: Mapping[str, int]) -> Tuple[str, ...]:
+    """The fields of a plain ``@dataclass`` (no base, no metaclass, no other
+    decorator, no method that changes what ``__init__`` stores or what reading
+    gives): each a name annotated once in the class body, not a ``ClassVar``,
+    ``InitVar`` or ``KW_ONLY``, whose default is none, a literal or a
+    ``field()`` that keeps it in ``__init__`` (a descriptor default would see
+    the store).  ``Order(lines=[...]).lines`` is then that very list."""
+    if node.bases or node.keywords or len(node.decorators) != 1:
+        return ()
+    decorator = node.decorators[0].decorator
+    if isinstance(decorator, cst.Call):
+        if any(a.star or a.keyword is None or a.keyword.value not in _DATACLASS_OPTIONS for a in decorator.args):
+            return ()
+        decorator = decorator.func
+    if _dataclasses_name(module, decorator) != "dataclass":
+        return ()
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    if any(counts.get(hook) for hook in _FIELD_HOOKS):
+        return ()
+    fields: List[str] = []
+    for statement in body:
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        if not isinstance(small, cst.AnnAssign) or not isinstance(small.target, cst.Name):
+            continue
+        name = small.target.value
+        annotation = code(small.annotation.annotation)
+        if counts.get(name) != 1 or any(word in annotation for word in ("ClassVar", "InitVar", "KW_ONLY")):
+            continue
+        if small.value is None or literal_value(small.value) is not UNKNOWN or _kept_field(module, small.value):
+            fields.append(name)
+    return tuple(fields)
+
+
+def _kept_field(module: _ModuleReader, value: cst.BaseExpression) -> bool:
+    """``field(default_factory=list)``: a field ``__init__`` still takes, with no descriptor for a default."""
+    if not isinstance(value, cst.Call) or _dataclasses_name(module, value.func) != "field":
+        return False
+    for arg in value.args:
+        if arg.star or arg.keyword is None:
+            return False
+        if arg.keyword.value == "default" and literal_value(arg.value) is not UNKNOWN:
+            continue
+        if arg.keyword.value not in _FIELD_OPTIONS:
+            return False
+    return True
+
+
+def _dataclasses_name(module: _ModuleReader, expr: cst.BaseExpression) -> str:
+    """``dataclass`` for ``dataclass`` imported from ``dataclasses`` or for
+    ``dataclasses.dataclass`` (each name bound once in the module), else ""."""
+    if isinstance(expr, cst.Name) and expr.value in module.once:
+        qualified = module.imports.get(expr.value, "")
+    elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value in module.once:
+        package = expr.value.value
+        qualified = f"dataclasses.{expr.attr.value}" if package in module.module_imports and module.imports.get(package) == "dataclasses" else ""
+    else:
+        return ""
+    package, _, name = qualified.rpartition(".")
+    return name if package == "dataclasses" else ""
 
 
 def _stores(cls: cst.ClassDef, init: FunctionSummary, init_node: cst.FunctionDef) -> Dict[str, str]:
@@ -680,7 +772,7 @@ def _stores(cls: cst.ClassDef, init: FunctionSummary, init_node: cst.FunctionDef
         return {}
     stores: Dict[str, str] = {}
     params = set(init.positional) | set(init.keyword_only)
-    rebound = set(_binding_counts(init_node))
+    rebound = set(bound_names(init_node.body, nested=False).counts)
     body = init_node.body.body if isinstance(init_node.body, cst.IndentedBlock) else ()
     seen_super = False
     for statement in body:
@@ -732,34 +824,6 @@ def _assigned_after(body: Sequence[cst.BaseStatement], attr: str, index: int) ->
     return False
 
 
-def _binding_counts(func: cst.FunctionDef) -> Dict[str, int]:
-    """How often each name is bound in ``func``'s own body (not nested functions)."""
-    counts: Dict[str, int] = {}
-    for node in descendants(func.body, stop_at=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        names: List[str] = []
-        if isinstance(node, cst.AssignTarget):
-            names = list(_target_names(node.target))
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor)):
-            names = list(_target_names(node.target))
-        elif isinstance(node, cst.WithItem) and node.asname is not None:
-            names = list(_target_names(node.asname.name))
-        elif isinstance(node, cst.NamedExpr):
-            names = list(_target_names(node.target))
-        elif isinstance(node, (cst.Global, cst.Nonlocal)):
-            names = [item.name.value for item in node.names]
-            names += names  # never an alias
-        elif isinstance(node, cst.ExceptHandler) and node.name is not None and isinstance(node.name.name, cst.Name):
-            names = [node.name.name.value]
-        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            names = [node.name.value]
-        elif isinstance(node, cst.ImportAlias):
-            asname = node.asname.name if node.asname is not None else None
-            names = [asname.value if isinstance(asname, cst.Name) else code(node.name).split(".", 1)[0]]
-        for name in names:
-            counts[name] = counts.get(name, 0) + 1
-    return counts
-
-
 def _read_function(
     module: _ModuleReader, node: cst.FunctionDef, qualname: str, owner: Optional[cst.ClassDef]
 ) -> Optional[FunctionSummary]:
@@ -797,8 +861,11 @@ class _Reader:
         self.node = node
         self.module: _ModuleReader = summary.module  # type: ignore[assignment]
         self.self_name = self_name
-        counts = _binding_counts(node)
+        bindings = bound_names(node.body, nested=False)
+        counts = bindings.counts
         self.counts = counts
+        #: the names the body changes in place (``event["silent"] = True``, ``event.pop(...)``)
+        self.changed = bindings.changed
         self.params = {p for p in (*summary.positional, *summary.keyword_only) if p not in counts}
         self.aliases: Dict[str, Tuple[Root, Path]] = {}
         self.nonempty: Tuple[Tuple[Root, Path], ...] = ()
@@ -895,16 +962,40 @@ class _Reader:
                 return None
             literal = code(target.comparator).strip()
             test = test.left
-        found = self._path(test)
-        if found is None or found[1] or found[0][0] != "param":
+        found = self._read_of(test)
+        if found is None or found[0][0] != "param" or not all(read_step(step) for step in found[1]):
             return None
+        if found[1] and found[0][1] in self.changed:
+            return None  # the key may be set before the test reads it
         return found[0], found[1], op, literal
+
+    def _read_of(self, expr: cst.BaseExpression) -> Optional[Tuple[Root, Path]]:
+        """``event``, ``event.get("silent")``, ``event["type"]``: a value, or what a
+        read by a literal key gives of it (``read_step``), the calls' arguments kept."""
+        steps: List[str] = []
+        while len(steps) <= _MAX_PATH:
+            if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get":
+                given = tuple(literal_value(a.value) if a.keyword is None and not a.star else UNKNOWN for a in expr.args)
+                if not 1 <= len(given) <= 2 or any(g is UNKNOWN for g in given):
+                    return None
+                steps.append(f".get({', '.join(map(repr, given))})")
+                expr = expr.func.value
+            elif isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+                key = literal_value(expr.slice[0].slice.value)
+                if key is UNKNOWN:
+                    return None
+                steps.append(f"[{key!r}]")
+                expr = expr.value
+            else:
+                found = self._path(expr)
+                return (found[0], found[1] + tuple(reversed(steps))) if found is not None else None
+        return None
 
     def _first_iteration(self, statement: cst.For) -> None:
         """``for url in urls:`` over a parameter: the body's first run is certain
         when the test passes a non-empty literal (checked where it is matched)."""
         iterated = self._path(statement.iter)
-        if iterated is None or iterated[1] not in _ITERATED or iterated[0][0] != "param" or statement.orelse is not None:
+        if iterated is None or not _iterable(iterated[1]) or iterated[0][0] != "param" or statement.orelse is not None:
             return
         outer = self.nonempty
         self.nonempty = (*outer, iterated)
@@ -999,7 +1090,7 @@ class _Reader:
         if for_in.asynchronous is not None or for_in.ifs or for_in.inner_for_in is not None:
             return
         iterated = self._path(for_in.iter)
-        if iterated is None or iterated[1] not in _ITERATED or iterated[0][0] != "param":
+        if iterated is None or not _iterable(iterated[1]) or iterated[0][0] != "param":
             return
         outer = self.nonempty
         self.nonempty = (*outer, iterated)
@@ -1123,6 +1214,11 @@ class _Reader:
             # a function or class of this module too: a `patch()` of its name replaces it
             return self.module.global_root(name, path)
         return None
+
+
+def _iterable(path: Path) -> bool:
+    """A path a loop's first run can be checked on (``_ITERATED``, or ``order.lines``)."""
+    return path in _ITERATED or (len(path) == 1 and path[0] not in (CALL, AWAIT))
 
 
 def _body(block: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
@@ -1424,7 +1520,7 @@ def _plain(reader: _ModuleReader) -> Dict[str, Any]:
         "once": sorted(reader.once),
         "functions": [function(f) for f in reader.functions.values()],
         "classes": [
-            {"name": c.name, "methods": [function(m) for m in c.methods.values()], "stores": dict(c.stores)}
+            {"name": c.name, "methods": [function(m) for m in c.methods.values()], "stores": dict(c.stores), "fields": list(c.fields)}
             for c in reader.classes.values()
         ],
         "sites": len(reader.nodes),

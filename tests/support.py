@@ -25,6 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 from types import ModuleType
@@ -46,6 +47,17 @@ ON_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 #: Whether the running test may fetch things (it is marked ``slow``); set by conftest.py.
 fetching_allowed = True
+
+
+def write_app_project(root: Path, files: Dict[str, str]) -> Path:
+    """A pytest project at ``root`` with an ``app`` package and ``files`` (dedented): ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    for name, text in {"app/__init__.py": "", **files}.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
 
 
 def unavailable(reason: str) -> NoReturn:

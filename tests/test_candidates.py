@@ -12,7 +12,6 @@ per-rule copies on ``ast`` it replaces used to hide are reported.
 from __future__ import annotations
 
 import ast
-import textwrap
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
@@ -26,6 +25,7 @@ from mocklint.analysis.under_test import matching
 from mocklint.engine import Engine
 from mocklint.registry import ALL_RULES
 from mocklint.settings import Selection
+from support import write_app_project
 
 MOCK_RULES = ("MCK101", "MCK102", "MCK103", "MCK401", "MCK402", "MCK403", "MCK404")
 APP = "async def fetch(url):\n    return url\n\n\ndef parse(text):\n    return text\n"
@@ -41,13 +41,7 @@ def fresh_model() -> Iterator[None]:
 
 def _project(root: Path, files: Dict[str, str]) -> Path:
     """A project with an ``app`` package; the path of its ``tests/test_example.py``."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-    for name, text in {"app/__init__.py": "", "app/client.py": APP, **files}.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root / "tests" / "test_example.py"
+    return write_app_project(root, {"app/client.py": APP, **files}) / "tests" / "test_example.py"
 
 
 def _index(path: Path) -> candidates.CandidateIndex:

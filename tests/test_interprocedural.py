@@ -9,7 +9,6 @@ fixture folders (``tests/test_interprocedural_runtime.py``).
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Dict, List, Tuple
 
@@ -20,16 +19,11 @@ from lsp_client import LspClient
 from mocklint.analysis.under_test import summaries
 from mocklint.engine import Engine
 from mocklint.settings import Selection
+from support import write_app_project
 
 
 def _project(root: Path, files: Dict[str, str]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-    for name, text in {"app/__init__.py": "", **files}.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
+    return write_app_project(root, files)
 
 
 def _findings(path: Path) -> List[Tuple[int, str, str]]:

@@ -7,22 +7,16 @@ of a project class."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Dict, List, Tuple
 
 from mocklint.engine import Engine
 from mocklint.settings import Selection
+from support import write_app_project
 
 
 def _project(root: Path, files: Dict[str, str]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-    for name, text in {"app/__init__.py": "", **files}.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
+    return write_app_project(root, files)
 
 
 def _lines(path: Path) -> List[Tuple[int, str]]:

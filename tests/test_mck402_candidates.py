@@ -18,7 +18,6 @@ import ast
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
@@ -29,6 +28,7 @@ from mocklint.analysis.syntax.ast_scan import LastTree
 from mocklint.engine import Engine
 from mocklint.registry import ALL_RULES
 from mocklint.settings import Selection
+from support import write_app_project
 
 RULE = next(rule for rule in ALL_RULES if rule.code == "MCK402")
 #: a helper module of the tests that re-exports the mock classes
@@ -46,13 +46,8 @@ def fresh_model() -> Iterator[None]:
 def _project(root: Path, test: str) -> Path:
     """A project with an ``app`` package and ``tests/helpers.py``; the path of
     its ``tests/test_example.py``, holding ``test``."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-    texts = {"app/__init__.py": "", "app/client.py": "session = None\n", "tests/helpers.py": HELPERS}
-    for name, text in {**texts, "tests/test_example.py": test}.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    texts = {"app/client.py": "session = None\n", "tests/helpers.py": HELPERS, "tests/test_example.py": test}
+    write_app_project(root, texts)
     return root / "tests" / "test_example.py"
 
 

@@ -368,7 +368,7 @@ def test_the_gate_table_answers_what_the_gates_answer() -> None:
     assert not stored.matches("x = 1\n") and stored.matches(FLAGGED)
 
 
-@pytest.mark.parametrize("broken", ["", "{}", '[["MCK101", []]]', '[["MCK101", [[["x", "("]]]]]', "[" * 10_000])
+@pytest.mark.parametrize("broken", ["", "{}", '[["MCK101", []]]', '[["MCK101", [["x", "("]]]]', "[" * 10_000])
 def test_an_unreadable_gate_table_leaves_the_answer_to_the_engine(
     broken: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -379,6 +379,16 @@ def test_an_unreadable_gate_table_leaves_the_answer_to_the_engine(
     monkeypatch.setattr(gates, "SHIPPED", str(tmp_path / "gates.json"))
     monkeypatch.setattr(gates, "_SHIPPED", [])
     assert gates.shipped() is None
+
+
+def test_a_gate_whose_pattern_does_not_compile_leaves_the_answer_to_the_engine() -> None:
+    """Patterns are compiled when first searched: one that does not compile matches (the engine decides)."""
+    from mocklint import gates
+
+    table = gates.GateTable.from_json([["MCK101", [[["x", "x("]]]], ["MCK102", [[["y", "y"]]]]])
+    assert not table.matches("nothing here")  # the literal is missing: never compiled
+    assert table.matches("x marks the spot")
+    assert table.matches("y", lambda code: code == "MCK102") and not table.matches("x", lambda code: code == "MCK102")
 
 
 @pytest.mark.parametrize("cache", [[], ["--mocklint-no-cache"]])

@@ -60,6 +60,7 @@ from mocklint.files import (
 )
 from mocklint.noqa import filter_diagnostics
 from mocklint.settings import Selection, unknown_prefixes
+from mocklint.stored import expect
 
 if TYPE_CHECKING:  # pragma: no cover
     from mocklint.engine import Engine
@@ -132,8 +133,8 @@ class Outcome:
             raise ValueError("not a stored outcome")
         if not isinstance(stored["checked"], bool):
             raise ValueError("`checked` is not a bool")
-        diagnostics = tuple(_stored_diagnostic(display, values) for values in _list(stored["diagnostics"]))
-        notes = tuple(Note(display, *_typed(values, (str, str))) for values in _list(stored["notes"]))
+        diagnostics = tuple(_stored_diagnostic(display, values) for values in expect(stored["diagnostics"], list))
+        notes = tuple(Note(display, *_typed(values, (str, str))) for values in expect(stored["notes"], list))
         return cls(display, diagnostics, notes, checked=stored["checked"])
 
 
@@ -180,15 +181,9 @@ def _stored_diagnostic(display: str, values: Any) -> Diagnostic:
     )
 
 
-def _list(value: Any) -> List[Any]:
-    if not isinstance(value, list):
-        raise ValueError(f"expected a list, got {type(value).__name__}")
-    return value
-
-
 def _typed(values: Any, types: Tuple[type, ...]) -> List[Any]:
     """``values``, a list of exactly ``types`` (a bool is not an int here)."""
-    if len(_list(values)) != len(types) or any(t is not object and type(v) is not t for v, t in zip(values, types)):
+    if len(expect(values, list)) != len(types) or any(t is not object and type(v) is not t for v, t in zip(values, types)):
         raise ValueError(f"expected {len(types)} values of types {[t.__name__ for t in types]}")
     return values
 

@@ -26,6 +26,8 @@ import os
 import re
 from typing import Any, Callable, Iterable, List, Optional, Tuple
 
+from mocklint.stored import expect
+
 #: libcst parses about a megabyte in several seconds, and more than linearly
 #: (a generated 50 MB module would take hours and gigabytes).  Such files are
 #: data, not test code worth waiting for: the engine gives them a note instead,
@@ -101,13 +103,13 @@ class GateTable:
     def from_json(cls, stored: Any) -> "GateTable":
         """The table :meth:`to_json` gave; ``ValueError`` for any other shape."""
         gates = []
-        for entry in _json_list(stored):
+        for entry in expect(stored, list):
             if type(entry) is not list or len(entry) != 2 or type(entry[0]) is not str:
                 raise ValueError("not a rule's gate")
             gate = []
-            for parts in _json_list(entry[1]):
+            for parts in expect(entry[1], list):
                 found = []
-                for part in _json_list(parts):
+                for part in expect(parts, list):
                     if type(part) is not list or len(part) != 2 or not all(type(text) is str for text in part):
                         raise ValueError("not a gate part")
                     found.append((part[0], part[1]))  # compiled when first searched (``matches``)
@@ -137,9 +139,3 @@ def shipped() -> Optional[GateTable]:
         except (OSError, ValueError, RecursionError):
             _SHIPPED.append(None)
     return _SHIPPED[0]
-
-
-def _json_list(value: Any) -> List[Any]:
-    if type(value) is not list:
-        raise ValueError("not a list")
-    return value

@@ -57,6 +57,7 @@ from mocklint.analysis.syntax.tree import descendants
 from mocklint.analysis.under_test import summary_cache
 from mocklint.diagnostic import text_digest
 from mocklint.files import read_file
+from mocklint.stored import expect
 
 #: ("param", name), ("self", attribute) or ("global", "pkg.module.name")
 Root = Tuple[str, str]
@@ -500,126 +501,126 @@ class ModuleSummary:
         return self._record.position(node)
 
     def _bind(self, dotted: str, record: _Record) -> None:
-        plain = _dict(record.plain)
+        plain = expect(record.plain, dict)
         self.path = record.path
         self.dotted = dotted
         self._record = record
-        self._sites = _int(plain["sites"])
+        self._sites = expect(plain["sites"], int)
         if not all(os.path.isabs(probed) for probed in _texts(plain["probed"])):
             raise ValueError("a probed path that is not absolute")
-        self.imports = {_text(local): _named(_text(name), dotted) for local, name in _dict(plain["imports"]).items()}
+        self.imports = {expect(local, str): _named(expect(name, str), dotted) for local, name in expect(plain["imports"], dict).items()}
         self.module_imports = set(_texts(plain["module_imports"]))
         self.once = set(_texts(plain["once"]))
         self.functions: Dict[str, FunctionSummary] = {}
-        for item in _list(plain["functions"]):
+        for item in expect(plain["functions"], list):
             summary = self._function(item)
             self.functions[summary.name] = summary
         self.classes: Dict[str, ClassSummary] = {}
-        for item in _list(plain["classes"]):
-            item = _dict(item)
-            cls = ClassSummary(_text(item["name"]), self, {}, {})
-            for method in _list(item["methods"]):
+        for item in expect(plain["classes"], list):
+            item = expect(item, dict)
+            cls = ClassSummary(expect(item["name"], str), self, {}, {})
+            for method in expect(item["methods"], list):
                 summary = self._function(method)
                 cls.methods[summary.name] = summary
-            cls.stores = {_text(attribute): _text(parameter) for attribute, parameter in _dict(item["stores"]).items()}
+            cls.stores = {expect(attribute, str): expect(parameter, str) for attribute, parameter in expect(item["stores"], dict).items()}
             cls.fields = _texts(item["fields"])
             self.classes[cls.name] = cls
 
     # -- plain data back into summaries (see ``_plain``) ----------------------------
     def _function(self, item: Any) -> FunctionSummary:
-        item = _dict(item)
+        item = expect(item, dict)
         summary = FunctionSummary(
-            name=_text(item["name"]),
-            qualname=_text(item["qualname"]),
+            name=expect(item["name"], str),
+            qualname=expect(item["qualname"], str),
             module=self,
-            is_async=_flag(item["is_async"]),
+            is_async=expect(item["is_async"], bool),
             positional=_texts(item["positional"]),
             keyword_only=_texts(item["keyword_only"]),
-            method=_flag(item["method"]),
+            method=expect(item["method"], bool),
             made=self._made(item["made"]) if item["made"] is not None else None,
             returns=self._passed(item["returns"]),
         )
-        summary.steps = [self._step(step) for step in _list(item["steps"])]
+        summary.steps = [self._step(step) for step in expect(item["steps"], list)]
         return summary
 
     def _step(self, item: Any) -> Union[Demand, ObjectCall, _InnerCall]:
-        kind, *fields = _list(item)
+        kind, *fields = expect(item, list)
         if kind == "demand":
             root, path, protocol, where = fields
             return Demand(self._root(root), _path(path), Protocol(protocol), self._where(where))
         if kind == "call":
             root, path, method, args, keywords, awaited, where = fields
             return ObjectCall(
-                self._root(root), _path(path), _text(method), self._args(args), self._keywords(keywords), _flag(awaited), self._where(where)
+                self._root(root), _path(path), expect(method, str), self._args(args), self._keywords(keywords), expect(awaited, bool), self._where(where)
             )
         if kind == "inner":
             callee, args, keywords, awaited, local, made_with, maker = fields
-            callee_kind, name = _list(callee)
+            callee_kind, name = expect(callee, list)
             if callee_kind not in ("method", "function", "qualified", "object"):
                 raise ValueError(f"unknown callee kind {callee_kind!r}")
             made = None
             if made_with is not None:
-                made_args, made_keywords = _list(made_with)
+                made_args, made_keywords = expect(made_with, list)
                 made = (self._args(made_args), self._keywords(made_keywords))
             return _InnerCall(
-                (callee_kind, _named(_text(name), self.dotted)),
+                (callee_kind, _named(expect(name, str), self.dotted)),
                 self._args(args),
                 self._keywords(keywords),
-                _flag(awaited),
-                _text(local),
+                expect(awaited, bool),
+                expect(local, str),
                 made,
-                _named(_text(maker), self.dotted),
+                _named(expect(maker, str), self.dotted),
             )
         raise ValueError(f"unknown step {kind!r}")
 
     def _where(self, item: Any) -> Where:
-        site, function, scheduler, nonempty, guards = _list(item)
-        if not 0 <= _int(site) < self._sites:
+        site, function, scheduler, nonempty, guards = expect(item, list)
+        if not 0 <= expect(site, int) < self._sites:
             raise ValueError("a site the read did not number")
         found: List[Guard] = []
-        for guard in _list(guards):
-            root, path, op, literal = _list(guard)
+        for guard in expect(guards, list):
+            root, path, op, literal = expect(guard, list)
             if op not in _GUARD_TESTS:
                 raise ValueError(f"unknown test {op!r}")
-            value = _literal(_text(literal))
+            value = _literal(expect(literal, str))
             if value is UNKNOWN:
                 raise ValueError("not a literal")
             found.append((self._root(root), _path(path), op, value))
         return Where(
             self,
             site,
-            _text(function),
-            _text(scheduler),
-            nonempty=tuple(self._rooted(n) for n in _list(nonempty)),
+            expect(function, str),
+            expect(scheduler, str),
+            nonempty=tuple(self._rooted(n) for n in expect(nonempty, list)),
             guards=tuple(found),
         )
 
     def _root(self, item: Any) -> Root:
-        kind, name = _list(item)
+        kind, name = expect(item, list)
         if kind not in ("param", "self", "global"):
             raise ValueError(f"unknown root {kind!r}")
-        return kind, _named(_text(name), self.dotted) if kind == "global" else _text(name)
+        return kind, _named(expect(name, str), self.dotted) if kind == "global" else expect(name, str)
 
     def _rooted(self, item: Any) -> Tuple[Root, Path]:
-        root, path = _list(item)
+        root, path = expect(item, list)
         return self._root(root), _path(path)
 
     def _passed(self, item: Any) -> Passed:
         return self._rooted(item) if item is not None else None
 
     def _args(self, item: Any) -> Tuple[Passed, ...]:
-        return tuple(self._passed(a) for a in _list(item))
+        return tuple(self._passed(a) for a in expect(item, list))
 
     def _keywords(self, item: Any) -> Tuple[Tuple[str, Passed], ...]:
         found = []
-        for pair in _list(item):
-            keyword, passed = _list(pair)
-            found.append((_text(keyword), self._passed(passed)))
+        for pair in expect(item, list):
+            keyword, passed = expect(pair, list)
+            found.append((expect(keyword, str), self._passed(passed)))
         return tuple(found)
 
     def _made(self, item: Any) -> Tuple[str, Tuple[Passed, ...], Tuple[Tuple[str, Passed], ...]]:
-        qualified, args, keywords = _list(item)
-        return _named(_text(qualified), self.dotted), self._args(args), self._keywords(keywords)
+        qualified, args, keywords = expect(item, list)
+        return _named(expect(qualified, str), self.dotted), self._args(args), self._keywords(keywords)
 
 
 def _statement_binds(statement: cst.BaseStatement) -> Iterator[str]:
@@ -1532,42 +1533,12 @@ def _as_stored(plain: Dict[str, Any]) -> str:
     return json.dumps(plain, sort_keys=True)
 
 
-def _dict(value: Any) -> Dict[str, Any]:
-    if type(value) is not dict:
-        raise ValueError("not an object")
-    return value
-
-
-def _list(value: Any) -> List[Any]:
-    if type(value) is not list:
-        raise ValueError("not a list")
-    return value
-
-
-def _text(value: Any) -> str:
-    if type(value) is not str:
-        raise ValueError("not a string")
-    return value
-
-
 def _texts(value: Any) -> Tuple[str, ...]:
-    return tuple(_text(item) for item in _list(value))
+    return tuple(expect(item, str) for item in expect(value, list))
 
 
 def _path(value: Any) -> Path:
     return _texts(value)
-
-
-def _int(value: Any) -> int:
-    if type(value) is not int:
-        raise ValueError("not an integer")
-    return value
-
-
-def _flag(value: Any) -> bool:
-    if type(value) is not bool:
-        raise ValueError("not a boolean")
-    return value
 
 
 def _literal(text: str) -> object:
@@ -1673,7 +1644,7 @@ def _file_record(path: str, dotted: str, data: bytes) -> Optional[_Record]:
 def _loaded(path: str, source: str, dotted: str, plain: Any) -> _Record:
     """The record of a disk cache entry's ``plain`` data, checked by reading it
     back (``ValueError``, ``TypeError`` or ``KeyError`` when it is not sound)."""
-    record = _Record(path, source, _dict(plain))
+    record = _Record(path, source, expect(plain, dict))
     record.summary(dotted)
     return record
 

@@ -29,9 +29,13 @@ import textwrap
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import Dict, Iterator, NoReturn, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Mapping, NoReturn, Optional, Sequence, Tuple
 
 import pytest
+
+if TYPE_CHECKING:  # pragma: no cover
+    import libcst as cst
+    from libcst.metadata import CodeRange
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,6 +62,30 @@ def write_app_project(root: Path, files: Dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
     return root
+
+
+def provider_positions(module: "cst.Module") -> "Mapping[cst.CSTNode, CodeRange]":
+    """libcst's own ``PositionProvider`` ranges of every node of ``module``: what positions must equal."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+
+def count_statement_answers(monkeypatch: pytest.MonkeyPatch) -> List[bool]:
+    """Whether each call of ``positions_of`` given a text and a tree was answered
+    from the statements holding the nodes (True) or fell back to the whole module."""
+    from mocklint.analysis.syntax import positions
+
+    answered: List[bool] = []
+    placed = positions._statements_placed
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        found = placed(*args)
+        answered.append(found is not None)
+        return found
+
+    monkeypatch.setattr(positions, "_statements_placed", counted)
+    return answered
 
 
 def unavailable(reason: str) -> NoReturn:

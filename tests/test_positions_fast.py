@@ -14,36 +14,23 @@ from __future__ import annotations
 
 import ast
 import textwrap
-from typing import List, Mapping
+from typing import List
 
 import libcst as cst
 import pytest
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from mocklint.analysis.syntax import positions as positions_module
 from mocklint.analysis.syntax.bodies import reduce_source
 from mocklint.analysis.syntax.positions import positions_of
 from mocklint.analysis.syntax.tree import descendants
 from mocklint.engine import Engine
-
-
-def _provider(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
-    return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+from support import count_statement_answers, provider_positions
 
 
 @pytest.fixture
 def answered(monkeypatch: pytest.MonkeyPatch) -> List[bool]:
     """Whether each call given a text and a tree was answered from the statements."""
-    found: List[bool] = []
-    placed = positions_module._statements_placed
-
-    def counted(*args):  # type: ignore[no-untyped-def]
-        result = placed(*args)
-        found.append(result is not None)
-        return result
-
-    monkeypatch.setattr(positions_module, "_statements_placed", counted)
-    return found
+    return count_statement_answers(monkeypatch)
 
 
 def _compare(source: str, answered: List[bool]) -> List[bool]:
@@ -52,7 +39,7 @@ def _compare(source: str, answered: List[bool]) -> List[bool]:
     answered each call given them."""
     module = cst.parse_module(source)
     tree = ast.parse(source.lstrip("\ufeff"))
-    expected = _provider(module)
+    expected = provider_positions(module)
     nodes = [node for node in descendants(module) if node is not module]
     before = len(answered)
     for group in [nodes, *([node] for node in nodes)]:
@@ -138,7 +125,7 @@ def test_reduced_bodies(answered: List[bool]) -> None:
     assert dropped == 4 and reduced.count("pass") == 2  # the check below is on a reduced text
     module = cst.parse_module(reduced)
     tree = ast.parse(source)
-    expected = _provider(module)
+    expected = provider_positions(module)
     nodes = [node for node in descendants(module) if node is not module]
     read = [node for node in nodes if isinstance(node, cst.Call)]  # the nodes of the bodies kept
     for group in [read, *([node] for node in read)]:
@@ -179,7 +166,7 @@ def test_where_ast_misplaces_the_first_token_the_text_check_falls_back(source: s
     gives: the whole module answers."""
     module = cst.parse_module(source)
     tree = ast.parse(source)
-    expected = _provider(module)
+    expected = provider_positions(module)
     names = [node for node in descendants(module) if isinstance(node, cst.Name) and node.value in ("f", "y")]
     assert dict(positions_of(module, names, source, tree)) == {node: expected[node] for node in names}
     assert answered == [False]
@@ -191,7 +178,7 @@ def test_statements_that_do_not_line_up_fall_back(answered: List[bool]) -> None:
     module = cst.parse_module(source)
     call = module.body[1].body[0].value  # type: ignore[attr-defined]
     found = positions_of(module, [call], source, ast.parse("y = g()\n"))
-    assert dict(found) == {call: _provider(module)[call]}
+    assert dict(found) == {call: provider_positions(module)[call]}
     assert answered == [False]
 
 
@@ -201,7 +188,7 @@ def test_nodes_outside_every_statement_fall_back(answered: List[bool]) -> None:
     module = cst.parse_module(source)
     comment = module.header[0].comment
     wanted = [module, comment, module.body[0]]
-    expected = _provider(module)
+    expected = provider_positions(module)
     assert dict(positions_of(module, wanted, source, ast.parse(source))) == {node: expected[node] for node in wanted}
     assert answered == [False]
 
@@ -216,7 +203,7 @@ def test_nested_wanted_nodes(answered: List[bool]) -> None:
     ret = method.body.body[0].body[0]  # type: ignore[attr-defined]
     call = ret.value
     inner = call.args[0].value
-    expected = _provider(module)
+    expected = provider_positions(module)
     tree = ast.parse(source)
     for wanted in ([call, inner], [method, call, inner], [cls, ret, inner], [method.params, inner], [method.name]):
         assert dict(positions_of(module, wanted, source, tree)) == {node: expected[node] for node in wanted}
@@ -246,7 +233,7 @@ def test_only_the_holding_statement_is_generated_up_to_the_node(
     module = cst.parse_module(source)
     target = module.body[2].body.body[1].body.body[0].body[0].value  # type: ignore[attr-defined]
     found = positions_of(module, [target], source, ast.parse(source))
-    assert dict(found) == {target: _provider(module)[target]}
+    assert dict(found) == {target: provider_positions(module)[target]}
     assert answered == [True]
     assert "target" in tokens
     assert not {"before_1", "before_2", "Holder", "earlier", "after_in_method", "after_1"} & set(tokens)
@@ -277,6 +264,6 @@ def test_the_engine_takes_its_positions_from_the_statements(
     )
     new = Engine().lint(source, "test_example.py").diagnostics
     assert new and answered and all(answered)
-    monkeypatch.setattr(positions_module, "positions_of", lambda module, nodes, *rest: _provider(module))
+    monkeypatch.setattr(positions_module, "positions_of", lambda module, nodes, *rest: provider_positions(module))
     old = Engine().lint(source, "test_example.py").diagnostics
     assert [(d, d.fix) for d in new] == [(d, d.fix) for d in old]

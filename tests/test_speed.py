@@ -28,7 +28,6 @@ from typing import Dict, List, Mapping, Optional
 import front_ends
 import libcst as cst
 import pytest
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from mocklint import engine as engine_module
 from mocklint.analysis.syntax import positions as positions_module
@@ -36,6 +35,7 @@ from mocklint.analysis.syntax.positions import positions_of
 from mocklint.analysis.syntax.tree import descendants
 from mocklint.engine import Engine
 from mocklint.files import SourceError, read_source
+from support import count_statement_answers, provider_positions
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
@@ -73,25 +73,6 @@ class _Nodes(cst.CSTVisitor):
         return True
 
 
-def _provider(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
-    return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-
-
-def _count_statement_answers(monkeypatch: pytest.MonkeyPatch) -> List[bool]:
-    """Whether each call of ``positions_of`` given a text and a tree was answered
-    from the statements holding the nodes (True) or fell back to the whole module."""
-    answered: List[bool] = []
-    placed = positions_module._statements_placed
-
-    def counted(*args):  # type: ignore[no-untyped-def]
-        found = placed(*args)
-        answered.append(found is not None)
-        return found
-
-    monkeypatch.setattr(positions_module, "_statements_placed", counted)
-    return answered
-
-
 # -- 2. positions without the metadata pass ----------------------------------------
 @pytest.mark.slow  # every fixture file through libcst, twice
 def test_positions_are_the_providers_for_every_node_of_every_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,7 +80,7 @@ def test_positions_are_the_providers_for_every_node_of_every_fixture(monkeypatch
     for), then the meaningful nodes at once and some on their own, without and
     with the text and ``ast`` tree the engine passes (the module generated up to
     the nodes; only the statements holding them)."""
-    answered = _count_statement_answers(monkeypatch)
+    answered = count_statement_answers(monkeypatch)
     compared = files = 0
     for path, source in _sources().items():
         module = _parsed(source)
@@ -107,7 +88,7 @@ def test_positions_are_the_providers_for_every_node_of_every_fixture(monkeypatch
             continue
         collector = _Nodes()
         module.visit(collector)
-        expected = _provider(module)
+        expected = provider_positions(module)
         found = positions_of(module, collector.nodes)
         assert dict(found) == {node: expected[node] for node in collector.nodes}, path
         compared += len(collector.nodes)
@@ -143,7 +124,7 @@ def test_positions_of_edge_cases(source: str) -> None:
     module = cst.parse_module(source)
     collector = _Nodes()
     module.visit(collector)
-    expected = _provider(module)
+    expected = provider_positions(module)
     assert dict(positions_of(module, collector.nodes)) == {node: expected[node] for node in collector.nodes}
 
 
@@ -152,7 +133,7 @@ def test_positions_of_only_the_nodes_asked_for() -> None:
     call = module.body[0].body.body[0].body[0].value  # type: ignore[attr-defined]
     found = positions_of(module, [call])
     assert list(found) == [call]
-    assert found[call] == _provider(module)[call]
+    assert found[call] == provider_positions(module)[call]
     assert positions_of(module, []) == {}
 
 
@@ -169,7 +150,7 @@ def test_findings_and_fixes_are_those_of_the_provider(monkeypatch: pytest.Monkey
             for path, source in sources.items()
         }
 
-    answered = _count_statement_answers(monkeypatch)
+    answered = count_statement_answers(monkeypatch)
     new = lint_all()
     # the engine passes its text and tree: the statements holding the nodes answered
     assert answered.count(True) > 100 and answered.count(False) == 0
@@ -178,7 +159,7 @@ def test_findings_and_fixes_are_those_of_the_provider(monkeypatch: pytest.Monkey
 
     def provider(module, nodes, *text_and_tree):  # type: ignore[no-untyped-def]
         provided.append(1)
-        return _provider(module)
+        return provider_positions(module)
 
     monkeypatch.setattr(positions_module, "positions_of", provider)
     old = lint_all()
